@@ -1,1 +1,407 @@
-fn main() {}
+//! `kwijting`: the command line. Thin: it resolves arguments into a
+//! configuration, calls services and renders their results.
+//!
+//! Exit codes (cron jobs rely on them): 0 success; 1 failure; 2 bad usage;
+//! 3 input refused (an import or a request with invalid data; nothing was
+//! changed).
+
+mod bench_import;
+mod demo;
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use kwijting_domain::{Actor, CaseStatus, ClientRole};
+use kwijting_service::cases::CaseQuery;
+use kwijting_service::intake::{IntakeError, Progress};
+use kwijting_service::{Door, Kwijting, ServiceError, SystemClock};
+
+/// The default database: an SQLite file in the working directory.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://kwijting.db";
+
+#[derive(Parser)]
+#[command(name = "kwijting", version, about = "Debt collection whose GDPR promises are enforced by the software")]
+struct Cli {
+    /// sqlite://PATH (default), sqlite::memory: or postgres://USER@HOST/DB
+    #[arg(long, global = true, env = "KWIJTING_DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
+    database_url: String,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// A synthetic portfolio in a fresh SQLite file, then the API on 127.0.0.1
+    Demo(demo::DemoArgs),
+    /// Clients (creditors) and the agency's role per mandate
+    #[command(subcommand)]
+    Clients(ClientsCommand),
+    /// Import data: claims from CSV
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Cases: list and show
+    #[command(subcommand)]
+    Cases(CasesCommand),
+    /// Write a synthetic portfolio CSV (synthetic people only)
+    Generate(GenerateArgs),
+    /// Serve the HTTP API
+    Serve(ServeArgs),
+    /// The personal-data catalog
+    #[command(subcommand)]
+    Catalog(CatalogCommand),
+    /// Benchmarks that print figures against a same-run baseline
+    #[command(subcommand)]
+    Bench(BenchCommand),
+}
+
+#[derive(Subcommand)]
+enum ClientsCommand {
+    /// Add a client
+    Add {
+        #[arg(long = "ref")]
+        reference: String,
+        #[arg(long)]
+        name: String,
+        /// controller (collection) or processor (receivables management)
+        #[arg(long)]
+        role: String,
+        /// Where data subjects reach the client about privacy (for processor mandates)
+        #[arg(long)]
+        privacy_contact: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// List clients
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// Import claims from a CSV file (format: docs/claims-csv.md): all or nothing
+    Claims {
+        file: PathBuf,
+        #[arg(long)]
+        client: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum CasesCommand {
+    /// List cases
+    List {
+        #[arg(long)]
+        client: Option<String>,
+        #[arg(long)]
+        status: Option<String>,
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+        #[arg(long, default_value_t = 0)]
+        offset: u64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one case file
+    Show {
+        number: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(clap::Args)]
+struct GenerateArgs {
+    /// Number of cases (debtors); some have several claims
+    #[arg(long, default_value_t = 10_000)]
+    cases: u64,
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Dates are generated relative to this day
+    #[arg(long)]
+    as_of: Option<String>,
+    #[arg(long)]
+    out: PathBuf,
+}
+
+#[derive(clap::Args)]
+struct ServeArgs {
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    bind: std::net::SocketAddr,
+}
+
+#[derive(Subcommand)]
+enum CatalogCommand {
+    /// Compare the live schema with the catalog; exit 1 on any difference
+    Check,
+}
+
+#[derive(Subcommand)]
+enum BenchCommand {
+    /// Claim import against a plain multi-row INSERT baseline
+    Import(bench_import::BenchImportArgs),
+}
+
+/// The operator at the command line: a named system actor.
+fn cli_actor() -> Actor {
+    Actor::system("cli", "collection")
+}
+
+pub fn open_service(url: &str) -> anyhow::Result<Kwijting> {
+    let store = kwijting_store::open(url).with_context(|| format!("opening database {url}"))?;
+    Ok(service_over(store))
+}
+
+pub fn service_over(store: Arc<dyn kwijting_store::Store>) -> Kwijting {
+    let policy = kwijting_policy::Policy::load_default();
+    Kwijting::new(store, Door::from_policy(policy), Arc::new(SystemClock))
+}
+
+fn parse_as_of(s: Option<&str>) -> anyhow::Result<kwijting_domain::Date> {
+    match s {
+        Some(s) => Ok(kwijting_domain::parse_date(s).context("--as-of")?),
+        None => Ok(jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).date()),
+    }
+}
+
+fn print_json(v: &serde_json::Value) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer_pretty(&mut out, v)?;
+    writeln!(out)?;
+    Ok(())
+}
+
+/// An error that carries its own exit code.
+#[derive(Debug)]
+struct Exit(u8, anyhow::Error);
+
+impl std::fmt::Display for Exit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:#}", self.1)
+    }
+}
+
+impl std::error::Error for Exit {}
+
+fn refused(e: impl Into<anyhow::Error>) -> anyhow::Error {
+    anyhow::Error::new(Exit(3, e.into()))
+}
+
+fn intake_error(e: IntakeError) -> anyhow::Error {
+    match e {
+        IntakeError::Refused(_) | IntakeError::Service(ServiceError::Invalid(_)) => refused(e),
+        e => e.into(),
+    }
+}
+
+pub fn progress_bar(total_bytes: u64, what: &str) -> indicatif::ProgressBar {
+    let pb = indicatif::ProgressBar::new(total_bytes);
+    pb.set_style(
+        indicatif::ProgressStyle::with_template("{msg} [{bar:30}] {bytes}/{total_bytes} {elapsed} ({eta} left)")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    pb.set_message(what.to_owned());
+    pb
+}
+
+pub fn import_file(
+    svc: &Kwijting,
+    actor: &Actor,
+    client: &str,
+    file: &std::path::Path,
+) -> anyhow::Result<kwijting_service::ImportReport> {
+    let f = std::fs::File::open(file).with_context(|| format!("opening {}", file.display()))?;
+    let size = f.metadata().map(|m| m.len()).unwrap_or(0);
+    let pb = progress_bar(size, "importing");
+    let source = file.display().to_string();
+    let report = svc
+        .import_claims_csv(actor, client, &source, f, &mut |p: Progress| pb.set_position(p.bytes))
+        .map_err(intake_error);
+    pb.finish_and_clear();
+    report
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Demo(args) => demo::run(args),
+        Command::Clients(c) => {
+            let svc = open_service(&cli.database_url)?;
+            let actor = cli_actor();
+            match c {
+                ClientsCommand::Add {
+                    reference,
+                    name,
+                    role,
+                    privacy_contact,
+                    json,
+                } => {
+                    let role = ClientRole::parse(&role)
+                        .ok_or_else(|| refused(anyhow::anyhow!("--role must be 'controller' or 'processor', not '{role}'")))?;
+                    let c = svc
+                        .add_client(&actor, &reference, &name, role, privacy_contact.as_deref())
+                        .map_err(|e| match e {
+                            ServiceError::Invalid(_) | ServiceError::Conflict { .. } => refused(e),
+                            e => e.into(),
+                        })?;
+                    if json {
+                        print_json(&kwijting_server::views::client(&c))?;
+                    } else {
+                        println!("client {} ({}) added; the agency is {} for it", c.reference, c.name, c.role.as_str());
+                    }
+                }
+                ClientsCommand::List { json } => {
+                    let clients = svc.clients(&actor)?;
+                    if json {
+                        print_json(&serde_json::json!({
+                            "clients": clients.iter().map(kwijting_server::views::client).collect::<Vec<_>>()
+                        }))?;
+                    } else {
+                        for c in clients {
+                            println!("{:<16} {:<11} {}", c.reference, c.role.as_str(), c.name);
+                        }
+                    }
+                }
+            }
+            Ok(())
+        }
+        Command::Import(ImportCommand::Claims { file, client, json }) => {
+            let svc = open_service(&cli.database_url)?;
+            let started = std::time::Instant::now();
+            let r = import_file(&svc, &cli_actor(), &client, &file)?;
+            if json {
+                let v: serde_json::Value = serde_json::from_str(&r.to_json())?;
+                print_json(&v)?;
+            } else {
+                println!(
+                    "{}: {} lines, {} claims added, {} already known; {} cases opened, {} extended ({:.1?})",
+                    r.source,
+                    r.lines,
+                    r.claims_added,
+                    r.claims_known,
+                    r.cases_added,
+                    r.cases_extended,
+                    started.elapsed()
+                );
+            }
+            Ok(())
+        }
+        Command::Cases(c) => {
+            let svc = open_service(&cli.database_url)?;
+            let actor = cli_actor();
+            match c {
+                CasesCommand::List {
+                    client,
+                    status,
+                    limit,
+                    offset,
+                    json,
+                } => {
+                    let status = match status {
+                        Some(s) => Some(CaseStatus::parse(&s).ok_or_else(|| {
+                            refused(anyhow::anyhow!("--status '{s}' is not a case status"))
+                        })?),
+                        None => None,
+                    };
+                    let page = svc.list_cases(
+                        &actor,
+                        &CaseQuery {
+                            client_ref: client,
+                            status,
+                            limit,
+                            offset,
+                        },
+                    )?;
+                    if json {
+                        print_json(&kwijting_server::views::case_page(&page))?;
+                    } else {
+                        println!("{:<13} {:<12} {:<10} {:>12}  debtor", "case", "client", "status", "balance");
+                        for c in &page.cases {
+                            println!(
+                                "{:<13} {:<12} {:<10} {:>12}  {}",
+                                c.number,
+                                c.client_ref,
+                                c.status.as_str(),
+                                kwijting_domain::Money::from_cents(c.balance_cents).to_string(),
+                                c.debtor.name
+                            );
+                        }
+                        println!("{} of {} cases", page.cases.len(), page.total);
+                    }
+                }
+                CasesCommand::Show { number, json } => {
+                    let d = svc.case_file(&actor, &number)?;
+                    let v = kwijting_server::views::case_detail(&d);
+                    if json {
+                        print_json(&v)?;
+                    } else {
+                        println!("{}", serde_json::to_string_pretty(&v)?);
+                    }
+                }
+            }
+            Ok(())
+        }
+        Command::Generate(g) => {
+            let as_of = parse_as_of(g.as_of.as_deref())?;
+            let f = std::fs::File::create(&g.out).with_context(|| format!("creating {}", g.out.display()))?;
+            let summary = kwijting_synth::write_portfolio(
+                std::io::BufWriter::with_capacity(1 << 20, f),
+                &kwijting_synth::PortfolioOptions {
+                    cases: g.cases,
+                    seed: g.seed,
+                    as_of,
+                },
+            )?;
+            eprintln!("{}: {summary:?}", g.out.display());
+            Ok(())
+        }
+        Command::Serve(s) => {
+            let svc = open_service(&cli.database_url)?;
+            serve(svc, s.bind)
+        }
+        Command::Catalog(CatalogCommand::Check) => {
+            let svc = open_service(&cli.database_url)?;
+            svc.catalog_check()?;
+            println!("the live schema matches the personal-data catalog");
+            Ok(())
+        }
+        Command::Bench(BenchCommand::Import(args)) => bench_import::run(args),
+    }
+}
+
+/// Serves the API until Ctrl-C.
+pub fn serve(svc: Kwijting, bind: std::net::SocketAddr) -> anyhow::Result<()> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("starting the async runtime")?;
+    rt.block_on(async move {
+        let listener = kwijting_server::bind(bind)
+            .await
+            .with_context(|| format!("binding {bind} (is another server running there? use --bind)"))?;
+        let addr = listener.local_addr()?;
+        println!("Kwijting API on http://{addr}/api/v1/cases (OpenAPI: http://{addr}/api/v1/openapi.json); Ctrl-C stops");
+        let state = kwijting_server::AppState::new(svc, Actor::system("api", "collection"));
+        kwijting_server::serve(state, listener).await?;
+        anyhow::Ok(())
+    })
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            let code = e.downcast_ref::<Exit>().map(|x| x.0).unwrap_or(1);
+            eprintln!("error: {e:#}");
+            ExitCode::from(code)
+        }
+    }
+}

@@ -82,6 +82,17 @@ impl Actor {
         }
     }
 
+    /// The same actor acting for another purpose. Used where the purpose
+    /// follows from the data, e.g. a client's mandate decides whether claims
+    /// are processed for collection or for receivables management (R1); the
+    /// door then checks that the actor's role may act for it.
+    pub fn acting_for(&self, purpose: &str) -> Actor {
+        Actor {
+            purpose: PurposeId::new(purpose),
+            ..self.clone()
+        }
+    }
+
     /// The name recorded in logs: `staff:jan`, `system:import`.
     pub fn name(&self) -> String {
         match &self.kind {

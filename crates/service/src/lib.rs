@@ -1,1 +1,114 @@
-//! placeholder crate root; filled in by this session
+//! Kwijting's services: the use cases the CLI and the HTTP server call.
+//!
+//! Invariants:
+//! - Every function that reads or changes personal data takes an `&Actor`
+//!   and passes the [`door`] first. Interfaces never hold a `Store`.
+//! - Services know no HTTP and no terminal; they return typed results and
+//!   `thiserror` errors that interfaces render.
+//! - Time comes from a [`Clock`] given at construction (tests fix it).
+
+pub mod cases;
+pub mod clients;
+pub mod door;
+pub mod intake;
+pub mod keys;
+
+use std::sync::Arc;
+
+use kwijting_domain::Date;
+use kwijting_store::{Store, StoreError, Timestamp};
+
+pub use door::{Access, Door, Forbidden, Grant};
+pub use intake::{IdempotentError, ImportReport, IntakeError};
+
+/// Where the current time comes from.
+pub trait Clock: Send + Sync {
+    fn now(&self) -> Timestamp;
+    /// The current civil date (UTC).
+    fn today(&self) -> Date {
+        self.now().to_zoned(jiff::tz::TimeZone::UTC).date()
+    }
+}
+
+/// The system clock, used at the binary's edge only.
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> Timestamp {
+        Timestamp::now()
+    }
+}
+
+/// A clock that always says the same instant, for tests and replays.
+pub struct FixedClock(pub Timestamp);
+
+impl Clock for FixedClock {
+    fn now(&self) -> Timestamp {
+        self.0
+    }
+}
+
+/// The service layer over one store.
+#[derive(Clone)]
+pub struct Kwijting {
+    store: Arc<dyn Store>,
+    door: Arc<Door>,
+    clock: Arc<dyn Clock>,
+}
+
+impl Kwijting {
+    pub fn new(store: Arc<dyn Store>, door: Door, clock: Arc<dyn Clock>) -> Kwijting {
+        Kwijting {
+            store,
+            door: Arc::new(door),
+            clock,
+        }
+    }
+
+    pub fn door(&self) -> &Door {
+        &self.door
+    }
+
+    pub fn clock(&self) -> &dyn Clock {
+        self.clock.as_ref()
+    }
+
+    /// Which engine the data lives in, for status output.
+    pub fn engine(&self) -> kwijting_store::Engine {
+        self.store.engine()
+    }
+
+    /// The live schema compared with the personal-data catalog; an operator
+    /// check (`kwijting catalog check`) and a test use it.
+    pub fn catalog_check(&self) -> Result<(), ServiceError> {
+        let cols = self.store.schema_columns()?;
+        kwijting_store::catalog::check(&cols).map_err(ServiceError::Catalog)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    #[error(transparent)]
+    Forbidden(#[from] Forbidden),
+    #[error("no client with reference '{0}'")]
+    UnknownClient(String),
+    #[error("no case with number '{0}'")]
+    UnknownCase(String),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("{what} '{key}' already exists")]
+    Conflict { what: &'static str, key: String },
+    #[error("the database schema and the personal-data catalog differ:\n{}", .0.iter().map(|m| format!("  {m}")).collect::<Vec<_>>().join("\n"))]
+    Catalog(Vec<kwijting_store::catalog::Mismatch>),
+    #[error(transparent)]
+    Store(StoreError),
+}
+
+impl From<StoreError> for ServiceError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Duplicate { what, key } => ServiceError::Conflict { what, key },
+            e => ServiceError::Store(e),
+        }
+    }
+}

@@ -1,1 +1,165 @@
-//! placeholder crate root; filled in by this session
+//! Storage for Kwijting: one [`Store`] interface with two engines, SQLite
+//! (embedded default, through rusqlite) and PostgreSQL (production, through
+//! the `postgres` client), each on its fastest path for bulk work.
+//!
+//! Invariants:
+//! - Only the service layer holds a `Store`; interfaces (CLI, HTTP) reach
+//!   personal data through services, which take an `Actor` (the one door).
+//! - Every table and column is classified in [`catalog`]; a test introspects
+//!   the live schema of both engines and fails on any difference.
+//! - The store reads no clock: timestamps come in from the caller.
+
+pub mod bench;
+pub mod catalog;
+mod model;
+mod pg;
+mod sqlite;
+pub mod testkit;
+
+use std::sync::Arc;
+
+pub use model::*;
+
+/// Which engine a store runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database URL '{0}' is not understood: use sqlite://PATH, sqlite::memory: or postgres://...")]
+    Url(String),
+    #[error("SQLite: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("PostgreSQL: {0}")]
+    Postgres(#[from] postgres::Error),
+    #[error("I/O: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("{what} '{key}' already exists")]
+    Duplicate { what: &'static str, key: String },
+    #[error("the stored value {value:?} in {table}.{column} is invalid: {reason}")]
+    Corrupt {
+        table: &'static str,
+        column: &'static str,
+        value: String,
+        reason: String,
+    },
+    #[error("{0}")]
+    Invariant(String),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// A transaction over one import: everything written through it commits
+/// together or not at all.
+pub trait ImportTx {
+    /// The client's debtors known from earlier imports, with their open case.
+    fn known_debtors(&mut self, client: ClientId) -> Result<Vec<KnownDebtor>>;
+    /// The client's known claims: invoice number and content fingerprint.
+    fn known_claims(&mut self, client: ClientId) -> Result<Vec<(String, String)>>;
+    /// Writes one chunk; returns the ids given to its new parties and cases,
+    /// in the order of `chunk.parties` and `chunk.cases`.
+    fn write_chunk(&mut self, chunk: &ImportChunk) -> Result<ChunkIds>;
+    /// Adds to the total of a case whose new claims arrived in this import.
+    fn add_to_case_totals(&mut self, case: CaseId, principal_cents: i64) -> Result<()>;
+    fn record_import(&mut self, record: &ImportRecord) -> Result<()>;
+    /// Runs plain SQL text (the benchmark baseline's multi-row INSERTs).
+    fn execute_plain(&mut self, sql: &str) -> Result<()>;
+}
+
+/// What an import's body tells the store to do with its transaction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Finish {
+    Commit,
+    Rollback,
+}
+
+/// The one storage interface. Both engines implement all of it; the contract
+/// tests in `tests/contract.rs` run every behaviour against both.
+pub trait Store: Send + Sync {
+    fn engine(&self) -> Engine;
+
+    fn insert_client(&self, client: &NewClient) -> Result<ClientRow>;
+    fn clients(&self) -> Result<Vec<ClientRow>>;
+    fn client_by_ref(&self, reference: &str) -> Result<Option<ClientRow>>;
+
+    /// Runs `body` inside one transaction and commits or rolls back as it
+    /// says; an error from `body` rolls back.
+    fn import(
+        &self,
+        body: &mut dyn FnMut(&mut dyn ImportTx) -> Result<Finish, ImportAbort>,
+    ) -> Result<Finish, ImportAbort>;
+
+    /// Cases matching the filter, newest id last, with the total count.
+    fn list_cases(&self, filter: &CaseFilter) -> Result<CasePage>;
+    fn case_by_number(&self, number: &str) -> Result<Option<CaseDetail>>;
+
+    fn idempotency_get(&self, key: &str, scope: &str) -> Result<Option<IdempotentResponse>>;
+    /// Stores a response; `false` when the key was stored meanwhile.
+    fn idempotency_put(&self, key: &str, scope: &str, response: &IdempotentResponse, at: Timestamp) -> Result<bool>;
+
+    /// Every (table, column) of the live schema, for the catalog check.
+    fn schema_columns(&self) -> Result<Vec<(String, String)>>;
+    /// Row counts of every table, for tests that prove "nothing changed".
+    fn table_counts(&self) -> Result<Vec<(String, i64)>>;
+}
+
+/// The reason an import's transaction was abandoned: the store failed, or the
+/// body refused (bad input), carrying its own error.
+#[derive(Debug)]
+pub enum ImportAbort {
+    Store(StoreError),
+    Refused(Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl From<StoreError> for ImportAbort {
+    fn from(e: StoreError) -> Self {
+        ImportAbort::Store(e)
+    }
+}
+
+impl From<rusqlite::Error> for ImportAbort {
+    fn from(e: rusqlite::Error) -> Self {
+        ImportAbort::Store(e.into())
+    }
+}
+
+impl From<postgres::Error> for ImportAbort {
+    fn from(e: postgres::Error) -> Self {
+        ImportAbort::Store(e.into())
+    }
+}
+
+/// Opens (and migrates) the store a URL names:
+/// `sqlite://PATH`, `sqlite::memory:` or `postgres://USER@HOST/DB[?schema=NAME]`.
+pub fn open(url: &str) -> Result<Arc<dyn Store>> {
+    if let Some(rest) = url.strip_prefix("sqlite:") {
+        let path = rest.strip_prefix("//").unwrap_or(rest);
+        let store = if path == ":memory:" || path.is_empty() {
+            sqlite::SqliteStore::open_in_memory()?
+        } else {
+            sqlite::SqliteStore::open(path)?
+        };
+        Ok(Arc::new(store))
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(Arc::new(pg::PgStore::open(url)?))
+    } else {
+        Err(StoreError::Url(url.to_owned()))
+    }
+}
+
+/// Like [`open`], for a fresh SQLite file: removes an existing one first.
+pub fn create_fresh_sqlite(path: &std::path::Path) -> Result<Arc<dyn Store>> {
+    for suffix in ["", "-wal", "-shm"] {
+        let mut p = path.as_os_str().to_owned();
+        p.push(suffix);
+        match std::fs::remove_file(&p) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(Arc::new(sqlite::SqliteStore::open(&path.to_string_lossy())?))
+}

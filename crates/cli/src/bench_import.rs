@@ -1,0 +1,242 @@
+//! `kwijting bench import`: the claim import against a same-run baseline that
+//! loads the same kind of rows with one plain multi-row INSERT per chunk, in
+//! one transaction, on the same engine.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{Context, bail};
+use kwijting_domain::{Actor, ClientRole, Money};
+use kwijting_store::bench::PlainLine;
+use kwijting_store::{Finish, ImportAbort};
+
+#[derive(clap::Args)]
+pub struct BenchImportArgs {
+    /// Claims (CSV lines) to generate and import
+    #[arg(long, default_value_t = 1_000_000)]
+    claims: u64,
+    /// sqlite, postgres or both
+    #[arg(long, default_value = "sqlite")]
+    engine: String,
+    /// PostgreSQL server for the postgres runs (schemas kw_bench_* are replaced)
+    #[arg(long, env = "KWIJTING_TEST_PG_URL")]
+    pg_url: Option<String>,
+    /// Where the generated file and SQLite databases go (default: a temp dir)
+    #[arg(long)]
+    dir: Option<PathBuf>,
+    #[arg(long, default_value_t = 7)]
+    seed: u64,
+}
+
+/// Lines per baseline INSERT statement, as the import's chunk.
+const BASELINE_CHUNK: usize = 10_000;
+
+pub fn run(args: BenchImportArgs) -> anyhow::Result<()> {
+    let dir = args
+        .dir
+        .clone()
+        .unwrap_or_else(|| std::env::temp_dir().join(format!("kwijting-bench-{}", std::process::id())));
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    let csv = dir.join("claims.csv");
+    // Debtors with several claims make the lines outnumber the cases.
+    let cases = (args.claims * 100 / 125).max(1);
+    let t = Instant::now();
+    let summary = kwijting_synth::write_portfolio(
+        std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(&csv)?),
+        &kwijting_synth::PortfolioOptions {
+            cases,
+            seed: args.seed,
+            as_of: kwijting_domain::parse_date("2026-11-01")?,
+        },
+    )?;
+    eprintln!("generated {summary:?} in {:.1?}", t.elapsed());
+
+    let engines: Vec<&str> = match args.engine.as_str() {
+        "sqlite" => vec!["sqlite"],
+        "postgres" => vec!["postgres"],
+        "both" => vec!["sqlite", "postgres"],
+        other => bail!("--engine must be sqlite, postgres or both, not '{other}'"),
+    };
+    for engine in engines {
+        let (ours_url, base_url) = match engine {
+            "sqlite" => {
+                let ours = dir.join("ours.db");
+                let base = dir.join("baseline.db");
+                for p in [&ours, &base] {
+                    kwijting_store::create_fresh_sqlite(p)?;
+                }
+                (
+                    format!("sqlite://{}", ours.display()),
+                    format!("sqlite://{}", base.display()),
+                )
+            }
+            _ => {
+                let Some(url) = &args.pg_url else {
+                    bail!("--pg-url (or KWIJTING_TEST_PG_URL) is needed for the postgres run");
+                };
+                (fresh_pg_schema(url, "kw_bench_ours")?, fresh_pg_schema(url, "kw_bench_baseline")?)
+            }
+        };
+        let ours = measure_import(&ours_url, &csv)?;
+        let peak_mb = peak_rss_mb();
+        let baseline = measure_baseline(&base_url, &csv)?;
+        let ratio = ours.seconds / baseline.seconds;
+        println!(
+            "bench import [{engine}]: {} claims in {:.2} s = {:.0} claims/s; baseline (plain multi-row INSERT) {:.2} s = {:.0} rows/s; ratio {:.2}x; peak RSS {:.0} MB",
+            ours.claims,
+            ours.seconds,
+            ours.claims as f64 / ours.seconds,
+            baseline.seconds,
+            baseline.claims as f64 / baseline.seconds,
+            ratio,
+            peak_mb
+        );
+        println!(
+            "{}",
+            serde_json::json!({
+                "bench": "import",
+                "engine": engine,
+                "claims": ours.claims,
+                "seconds": ours.seconds,
+                "claims_per_s": ours.claims as f64 / ours.seconds,
+                "baseline_seconds": baseline.seconds,
+                "ratio_to_baseline": ratio,
+                "peak_rss_mb": peak_mb,
+            })
+        );
+    }
+    if args.dir.is_none() {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    Ok(())
+}
+
+struct Measured {
+    claims: u64,
+    seconds: f64,
+}
+
+fn measure_import(url: &str, csv: &Path) -> anyhow::Result<Measured> {
+    let svc = crate::open_service(url)?;
+    let actor = Actor::system("bench", "collection");
+    svc.add_client(&actor, "BENCH", "Bench B.V.", ClientRole::Controller, None)?;
+    let t = Instant::now();
+    let report = svc
+        .import_claims_csv(&actor, "BENCH", &csv.display().to_string(), std::fs::File::open(csv)?, &mut |_| {})
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(Measured {
+        claims: report.claims_added,
+        seconds: t.elapsed().as_secs_f64(),
+    })
+}
+
+/// Loads one party, address, case, link and claim per line with plain
+/// multi-row INSERTs: no validation, no matching of debtors, no idempotency.
+fn measure_baseline(url: &str, csv: &Path) -> anyhow::Result<Measured> {
+    let store = kwijting_store::open(url)?;
+    let client = store
+        .insert_client(&kwijting_store::NewClient {
+            reference: "BENCH".into(),
+            name: "Bench B.V.".into(),
+            role: ClientRole::Controller,
+            privacy_contact: None,
+            created_at: jiff::Timestamp::now(),
+        })?
+        .id;
+    let created_at = jiff::Timestamp::now().to_string();
+    let t = Instant::now();
+    let mut reader = csv::Reader::from_reader(std::io::BufReader::with_capacity(
+        1 << 20,
+        std::fs::File::open(csv)?,
+    ));
+    let headers = reader.headers()?.clone();
+    let idx = |name: &str| {
+        headers
+            .iter()
+            .position(|c| c == name)
+            .with_context(|| format!("generated file lacks column {name}"))
+    };
+    let cols = [
+        idx("debtor_name")?,
+        idx("street")?,
+        idx("postcode")?,
+        idx("city")?,
+        idx("invoice_number")?,
+        idx("invoice_date")?,
+        idx("due_date")?,
+        idx("principal")?,
+    ];
+    let mut lines = 0u64;
+    let mut record = csv::StringRecord::new();
+    let mut read_error: Option<anyhow::Error> = None;
+    let result = store.import(&mut |tx| {
+        let mut batch = kwijting_store::bench::PlainBatch::default();
+        loop {
+            match reader.read_record(&mut record) {
+                Ok(true) => {}
+                Ok(false) => break,
+                Err(e) => {
+                    read_error = Some(e.into());
+                    return Ok(Finish::Rollback);
+                }
+            }
+            lines += 1;
+            let f = |i: usize| record.get(cols[i]).unwrap_or("").to_owned();
+            batch.push(&PlainLine {
+                id: lines as i64,
+                client: client.0,
+                name: f(0),
+                street: f(1),
+                postcode: f(2),
+                city: f(3),
+                invoice_number: f(4),
+                invoice_date: f(5),
+                due_date: f(6),
+                principal_cents: Money::parse(&f(7)).map(|m| m.cents()).unwrap_or(0),
+                created_at: created_at.clone(),
+            })?;
+            if batch.len() >= BASELINE_CHUNK {
+                for sql in batch.statements() {
+                    tx.execute_plain(&sql)?;
+                }
+                batch.clear();
+            }
+        }
+        for sql in batch.statements() {
+            tx.execute_plain(&sql)?;
+        }
+        Ok(Finish::Commit)
+    });
+    if let Some(e) = read_error {
+        return Err(e);
+    }
+    match result {
+        Ok(_) => Ok(Measured {
+            claims: lines,
+            seconds: t.elapsed().as_secs_f64(),
+        }),
+        Err(ImportAbort::Store(e)) => Err(e.into()),
+        Err(ImportAbort::Refused(e)) => Err(anyhow::anyhow!("{e}")),
+    }
+}
+
+fn fresh_pg_schema(url: &str, schema: &str) -> anyhow::Result<String> {
+    let mut c = postgres::Client::connect(url, postgres::NoTls).with_context(|| format!("connecting {url}"))?;
+    c.batch_execute(&format!("DROP SCHEMA IF EXISTS \"{schema}\" CASCADE"))?;
+    let sep = if url.contains('?') { '&' } else { '?' };
+    Ok(format!("{url}{sep}schema={schema}"))
+}
+
+/// Peak resident memory of this process so far (Linux), in MB.
+pub fn peak_rss_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<f64>().ok())
+        })
+        .map(|kb| kb / 1024.0)
+        .unwrap_or(f64::NAN)
+}

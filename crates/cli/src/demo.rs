@@ -1,0 +1,80 @@
+//! `kwijting demo`: a fresh SQLite file with a synthetic portfolio over a few
+//! clients, then the API on loopback.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use kwijting_domain::{Actor, ClientRole};
+
+#[derive(clap::Args)]
+pub struct DemoArgs {
+    /// Cases (debtors) in the portfolio, spread over the demo clients
+    #[arg(long, default_value_t = 10_000)]
+    cases: u64,
+    /// Load the portfolio and stop, without serving
+    #[arg(long)]
+    no_serve: bool,
+    /// The SQLite file to create (replaced if it exists)
+    #[arg(long, default_value = "kwijting-demo.db")]
+    db: PathBuf,
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    bind: std::net::SocketAddr,
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+}
+
+/// The demo's clients: reference, name, role, share of the cases in percent.
+const DEMO_CLIENTS: &[(&str, &str, ClientRole, u64)] = &[
+    ("TELCO", "Noordzee Telecom B.V.", ClientRole::Controller, 60),
+    ("WEBSHOP", "Tulp Webwinkel B.V.", ClientRole::Controller, 25),
+    ("ENERGIE", "Polder Energie N.V.", ClientRole::Processor, 15),
+];
+
+pub fn run(args: DemoArgs) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    let store = kwijting_store::create_fresh_sqlite(&args.db)
+        .with_context(|| format!("creating {}", args.db.display()))?;
+    let svc = crate::service_over(store);
+    let actor = Actor::system("demo", "collection");
+    let as_of = jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).date();
+    let tmp = std::env::temp_dir().join(format!("kwijting-demo-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
+    let mut total_claims = 0;
+    for (i, (reference, name, role, share)) in DEMO_CLIENTS.iter().enumerate() {
+        svc.add_client(&actor, reference, name, *role, Some(&format!("privacy@{}.example", reference.to_lowercase())))?;
+        let cases = (args.cases * share / 100).max(1);
+        let file = tmp.join(format!("{reference}.csv"));
+        let out = std::fs::File::create(&file).with_context(|| format!("creating {}", file.display()))?;
+        kwijting_synth::write_portfolio(
+            std::io::BufWriter::new(out),
+            &kwijting_synth::PortfolioOptions {
+                cases,
+                seed: args.seed.wrapping_add(i as u64),
+                as_of,
+            },
+        )?;
+        let report = crate::import_file(&svc, &actor, reference, &file)?;
+        total_claims += report.claims_added;
+        println!(
+            "{reference:<8} {:<26} {:<10} {:>7} cases, {:>7} claims",
+            name,
+            role.as_str(),
+            report.cases_added,
+            report.claims_added
+        );
+    }
+    let _ = std::fs::remove_dir_all(&tmp);
+    println!(
+        "loaded {total_claims} claims into {} in {:.1?}",
+        args.db.display(),
+        started.elapsed()
+    );
+    println!(
+        "try: kwijting --database-url sqlite://{} cases list --limit 5",
+        args.db.display()
+    );
+    if args.no_serve {
+        return Ok(());
+    }
+    crate::serve(svc, args.bind)
+}

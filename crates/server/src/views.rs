@@ -1,0 +1,83 @@
+//! The JSON shapes of the API and of the CLI's `--json` output, converted by
+//! hand from service types so the domain can change without breaking them.
+
+use kwijting_store::{CaseDetail, CasePage, CaseSummary, ClientRow};
+use serde_json::{Value, json};
+
+pub fn client(c: &ClientRow) -> Value {
+    json!({
+        "ref": c.reference,
+        "name": c.name,
+        "role": c.role.as_str(),
+        "privacy_contact": c.privacy_contact,
+    })
+}
+
+pub fn case_summary(c: &CaseSummary) -> Value {
+    json!({
+        "number": c.number,
+        "client": c.client_ref,
+        "status": c.status.as_str(),
+        "debtor_type": c.debtor_type.as_str(),
+        "principal_cents": c.principal_cents,
+        "balance_cents": c.balance_cents,
+        "opened_on": c.opened_on.to_string(),
+        "debtor": { "id": c.debtor.id.0, "name": c.debtor.name },
+    })
+}
+
+pub fn case_page(p: &CasePage) -> Value {
+    json!({
+        "total": p.total,
+        "cases": p.cases.iter().map(case_summary).collect::<Vec<_>>(),
+    })
+}
+
+pub fn case_detail(d: &CaseDetail) -> Value {
+    let mut v = case_summary(&d.summary);
+    v["payment_reference"] = json!(d.payment_reference);
+    v["rf_reference"] = json!(d.rf_reference);
+    v["closed_on"] = json!(d.closed_on.map(|x| x.to_string()));
+    v["parties"] = d
+        .parties
+        .iter()
+        .map(|cp| {
+            let p = &cp.party;
+            json!({
+                "role": cp.role.as_str(),
+                "id": p.id.0,
+                "kind": p.kind.as_str(),
+                "name": p.name,
+                "birth_date": p.birth_date.map(|x| x.to_string()),
+                "kvk_number": p.kvk_number,
+                "email": p.email,
+                "phone": p.phone,
+                "iban": p.iban,
+                "source": p.source,
+                "address": p.address.as_ref().map(|a| json!({
+                    "street": a.street,
+                    "postcode": a.postcode,
+                    "city": a.city,
+                    "country": a.country,
+                    "source": a.source,
+                    "valid_from": a.valid_from.to_string(),
+                })),
+            })
+        })
+        .collect();
+    v["claims"] = d
+        .claims
+        .iter()
+        .map(|c| {
+            json!({
+                "invoice_number": c.invoice_number,
+                "invoice_date": c.invoice_date.to_string(),
+                "due_date": c.due_date.to_string(),
+                "principal_cents": c.principal_cents,
+                "description": c.description,
+                "agreement_ref": c.agreement_ref,
+            })
+        })
+        .collect();
+    v
+}

@@ -1,0 +1,73 @@
+//! Clients (creditors) and the agency's role under each mandate (R1).
+
+use kwijting_domain::{Actor, ClientRole};
+use kwijting_store::{ClientRow, NewClient};
+
+use crate::{Access, Kwijting, ServiceError};
+
+/// The longest client reference accepted.
+pub const CLIENT_REF_LEN_MAX: usize = 32;
+
+/// Checks a client reference: 1 to 32 of A-Z, a-z, 0-9, `-`, `_`.
+pub fn validate_client_ref(reference: &str) -> Result<(), ServiceError> {
+    if reference.is_empty()
+        || reference.len() > CLIENT_REF_LEN_MAX
+        || !reference
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+        return Err(ServiceError::Invalid(format!(
+            "client reference '{reference}' must be 1 to {CLIENT_REF_LEN_MAX} letters, digits, '-' or '_'"
+        )));
+    }
+    Ok(())
+}
+
+impl Kwijting {
+    pub fn add_client(
+        &self,
+        actor: &Actor,
+        reference: &str,
+        name: &str,
+        role: ClientRole,
+        privacy_contact: Option<&str>,
+    ) -> Result<ClientRow, ServiceError> {
+        self.door().check(actor, None, &[], Access::Write, "clients")?;
+        validate_client_ref(reference)?;
+        let name = name.trim();
+        if name.is_empty() || name.len() > 200 {
+            return Err(ServiceError::Invalid(
+                "client name must be 1 to 200 characters".into(),
+            ));
+        }
+        let row = self.store.insert_client(&NewClient {
+            reference: reference.to_owned(),
+            name: name.to_owned(),
+            role,
+            privacy_contact: privacy_contact.map(str::to_owned),
+            created_at: self.clock().now(),
+        })?;
+        Ok(row)
+    }
+
+    /// The clients the actor may see.
+    pub fn clients(&self, actor: &Actor) -> Result<Vec<ClientRow>, ServiceError> {
+        self.door().check(actor, None, &[], Access::Read, "clients")?;
+        Ok(self
+            .store
+            .clients()?
+            .into_iter()
+            .filter(|c| actor.scope.allows(c.id))
+            .collect())
+    }
+
+    pub fn client(&self, actor: &Actor, reference: &str) -> Result<ClientRow, ServiceError> {
+        let row = self
+            .store
+            .client_by_ref(reference)?
+            .ok_or_else(|| ServiceError::UnknownClient(reference.to_owned()))?;
+        self.door()
+            .check(actor, Some(row.id), &[], Access::Read, "client")?;
+        Ok(row)
+    }
+}

@@ -1,0 +1,326 @@
+//! The personal-data catalog: every column of every table, classified once.
+//!
+//! A column is either not personal, or personal with a data category and the
+//! purposes it serves (ids from the policy file). Each table says how its rows
+//! lead to their data subject. Access requests, erasure, retention,
+//! disclosures and the audit log work generically over this catalog, so a
+//! column missing here would be a column those promises silently skip: the
+//! contract tests compare it with the live schema of both engines.
+
+use std::collections::BTreeSet;
+use std::fmt;
+
+/// How a row of a table leads to the data subject(s) it is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Subject {
+    /// The table holds no personal data.
+    None,
+    /// The row is a party (person or organisation): the subject itself.
+    Party,
+    /// The row belongs to the party whose id is in this column.
+    PartyColumn(&'static str),
+    /// The row belongs to every party linked to the case in this column
+    /// (debt data is about the debtor, co-debtor and guarantor alike).
+    CaseParties(&'static str),
+    /// The column names a staff member or system job (logs).
+    Staff(&'static str),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Class {
+    NotPersonal,
+    Personal {
+        /// A data category id from the policy, e.g. `identity`.
+        category: &'static str,
+        /// Purpose ids from the policy this column is processed for. Where a
+        /// client's mandate makes the agency a processor (R1), the purpose of
+        /// its records is `receivables_management` instead of `collection`.
+        purposes: &'static [&'static str],
+    },
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Column {
+    pub name: &'static str,
+    pub class: Class,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Table {
+    pub name: &'static str,
+    pub subject: Subject,
+    pub columns: &'static [Column],
+}
+
+const fn plain(name: &'static str) -> Column {
+    Column {
+        name,
+        class: Class::NotPersonal,
+    }
+}
+
+const fn personal(name: &'static str, category: &'static str, purposes: &'static [&'static str]) -> Column {
+    Column {
+        name,
+        class: Class::Personal { category, purposes },
+    }
+}
+
+/// Purposes of case data: collection as controller, or receivables
+/// management as the client's processor, by the client's mandate.
+const CASE: &[&str] = &["collection", "receivables_management"];
+/// Logs of who did what: accountability and security (R28).
+const LOG: &[&str] = &["accountability"];
+
+pub static CATALOG: &[Table] = &[
+    Table {
+        name: "schema_migrations",
+        subject: Subject::None,
+        columns: &[plain("version"), plain("applied_at")],
+    },
+    Table {
+        // Clients are organisations; their privacy contact is a function
+        // address printed on invoices, not a person's.
+        name: "clients",
+        subject: Subject::None,
+        columns: &[
+            plain("id"),
+            plain("ref"),
+            plain("name"),
+            plain("role"),
+            plain("privacy_contact"),
+            plain("created_at"),
+        ],
+    },
+    Table {
+        name: "parties",
+        subject: Subject::Party,
+        columns: &[
+            plain("id"),
+            plain("client_id"),
+            plain("kind"),
+            personal("debtor_ref", "identity", CASE),
+            personal("debtor_key", "pseudonymous_key", CASE),
+            personal("name", "identity", CASE),
+            personal("birth_date", "identity", CASE),
+            personal("kvk_number", "business_identity", CASE),
+            personal("email", "contact", CASE),
+            personal("phone", "contact", CASE),
+            personal("iban", "bank_account", CASE),
+            plain("source"),
+            plain("created_at"),
+        ],
+    },
+    Table {
+        name: "addresses",
+        subject: Subject::PartyColumn("party_id"),
+        columns: &[
+            plain("id"),
+            plain("party_id"),
+            personal("street", "contact", CASE),
+            personal("postcode", "contact", CASE),
+            personal("city", "contact", CASE),
+            personal("country", "contact", CASE),
+            plain("source"),
+            plain("valid_from"),
+            plain("is_current"),
+        ],
+    },
+    Table {
+        name: "cases",
+        subject: Subject::CaseParties("id"),
+        columns: &[
+            plain("id"),
+            personal("number", "debt", CASE),
+            plain("client_id"),
+            plain("debtor_party_id"),
+            personal("debtor_type", "debt", CASE),
+            personal("status", "case_history", CASE),
+            personal("opened_on", "case_history", CASE),
+            personal("closed_on", "case_history", CASE),
+            personal("principal_cents", "debt", CASE),
+            personal("balance_cents", "debt", CASE),
+            personal("payment_reference", "debt", CASE),
+            personal("rf_reference", "debt", CASE),
+            plain("created_at"),
+        ],
+    },
+    Table {
+        name: "case_parties",
+        subject: Subject::PartyColumn("party_id"),
+        columns: &[
+            plain("case_id"),
+            plain("party_id"),
+            personal("role", "debt", CASE),
+        ],
+    },
+    Table {
+        name: "claims",
+        subject: Subject::CaseParties("case_id"),
+        columns: &[
+            plain("id"),
+            plain("case_id"),
+            plain("client_id"),
+            personal("invoice_number", "debt", CASE),
+            personal("invoice_date", "debt", CASE),
+            personal("due_date", "debt", CASE),
+            personal("principal_cents", "debt", CASE),
+            personal("description", "debt", CASE),
+            personal("agreement_ref", "debt", CASE),
+            personal("fingerprint", "pseudonymous_key", CASE),
+            plain("source"),
+            plain("created_at"),
+        ],
+    },
+    Table {
+        name: "imports",
+        subject: Subject::Staff("actor"),
+        columns: &[
+            plain("id"),
+            plain("client_id"),
+            plain("source"),
+            plain("lines"),
+            plain("claims_added"),
+            plain("claims_known"),
+            plain("cases_added"),
+            personal("actor", "staff_identity", LOG),
+            plain("created_at"),
+        ],
+    },
+    Table {
+        // Stores only counts, never the request or personal data.
+        name: "idempotency_keys",
+        subject: Subject::None,
+        columns: &[
+            plain("key"),
+            plain("scope"),
+            plain("request_hash"),
+            plain("status"),
+            plain("response"),
+            plain("created_at"),
+        ],
+    },
+];
+
+pub fn table(name: &str) -> Option<&'static Table> {
+    CATALOG.iter().find(|t| t.name == name)
+}
+
+/// A difference between the catalog and a live schema.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Mismatch {
+    /// A live column the catalog does not classify.
+    Unclassified { table: String, column: String },
+    /// A catalog entry for a column the live schema does not have.
+    Missing { table: String, column: String },
+}
+
+impl fmt::Display for Mismatch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Mismatch::Unclassified { table, column } => write!(
+                f,
+                "column {table}.{column} is not in the personal-data catalog (crates/store/src/catalog.rs): classify it"
+            ),
+            Mismatch::Missing { table, column } => write!(
+                f,
+                "the catalog classifies {table}.{column}, which the database does not have"
+            ),
+        }
+    }
+}
+
+/// Compares the catalog with the live schema's (table, column) pairs.
+pub fn check(live: &[(String, String)]) -> Result<(), Vec<Mismatch>> {
+    let live: BTreeSet<(&str, &str)> = live.iter().map(|(t, c)| (t.as_str(), c.as_str())).collect();
+    let declared: BTreeSet<(&str, &str)> = CATALOG
+        .iter()
+        .flat_map(|t| t.columns.iter().map(move |c| (t.name, c.name)))
+        .collect();
+    let mut out: Vec<Mismatch> = live
+        .difference(&declared)
+        .map(|(t, c)| Mismatch::Unclassified {
+            table: (*t).to_owned(),
+            column: (*c).to_owned(),
+        })
+        .chain(declared.difference(&live).map(|(t, c)| Mismatch::Missing {
+            table: (*t).to_owned(),
+            column: (*c).to_owned(),
+        }))
+        .collect();
+    out.sort();
+    if out.is_empty() { Ok(()) } else { Err(out) }
+}
+
+/// Every (category, purpose) the catalog uses, for checking against the
+/// policy file.
+pub fn categories_and_purposes() -> (BTreeSet<&'static str>, BTreeSet<&'static str>) {
+    let mut categories = BTreeSet::new();
+    let mut purposes = BTreeSet::new();
+    for t in CATALOG {
+        for c in t.columns {
+            if let Class::Personal { category, purposes: ps } = c.class {
+                categories.insert(category);
+                purposes.extend(ps.iter().copied());
+            }
+        }
+    }
+    (categories, purposes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn subject_links_name_real_columns() {
+        for t in CATALOG {
+            let linked = match t.subject {
+                Subject::None | Subject::Party => continue,
+                Subject::PartyColumn(c) | Subject::CaseParties(c) | Subject::Staff(c) => c,
+            };
+            assert!(
+                t.columns.iter().any(|c| c.name == linked),
+                "{}: subject column {linked} is not a column of the table",
+                t.name
+            );
+        }
+    }
+
+    #[test]
+    fn a_table_without_subject_holds_nothing_personal() {
+        for t in CATALOG.iter().filter(|t| t.subject == Subject::None) {
+            assert!(
+                t.columns.iter().all(|c| c.class == Class::NotPersonal),
+                "{} has personal columns but no subject link",
+                t.name
+            );
+        }
+    }
+
+    #[test]
+    fn check_reports_both_directions() {
+        let mut live: Vec<(String, String)> = CATALOG
+            .iter()
+            .flat_map(|t| t.columns.iter().map(|c| (t.name.to_owned(), c.name.to_owned())))
+            .collect();
+        assert_eq!(check(&live), Ok(()));
+        live.retain(|(t, c)| !(t == "parties" && c == "email"));
+        live.push(("parties".into(), "nickname".into()));
+        let errs = check(&live).unwrap_err();
+        assert_eq!(
+            errs,
+            vec![
+                Mismatch::Unclassified {
+                    table: "parties".into(),
+                    column: "nickname".into()
+                },
+                Mismatch::Missing {
+                    table: "parties".into(),
+                    column: "email".into()
+                },
+            ]
+        );
+        assert!(errs[0].to_string().contains("parties.nickname"));
+    }
+}

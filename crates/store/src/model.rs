@@ -1,0 +1,270 @@
+//! Row types that cross the store interface. They carry domain types where a
+//! value has an invariant, and plain strings only for free text.
+
+pub use kwijting_domain::{
+    CaseId, CaseStatus, ClaimId, ClientId, ClientRole, Date, DebtorType, PartyId, PartyKind,
+    PartyRole,
+};
+
+/// An instant in UTC; the store never reads the clock, callers pass it in.
+pub type Timestamp = jiff::Timestamp;
+
+#[derive(Debug, Clone)]
+pub struct NewClient {
+    pub reference: String,
+    pub name: String,
+    pub role: ClientRole,
+    pub privacy_contact: Option<String>,
+    pub created_at: Timestamp,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientRow {
+    pub id: ClientId,
+    pub reference: String,
+    pub name: String,
+    pub role: ClientRole,
+    pub privacy_contact: Option<String>,
+}
+
+/// A debtor of the client known from an earlier import, by matching key.
+#[derive(Debug, Clone)]
+pub struct KnownDebtor {
+    pub key: String,
+    pub party: PartyId,
+    pub open_case: Option<(CaseId, DebtorType)>,
+}
+
+/// Points at a row that exists already or at a row earlier in the same chunk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Ref<T> {
+    Existing(T),
+    New(usize),
+}
+
+#[derive(Debug, Clone)]
+pub struct NewAddress {
+    pub street: String,
+    pub postcode: String,
+    pub city: String,
+    pub country: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewParty {
+    pub kind: PartyKind,
+    pub debtor_ref: Option<String>,
+    pub debtor_key: Option<String>,
+    pub name: String,
+    pub birth_date: Option<Date>,
+    pub kvk_number: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub iban: Option<String>,
+    pub address: NewAddress,
+    pub source: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewCase {
+    pub debtor: Ref<PartyId>,
+    pub debtor_type: DebtorType,
+    pub opened_on: Date,
+    pub principal_cents: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewCaseParty {
+    pub case: Ref<CaseId>,
+    pub party: Ref<PartyId>,
+    pub role: PartyRole,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewClaim {
+    pub case: Ref<CaseId>,
+    pub invoice_number: String,
+    pub invoice_date: Date,
+    pub due_date: Date,
+    pub principal_cents: i64,
+    pub description: Option<String>,
+    pub agreement_ref: Option<String>,
+    pub fingerprint: String,
+    pub source: String,
+}
+
+/// One chunk of an import, written in one go. Rows refer to each other by
+/// position (`Ref::New`) so that each engine can assign ids its own fastest
+/// way.
+#[derive(Debug, Clone)]
+pub struct ImportChunk {
+    pub client: ClientId,
+    pub created_at: Timestamp,
+    pub valid_from: Date,
+    pub parties: Vec<NewParty>,
+    pub cases: Vec<NewCase>,
+    pub case_parties: Vec<NewCaseParty>,
+    pub claims: Vec<NewClaim>,
+}
+
+impl ImportChunk {
+    pub fn new(client: ClientId, created_at: Timestamp, valid_from: Date) -> ImportChunk {
+        ImportChunk {
+            client,
+            created_at,
+            valid_from,
+            parties: Vec::new(),
+            cases: Vec::new(),
+            case_parties: Vec::new(),
+            claims: Vec::new(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.parties.is_empty() && self.cases.is_empty() && self.claims.is_empty()
+    }
+
+    pub fn clear(&mut self) {
+        self.parties.clear();
+        self.cases.clear();
+        self.case_parties.clear();
+        self.claims.clear();
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ChunkIds {
+    pub parties: Vec<PartyId>,
+    pub cases: Vec<CaseId>,
+}
+
+pub(crate) fn resolve<T: Copy>(r: Ref<T>, new_ids: &[T]) -> Result<T, crate::StoreError> {
+    match r {
+        Ref::Existing(id) => Ok(id),
+        Ref::New(i) => new_ids.get(i).copied().ok_or_else(|| {
+            crate::StoreError::Invariant(format!("import chunk refers to new row {i} that it does not hold"))
+        }),
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ImportRecord {
+    pub client: ClientId,
+    pub source: String,
+    pub lines: i64,
+    pub claims_added: i64,
+    pub claims_known: i64,
+    pub cases_added: i64,
+    pub actor: String,
+    pub created_at: Timestamp,
+}
+
+/// Page size bounds for listings: a request for more is cut to the maximum.
+pub const PAGE_LIMIT_MAX: u32 = 1000;
+
+#[derive(Debug, Clone, Default)]
+pub struct CaseFilter {
+    pub client: Option<ClientId>,
+    /// The actor's client scope; `None` means every client.
+    pub within: Option<Vec<ClientId>>,
+    pub status: Option<CaseStatus>,
+    pub limit: u32,
+    pub offset: u64,
+}
+
+#[derive(Debug, Clone)]
+pub struct PartySummary {
+    pub id: PartyId,
+    pub name: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct CaseSummary {
+    pub id: CaseId,
+    pub number: String,
+    pub client_id: ClientId,
+    pub client_ref: String,
+    pub status: CaseStatus,
+    pub debtor_type: DebtorType,
+    pub principal_cents: i64,
+    pub balance_cents: i64,
+    pub opened_on: Date,
+    pub debtor: PartySummary,
+}
+
+#[derive(Debug, Clone)]
+pub struct CasePage {
+    pub total: u64,
+    pub cases: Vec<CaseSummary>,
+}
+
+#[derive(Debug, Clone)]
+pub struct AddressRow {
+    pub street: String,
+    pub postcode: String,
+    pub city: String,
+    pub country: String,
+    pub source: String,
+    pub valid_from: Date,
+}
+
+#[derive(Debug, Clone)]
+pub struct PartyRow {
+    pub id: PartyId,
+    pub kind: PartyKind,
+    pub name: String,
+    pub birth_date: Option<Date>,
+    pub kvk_number: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub iban: Option<String>,
+    pub source: String,
+    pub address: Option<AddressRow>,
+}
+
+#[derive(Debug, Clone)]
+pub struct CasePartyRow {
+    pub role: PartyRole,
+    pub party: PartyRow,
+}
+
+#[derive(Debug, Clone)]
+pub struct ClaimRow {
+    pub id: ClaimId,
+    pub invoice_number: String,
+    pub invoice_date: Date,
+    pub due_date: Date,
+    pub principal_cents: i64,
+    pub description: Option<String>,
+    pub agreement_ref: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct CaseDetail {
+    pub summary: CaseSummary,
+    pub payment_reference: String,
+    pub rf_reference: String,
+    pub closed_on: Option<Date>,
+    pub parties: Vec<CasePartyRow>,
+    pub claims: Vec<ClaimRow>,
+}
+
+/// A stored answer to a request with an `Idempotency-Key`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdempotentResponse {
+    pub request_hash: String,
+    pub status: u16,
+    pub body: String,
+}
+
+/// The number, payment reference and RF reference a case gets from its id.
+pub fn case_references(id: CaseId) -> Result<(String, String, String), crate::StoreError> {
+    use kwijting_domain::{Betalingskenmerk, CaseNumber, CreditorReference};
+    let invariant = |e: &dyn std::fmt::Display| crate::StoreError::Invariant(format!("case id {id}: {e}"));
+    let number = CaseNumber::for_case(id).map_err(|e| invariant(&e))?;
+    let kenmerk = u64::try_from(id.0)
+        .map_err(|e| invariant(&e))
+        .and_then(|n| Betalingskenmerk::generate16(n).map_err(|e| invariant(&e)))?;
+    let rf = CreditorReference::generate(number.as_str()).map_err(|e| invariant(&e))?;
+    Ok((number.as_str().to_owned(), kenmerk.as_str().to_owned(), rf.as_str().to_owned()))
+}

@@ -1,0 +1,744 @@
+//! The PostgreSQL engine: a small pool of synchronous `postgres` clients
+//! (the blocking face of tokio-postgres), bulk writes through `COPY`, typed
+//! `DATE` and `TIMESTAMPTZ` columns.
+
+use std::io::Write;
+use std::ops::{Deref, DerefMut};
+use std::str::FromStr;
+use std::sync::Mutex;
+
+use postgres::types::ToSql;
+use postgres::{Client, NoTls, Row};
+
+use crate::model::*;
+use crate::sqlite::case_filter_sql;
+use crate::{Engine, Finish, ImportAbort, ImportTx, Result, Store, StoreError};
+
+const MIGRATIONS: &[(i64, &str)] = &[(
+    1,
+    include_str!("../migrations/postgres/0001_foundation.sql"),
+)];
+
+/// Connections kept open for reuse; more are opened on demand and closed
+/// when returned to a full pool.
+const POOL_IDLE_MAX: usize = 8;
+
+pub struct PgStore {
+    config: postgres::Config,
+    schema: Option<String>,
+    idle: Mutex<Vec<Client>>,
+}
+
+struct Pooled<'a> {
+    store: &'a PgStore,
+    client: Option<Client>,
+}
+
+impl Deref for Pooled<'_> {
+    type Target = Client;
+    fn deref(&self) -> &Client {
+        // Present from creation until drop.
+        self.client.as_ref().expect("pooled client present until drop")
+    }
+}
+
+impl DerefMut for Pooled<'_> {
+    fn deref_mut(&mut self) -> &mut Client {
+        self.client.as_mut().expect("pooled client present until drop")
+    }
+}
+
+impl Drop for Pooled<'_> {
+    fn drop(&mut self) {
+        if let Some(client) = self.client.take() {
+            if client.is_closed() {
+                return;
+            }
+            if let Ok(mut idle) = self.store.idle.lock() {
+                if idle.len() < POOL_IDLE_MAX {
+                    idle.push(client);
+                }
+            }
+        }
+    }
+}
+
+/// Splits our own `schema=NAME` parameter off a PostgreSQL URL; the rest is
+/// handed to the driver. A schema per test lets tests run in parallel on one
+/// database.
+fn split_schema(url: &str) -> Result<(String, Option<String>)> {
+    let Some((base, query)) = url.split_once('?') else {
+        return Ok((url.to_owned(), None));
+    };
+    let mut schema = None;
+    let mut rest = Vec::new();
+    for pair in query.split('&') {
+        match pair.strip_prefix("schema=") {
+            Some(s) => {
+                if s.is_empty() || !s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+                    return Err(StoreError::Url(url.to_owned()));
+                }
+                schema = Some(s.to_owned());
+            }
+            None => rest.push(pair),
+        }
+    }
+    let url = if rest.is_empty() {
+        base.to_owned()
+    } else {
+        format!("{base}?{}", rest.join("&"))
+    };
+    Ok((url, schema))
+}
+
+impl PgStore {
+    pub fn open(url: &str) -> Result<PgStore> {
+        let (url, schema) = split_schema(url)?;
+        let config = postgres::Config::from_str(&url).map_err(|_| StoreError::Url(url.clone()))?;
+        let store = PgStore {
+            config,
+            schema,
+            idle: Mutex::new(Vec::new()),
+        };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    fn conn(&self) -> Result<Pooled<'_>> {
+        let pooled = self
+            .idle
+            .lock()
+            .map_err(|_| StoreError::Invariant("PostgreSQL pool lock poisoned".into()))?
+            .pop();
+        let client = match pooled {
+            Some(c) => c,
+            None => {
+                let mut c = self.config.connect(NoTls)?;
+                if let Some(s) = &self.schema {
+                    c.batch_execute(&format!(
+                        "CREATE SCHEMA IF NOT EXISTS \"{s}\"; SET search_path TO \"{s}\""
+                    ))?;
+                }
+                c
+            }
+        };
+        Ok(Pooled {
+            store: self,
+            client: Some(client),
+        })
+    }
+
+    fn migrate(&self) -> Result<()> {
+        let mut conn = self.conn()?;
+        let mut tx = conn.transaction()?;
+        // Two processes starting at once must not both run a migration.
+        tx.batch_execute(
+            "SELECT pg_advisory_xact_lock(hashtext(current_schema()));
+             CREATE TABLE IF NOT EXISTS schema_migrations (
+                 version    BIGINT PRIMARY KEY,
+                 applied_at TIMESTAMPTZ NOT NULL
+             )",
+        )?;
+        for (version, sql) in MIGRATIONS {
+            let done = tx.query_opt(
+                "SELECT version FROM schema_migrations WHERE version = $1",
+                &[version],
+            )?;
+            if done.is_none() {
+                tx.batch_execute(sql)?;
+                tx.execute(
+                    "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, now())",
+                    &[version],
+                )?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+}
+
+fn corrupt(table: &'static str, column: &'static str, value: &str, reason: &str) -> StoreError {
+    StoreError::Corrupt {
+        table,
+        column,
+        value: value.to_owned(),
+        reason: reason.to_owned(),
+    }
+}
+
+fn client_row(r: &Row) -> Result<ClientRow> {
+    let role: String = r.try_get(3)?;
+    Ok(ClientRow {
+        id: ClientId(r.try_get(0)?),
+        reference: r.try_get(1)?,
+        name: r.try_get(2)?,
+        role: ClientRole::parse(&role).ok_or_else(|| corrupt("clients", "role", &role, "unknown role"))?,
+        privacy_contact: r.try_get(4)?,
+    })
+}
+
+const CASE_SUMMARY_COLUMNS: &str = "c.id, c.number, c.client_id, cl.ref, c.status, c.debtor_type, \
+     c.principal_cents, c.balance_cents, c.opened_on, p.id, p.name";
+
+fn case_summary(r: &Row) -> Result<CaseSummary> {
+    let status: String = r.try_get(4)?;
+    let ty: String = r.try_get(5)?;
+    Ok(CaseSummary {
+        id: CaseId(r.try_get(0)?),
+        number: r.try_get(1)?,
+        client_id: ClientId(r.try_get(2)?),
+        client_ref: r.try_get(3)?,
+        status: CaseStatus::parse(&status)
+            .ok_or_else(|| corrupt("cases", "status", &status, "unknown status"))?,
+        debtor_type: DebtorType::parse(&ty)
+            .ok_or_else(|| corrupt("cases", "debtor_type", &ty, "unknown debtor type"))?,
+        principal_cents: r.try_get(6)?,
+        balance_cents: r.try_get(7)?,
+        opened_on: r.try_get(8)?,
+        debtor: PartySummary {
+            id: PartyId(r.try_get(9)?),
+            name: r.try_get(10)?,
+        },
+    })
+}
+
+fn text_params(args: &[String]) -> Vec<&(dyn ToSql + Sync)> {
+    args.iter().map(|a| a as &(dyn ToSql + Sync)).collect()
+}
+
+impl Store for PgStore {
+    fn engine(&self) -> Engine {
+        Engine::Postgres
+    }
+
+    fn insert_client(&self, c: &NewClient) -> Result<ClientRow> {
+        let mut conn = self.conn()?;
+        let row = conn.query_opt(
+            "INSERT INTO clients (ref, name, role, privacy_contact, created_at) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (ref) DO NOTHING RETURNING id",
+            &[&c.reference, &c.name, &c.role.as_str(), &c.privacy_contact, &c.created_at],
+        )?;
+        match row {
+            Some(r) => Ok(ClientRow {
+                id: ClientId(r.try_get(0)?),
+                reference: c.reference.clone(),
+                name: c.name.clone(),
+                role: c.role,
+                privacy_contact: c.privacy_contact.clone(),
+            }),
+            None => Err(StoreError::Duplicate {
+                what: "client",
+                key: c.reference.clone(),
+            }),
+        }
+    }
+
+    fn clients(&self) -> Result<Vec<ClientRow>> {
+        let mut conn = self.conn()?;
+        conn.query(
+            "SELECT id, ref, name, role, privacy_contact FROM clients ORDER BY ref",
+            &[],
+        )?
+        .iter()
+        .map(client_row)
+        .collect()
+    }
+
+    fn client_by_ref(&self, reference: &str) -> Result<Option<ClientRow>> {
+        let mut conn = self.conn()?;
+        conn.query_opt(
+            "SELECT id, ref, name, role, privacy_contact FROM clients WHERE ref = $1",
+            &[&reference],
+        )?
+        .as_ref()
+        .map(client_row)
+        .transpose()
+    }
+
+    fn import(
+        &self,
+        body: &mut dyn FnMut(&mut dyn ImportTx) -> Result<Finish, ImportAbort>,
+    ) -> Result<Finish, ImportAbort> {
+        let mut conn = self.conn()?;
+        let mut tx = conn.transaction()?;
+        let outcome = {
+            let mut itx = PgImportTx { tx: &mut tx };
+            body(&mut itx)
+        };
+        match outcome {
+            Ok(Finish::Commit) => {
+                tx.commit()?;
+                Ok(Finish::Commit)
+            }
+            Ok(Finish::Rollback) => {
+                tx.rollback()?;
+                Ok(Finish::Rollback)
+            }
+            Err(e) => {
+                tx.rollback()?;
+                Err(e)
+            }
+        }
+    }
+
+    fn list_cases(&self, f: &CaseFilter) -> Result<CasePage> {
+        let mut conn = self.conn()?;
+        let (where_sql, args) = case_filter_sql(f);
+        let params = text_params(&args);
+        let total: i64 = conn
+            .query_one(&format!("SELECT COUNT(*) FROM cases c {where_sql}"), &params)?
+            .try_get(0)?;
+        let rows = conn.query(
+            &format!(
+                "SELECT {CASE_SUMMARY_COLUMNS} FROM cases c \
+                 JOIN clients cl ON cl.id = c.client_id \
+                 JOIN parties p ON p.id = c.debtor_party_id \
+                 {where_sql} ORDER BY c.id LIMIT {} OFFSET {}",
+                f.limit.min(PAGE_LIMIT_MAX),
+                f.offset
+            ),
+            &params,
+        )?;
+        Ok(CasePage {
+            total: u64::try_from(total).unwrap_or(0),
+            cases: rows.iter().map(case_summary).collect::<Result<_>>()?,
+        })
+    }
+
+    fn case_by_number(&self, number: &str) -> Result<Option<CaseDetail>> {
+        let mut conn = self.conn()?;
+        let Some(head) = conn.query_opt(
+            &format!(
+                "SELECT {CASE_SUMMARY_COLUMNS}, c.payment_reference, c.rf_reference, c.closed_on \
+                 FROM cases c JOIN clients cl ON cl.id = c.client_id \
+                 JOIN parties p ON p.id = c.debtor_party_id WHERE c.number = $1"
+            ),
+            &[&number],
+        )?
+        else {
+            return Ok(None);
+        };
+        let summary = case_summary(&head)?;
+        let mut parties = Vec::new();
+        for r in conn.query(
+            "SELECT cp.role, p.id, p.kind, p.name, p.birth_date, p.kvk_number, p.email, p.phone, p.iban, p.source, \
+                    a.street, a.postcode, a.city, a.country, a.source, a.valid_from \
+             FROM case_parties cp JOIN parties p ON p.id = cp.party_id \
+             LEFT JOIN addresses a ON a.party_id = p.id AND a.is_current = 1 \
+             WHERE cp.case_id = $1 ORDER BY cp.role = 'debtor' DESC, p.id",
+            &[&summary.id.0],
+        )? {
+            let role: String = r.try_get(0)?;
+            let kind: String = r.try_get(2)?;
+            let street: Option<String> = r.try_get(10)?;
+            let address = match street {
+                Some(street) => Some(AddressRow {
+                    street,
+                    postcode: r.try_get(11)?,
+                    city: r.try_get(12)?,
+                    country: r.try_get(13)?,
+                    source: r.try_get(14)?,
+                    valid_from: r.try_get(15)?,
+                }),
+                None => None,
+            };
+            parties.push(CasePartyRow {
+                role: PartyRole::parse(&role)
+                    .ok_or_else(|| corrupt("case_parties", "role", &role, "unknown role"))?,
+                party: PartyRow {
+                    id: PartyId(r.try_get(1)?),
+                    kind: PartyKind::parse(&kind)
+                        .ok_or_else(|| corrupt("parties", "kind", &kind, "unknown kind"))?,
+                    name: r.try_get(3)?,
+                    birth_date: r.try_get(4)?,
+                    kvk_number: r.try_get(5)?,
+                    email: r.try_get(6)?,
+                    phone: r.try_get(7)?,
+                    iban: r.try_get(8)?,
+                    source: r.try_get(9)?,
+                    address,
+                },
+            });
+        }
+        let claims = conn
+            .query(
+                "SELECT id, invoice_number, invoice_date, due_date, principal_cents, description, agreement_ref \
+                 FROM claims WHERE case_id = $1 ORDER BY due_date, id",
+                &[&summary.id.0],
+            )?
+            .iter()
+            .map(|r| {
+                Ok(ClaimRow {
+                    id: ClaimId(r.try_get(0)?),
+                    invoice_number: r.try_get(1)?,
+                    invoice_date: r.try_get(2)?,
+                    due_date: r.try_get(3)?,
+                    principal_cents: r.try_get(4)?,
+                    description: r.try_get(5)?,
+                    agreement_ref: r.try_get(6)?,
+                })
+            })
+            .collect::<Result<_>>()?;
+        Ok(Some(CaseDetail {
+            payment_reference: head.try_get(11)?,
+            rf_reference: head.try_get(12)?,
+            closed_on: head.try_get(13)?,
+            summary,
+            parties,
+            claims,
+        }))
+    }
+
+    fn idempotency_get(&self, key: &str, scope: &str) -> Result<Option<IdempotentResponse>> {
+        let mut conn = self.conn()?;
+        conn.query_opt(
+            "SELECT request_hash, status, response FROM idempotency_keys WHERE key = $1 AND scope = $2",
+            &[&key, &scope],
+        )?
+        .map(|r| {
+            Ok(IdempotentResponse {
+                request_hash: r.try_get(0)?,
+                status: u16::try_from(r.try_get::<_, i64>(1)?).unwrap_or(500),
+                body: r.try_get(2)?,
+            })
+        })
+        .transpose()
+    }
+
+    fn idempotency_put(
+        &self,
+        key: &str,
+        scope: &str,
+        response: &IdempotentResponse,
+        at: Timestamp,
+    ) -> Result<bool> {
+        let mut conn = self.conn()?;
+        let n = conn.execute(
+            "INSERT INTO idempotency_keys (key, scope, request_hash, status, response, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (key) DO NOTHING",
+            &[&key, &scope, &response.request_hash, &i64::from(response.status), &response.body, &at],
+        )?;
+        Ok(n == 1)
+    }
+
+    fn schema_columns(&self) -> Result<Vec<(String, String)>> {
+        let mut conn = self.conn()?;
+        conn.query(
+            "SELECT table_name::text, column_name::text FROM information_schema.columns \
+             WHERE table_schema = current_schema() ORDER BY table_name, ordinal_position",
+            &[],
+        )?
+        .iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+        .collect()
+    }
+
+    fn table_counts(&self) -> Result<Vec<(String, i64)>> {
+        let mut conn = self.conn()?;
+        let tables: Vec<String> = conn
+            .query(
+                "SELECT table_name::text FROM information_schema.tables \
+                 WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name",
+                &[],
+            )?
+            .iter()
+            .map(|r| r.try_get(0))
+            .collect::<std::result::Result<_, _>>()?;
+        let mut out = Vec::with_capacity(tables.len());
+        for t in tables {
+            let n: i64 = conn
+                .query_one(&format!("SELECT COUNT(*) FROM \"{t}\""), &[])?
+                .try_get(0)?;
+            out.push((t, n));
+        }
+        Ok(out)
+    }
+}
+
+struct PgImportTx<'a, 'b> {
+    tx: &'a mut postgres::Transaction<'b>,
+}
+
+impl PgImportTx<'_, '_> {
+    fn next_ids(&mut self, table: &str, n: usize) -> Result<Vec<i64>> {
+        if n == 0 {
+            return Ok(Vec::new());
+        }
+        let n = i64::try_from(n).map_err(|_| StoreError::Invariant("chunk too large".into()))?;
+        self.tx
+            .query(
+                &format!(
+                    "SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, $1::bigint)"
+                ),
+                &[&n],
+            )?
+            .iter()
+            .map(|r| Ok(r.try_get(0)?))
+            .collect()
+    }
+
+    fn copy(&mut self, statement: &str, data: &[u8]) -> Result<()> {
+        if data.is_empty() {
+            return Ok(());
+        }
+        let mut w = self.tx.copy_in(statement)?;
+        w.write_all(data)?;
+        w.finish()?;
+        Ok(())
+    }
+}
+
+/// One row of PostgreSQL's COPY text format.
+struct CopyRow<'a> {
+    buf: &'a mut Vec<u8>,
+    first: bool,
+}
+
+impl<'a> CopyRow<'a> {
+    fn new(buf: &'a mut Vec<u8>) -> CopyRow<'a> {
+        CopyRow { buf, first: true }
+    }
+
+    fn sep(&mut self) {
+        if !self.first {
+            self.buf.push(b'\t');
+        }
+        self.first = false;
+    }
+
+    fn text(&mut self, v: Option<&str>) -> &mut Self {
+        self.sep();
+        match v {
+            None => self.buf.extend_from_slice(b"\\N"),
+            Some(s) => {
+                for b in s.bytes() {
+                    match b {
+                        b'\\' => self.buf.extend_from_slice(b"\\\\"),
+                        b'\t' => self.buf.extend_from_slice(b"\\t"),
+                        b'\n' => self.buf.extend_from_slice(b"\\n"),
+                        b'\r' => self.buf.extend_from_slice(b"\\r"),
+                        _ => self.buf.push(b),
+                    }
+                }
+            }
+        }
+        self
+    }
+
+    fn int(&mut self, v: i64) -> &mut Self {
+        self.sep();
+        let _ = write!(self.buf, "{v}");
+        self
+    }
+
+    fn display(&mut self, v: Option<&dyn std::fmt::Display>) -> &mut Self {
+        self.sep();
+        match v {
+            None => self.buf.extend_from_slice(b"\\N"),
+            Some(d) => {
+                let _ = write!(self.buf, "{d}");
+            }
+        }
+        self
+    }
+
+    fn end(&mut self) {
+        self.buf.push(b'\n');
+    }
+}
+
+impl ImportTx for PgImportTx<'_, '_> {
+    fn known_debtors(&mut self, client: ClientId) -> Result<Vec<KnownDebtor>> {
+        self.tx
+            .query(
+                "SELECT p.debtor_key, p.id, oc.id, oc.debtor_type FROM parties p \
+                 LEFT JOIN LATERAL (SELECT c.id, c.debtor_type FROM cases c \
+                     WHERE c.debtor_party_id = p.id AND c.status NOT LIKE 'closed%' ORDER BY c.id DESC LIMIT 1) oc ON true \
+                 WHERE p.client_id = $1 AND p.debtor_key IS NOT NULL",
+                &[&client.0],
+            )?
+            .iter()
+            .map(|r| {
+                let case: Option<i64> = r.try_get(2)?;
+                let ty: Option<String> = r.try_get(3)?;
+                let open_case = match (case, ty) {
+                    (Some(c), Some(t)) => Some((
+                        CaseId(c),
+                        DebtorType::parse(&t)
+                            .ok_or_else(|| corrupt("cases", "debtor_type", &t, "unknown debtor type"))?,
+                    )),
+                    _ => None,
+                };
+                Ok(KnownDebtor {
+                    key: r.try_get(0)?,
+                    party: PartyId(r.try_get(1)?),
+                    open_case,
+                })
+            })
+            .collect()
+    }
+
+    fn known_claims(&mut self, client: ClientId) -> Result<Vec<(String, String)>> {
+        self.tx
+            .query(
+                "SELECT invoice_number, fingerprint FROM claims WHERE client_id = $1",
+                &[&client.0],
+            )?
+            .iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+            .collect()
+    }
+
+    fn write_chunk(&mut self, chunk: &ImportChunk) -> Result<ChunkIds> {
+        let party_ids = self.next_ids("parties", chunk.parties.len())?;
+        let case_ids = self.next_ids("cases", chunk.cases.len())?;
+        let ids = ChunkIds {
+            parties: party_ids.iter().map(|i| PartyId(*i)).collect(),
+            cases: case_ids.iter().map(|i| CaseId(*i)).collect(),
+        };
+        let created = chunk.created_at.to_string();
+        let valid_from = chunk.valid_from.to_string();
+        let mut parties = Vec::with_capacity(chunk.parties.len() * 160);
+        let mut addresses = Vec::with_capacity(chunk.parties.len() * 100);
+        for (p, id) in chunk.parties.iter().zip(&party_ids) {
+            CopyRow::new(&mut parties)
+                .int(*id)
+                .int(chunk.client.0)
+                .text(Some(p.kind.as_str()))
+                .text(p.debtor_ref.as_deref())
+                .text(p.debtor_key.as_deref())
+                .text(Some(&p.name))
+                .display(p.birth_date.as_ref().map(|d| d as &dyn std::fmt::Display))
+                .text(p.kvk_number.as_deref())
+                .text(p.email.as_deref())
+                .text(p.phone.as_deref())
+                .text(p.iban.as_deref())
+                .text(Some(&p.source))
+                .text(Some(&created))
+                .end();
+            CopyRow::new(&mut addresses)
+                .int(*id)
+                .text(Some(&p.address.street))
+                .text(Some(&p.address.postcode))
+                .text(Some(&p.address.city))
+                .text(Some(&p.address.country))
+                .text(Some(&p.source))
+                .text(Some(&valid_from))
+                .int(1)
+                .end();
+        }
+        self.copy(
+            "COPY parties (id, client_id, kind, debtor_ref, debtor_key, name, birth_date, kvk_number, email, phone, iban, source, created_at) FROM STDIN",
+            &parties,
+        )?;
+        self.copy(
+            "COPY addresses (party_id, street, postcode, city, country, source, valid_from, is_current) FROM STDIN",
+            &addresses,
+        )?;
+        let mut cases = Vec::with_capacity(chunk.cases.len() * 120);
+        for (c, id) in chunk.cases.iter().zip(&ids.cases) {
+            let (number, kenmerk, rf) = case_references(*id)?;
+            let debtor = resolve(c.debtor, &ids.parties)?;
+            CopyRow::new(&mut cases)
+                .int(id.0)
+                .text(Some(&number))
+                .int(chunk.client.0)
+                .int(debtor.0)
+                .text(Some(c.debtor_type.as_str()))
+                .text(Some("intake"))
+                .display(Some(&c.opened_on))
+                .int(c.principal_cents)
+                .int(c.principal_cents)
+                .text(Some(&kenmerk))
+                .text(Some(&rf))
+                .text(Some(&created))
+                .end();
+        }
+        self.copy(
+            "COPY cases (id, number, client_id, debtor_party_id, debtor_type, status, opened_on, principal_cents, balance_cents, payment_reference, rf_reference, created_at) FROM STDIN",
+            &cases,
+        )?;
+        if !chunk.case_parties.is_empty() {
+            let mut case_col = Vec::with_capacity(chunk.case_parties.len());
+            let mut party_col = Vec::with_capacity(chunk.case_parties.len());
+            let mut role_col = Vec::with_capacity(chunk.case_parties.len());
+            for l in &chunk.case_parties {
+                case_col.push(resolve(l.case, &ids.cases)?.0);
+                party_col.push(resolve(l.party, &ids.parties)?.0);
+                role_col.push(l.role.as_str());
+            }
+            // Links of an existing case may exist already: not COPY, which
+            // cannot skip conflicts.
+            self.tx.execute(
+                "INSERT INTO case_parties (case_id, party_id, role) \
+                 SELECT * FROM UNNEST($1::bigint[], $2::bigint[], $3::text[]) ON CONFLICT DO NOTHING",
+                &[&case_col, &party_col, &role_col],
+            )?;
+        }
+        let mut claims = Vec::with_capacity(chunk.claims.len() * 160);
+        for c in &chunk.claims {
+            CopyRow::new(&mut claims)
+                .int(resolve(c.case, &ids.cases)?.0)
+                .int(chunk.client.0)
+                .text(Some(&c.invoice_number))
+                .display(Some(&c.invoice_date))
+                .display(Some(&c.due_date))
+                .int(c.principal_cents)
+                .text(c.description.as_deref())
+                .text(c.agreement_ref.as_deref())
+                .text(Some(&c.fingerprint))
+                .text(Some(&c.source))
+                .text(Some(&created))
+                .end();
+        }
+        self.copy(
+            "COPY claims (case_id, client_id, invoice_number, invoice_date, due_date, principal_cents, description, agreement_ref, fingerprint, source, created_at) FROM STDIN",
+            &claims,
+        )?;
+        Ok(ids)
+    }
+
+    fn add_to_case_totals(&mut self, case: CaseId, principal_cents: i64) -> Result<()> {
+        self.tx.execute(
+            "UPDATE cases SET principal_cents = principal_cents + $1, balance_cents = balance_cents + $1 WHERE id = $2",
+            &[&principal_cents, &case.0],
+        )?;
+        Ok(())
+    }
+
+    fn record_import(&mut self, r: &ImportRecord) -> Result<()> {
+        self.tx.execute(
+            "INSERT INTO imports (client_id, source, lines, claims_added, claims_known, cases_added, actor, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            &[
+                &r.client.0,
+                &r.source,
+                &r.lines,
+                &r.claims_added,
+                &r.claims_known,
+                &r.cases_added,
+                &r.actor,
+                &r.created_at,
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn execute_plain(&mut self, sql: &str) -> Result<()> {
+        self.tx.batch_execute(sql)?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schema_parameter_is_ours() {
+        let (url, schema) = split_schema("postgres://root@127.0.0.1/test?schema=t_1&sslmode=disable").unwrap();
+        assert_eq!(url, "postgres://root@127.0.0.1/test?sslmode=disable");
+        assert_eq!(schema.as_deref(), Some("t_1"));
+        assert!(split_schema("postgres://x/y?schema=a;drop").is_err());
+    }
+}

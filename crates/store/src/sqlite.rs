@@ -1,0 +1,652 @@
+//! The SQLite engine: one connection behind a mutex, WAL journal, prepared
+//! and cached statements. Callers on an async runtime reach it from blocking
+//! threads (the server uses `spawn_blocking`), so no executor thread waits on
+//! the disk.
+
+use std::sync::{Mutex, MutexGuard};
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::model::*;
+use crate::{Engine, Finish, ImportAbort, ImportTx, Result, Store, StoreError};
+
+const MIGRATIONS: &[(i64, &str)] = &[(
+    1,
+    include_str!("../migrations/sqlite/0001_foundation.sql"),
+)];
+
+pub struct SqliteStore {
+    conn: Mutex<Connection>,
+}
+
+impl SqliteStore {
+    pub fn open(path: &str) -> Result<SqliteStore> {
+        let conn = Connection::open(path)?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        // NORMAL in WAL mode is durable against application crashes; a power
+        // loss can lose the last transactions but never corrupts the file.
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        Self::setup(conn)
+    }
+
+    pub fn open_in_memory() -> Result<SqliteStore> {
+        Self::setup(Connection::open_in_memory()?)
+    }
+
+    fn setup(conn: Connection) -> Result<SqliteStore> {
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.pragma_update(None, "busy_timeout", 5000)?;
+        conn.pragma_update(None, "cache_size", -65536)?;
+        conn.pragma_update(None, "temp_store", "MEMORY")?;
+        conn.set_prepared_statement_cache_capacity(64);
+        migrate(&conn)?;
+        Ok(SqliteStore {
+            conn: Mutex::new(conn),
+        })
+    }
+
+    fn conn(&self) -> Result<MutexGuard<'_, Connection>> {
+        self.conn
+            .lock()
+            .map_err(|_| StoreError::Invariant("SQLite connection lock poisoned".into()))
+    }
+}
+
+fn migrate(conn: &Connection) -> Result<()> {
+    conn.execute_batch(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (
+             version    INTEGER PRIMARY KEY,
+             applied_at TEXT NOT NULL
+         )",
+    )?;
+    for (version, sql) in MIGRATIONS {
+        let done: Option<i64> = conn
+            .query_row(
+                "SELECT version FROM schema_migrations WHERE version = $1",
+                [version],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if done.is_none() {
+            conn.execute_batch(&format!(
+                "BEGIN IMMEDIATE;\n{sql}\nINSERT INTO schema_migrations (version, applied_at) VALUES ({version}, datetime('now'));\nCOMMIT;"
+            ))?;
+        }
+    }
+    Ok(())
+}
+
+fn corrupt(table: &'static str, column: &'static str, value: &str, reason: &str) -> StoreError {
+    StoreError::Corrupt {
+        table,
+        column,
+        value: value.to_owned(),
+        reason: reason.to_owned(),
+    }
+}
+
+fn date(table: &'static str, column: &'static str, s: &str) -> Result<Date> {
+    kwijting_domain::parse_date(s).map_err(|e| corrupt(table, column, s, &e.to_string()))
+}
+
+fn opt_date(table: &'static str, column: &'static str, s: Option<String>) -> Result<Option<Date>> {
+    s.map(|s| date(table, column, &s)).transpose()
+}
+
+fn client_role(s: &str) -> Result<ClientRole> {
+    ClientRole::parse(s).ok_or_else(|| corrupt("clients", "role", s, "unknown role"))
+}
+
+fn status(s: &str) -> Result<CaseStatus> {
+    CaseStatus::parse(s).ok_or_else(|| corrupt("cases", "status", s, "unknown status"))
+}
+
+fn debtor_type(s: &str) -> Result<DebtorType> {
+    DebtorType::parse(s).ok_or_else(|| corrupt("cases", "debtor_type", s, "unknown debtor type"))
+}
+
+const CASE_SUMMARY_COLUMNS: &str = "c.id, c.number, c.client_id, cl.ref, c.status, c.debtor_type, \
+     c.principal_cents, c.balance_cents, c.opened_on, p.id, p.name";
+
+fn case_summary(r: &rusqlite::Row<'_>) -> Result<CaseSummary> {
+    let status_s: String = r.get(4)?;
+    let type_s: String = r.get(5)?;
+    let opened: String = r.get(8)?;
+    Ok(CaseSummary {
+        id: CaseId(r.get(0)?),
+        number: r.get(1)?,
+        client_id: ClientId(r.get(2)?),
+        client_ref: r.get(3)?,
+        status: status(&status_s)?,
+        debtor_type: debtor_type(&type_s)?,
+        principal_cents: r.get(6)?,
+        balance_cents: r.get(7)?,
+        opened_on: date("cases", "opened_on", &opened)?,
+        debtor: PartySummary {
+            id: PartyId(r.get(9)?),
+            name: r.get(10)?,
+        },
+    })
+}
+
+impl Store for SqliteStore {
+    fn engine(&self) -> Engine {
+        Engine::Sqlite
+    }
+
+    fn insert_client(&self, c: &NewClient) -> Result<ClientRow> {
+        let conn = self.conn()?;
+        let res = conn.execute(
+            "INSERT INTO clients (ref, name, role, privacy_contact, created_at) VALUES ($1, $2, $3, $4, $5)",
+            params![c.reference, c.name, c.role.as_str(), c.privacy_contact, c.created_at.to_string()],
+        );
+        match res {
+            Ok(_) => Ok(ClientRow {
+                id: ClientId(conn.last_insert_rowid()),
+                reference: c.reference.clone(),
+                name: c.name.clone(),
+                role: c.role,
+                privacy_contact: c.privacy_contact.clone(),
+            }),
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::ConstraintViolation =>
+            {
+                Err(StoreError::Duplicate {
+                    what: "client",
+                    key: c.reference.clone(),
+                })
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    fn clients(&self) -> Result<Vec<ClientRow>> {
+        let conn = self.conn()?;
+        let mut stmt =
+            conn.prepare_cached("SELECT id, ref, name, role, privacy_contact FROM clients ORDER BY ref")?;
+        let mut rows = stmt.query([])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            let role: String = r.get(3)?;
+            out.push(ClientRow {
+                id: ClientId(r.get(0)?),
+                reference: r.get(1)?,
+                name: r.get(2)?,
+                role: client_role(&role)?,
+                privacy_contact: r.get(4)?,
+            });
+        }
+        Ok(out)
+    }
+
+    fn client_by_ref(&self, reference: &str) -> Result<Option<ClientRow>> {
+        let conn = self.conn()?;
+        let row = conn
+            .query_row(
+                "SELECT id, ref, name, role, privacy_contact FROM clients WHERE ref = $1",
+                [reference],
+                |r| {
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                        r.get::<_, String>(3)?,
+                        r.get::<_, Option<String>>(4)?,
+                    ))
+                },
+            )
+            .optional()?;
+        row.map(|(id, reference, name, role, privacy_contact)| {
+            Ok(ClientRow {
+                id: ClientId(id),
+                reference,
+                name,
+                role: client_role(&role)?,
+                privacy_contact,
+            })
+        })
+        .transpose()
+    }
+
+    fn import(
+        &self,
+        body: &mut dyn FnMut(&mut dyn ImportTx) -> Result<Finish, ImportAbort>,
+    ) -> Result<Finish, ImportAbort> {
+        let conn = self.conn()?;
+        // IMMEDIATE takes the write lock now, so the ids counted below stay
+        // ours until commit.
+        conn.execute_batch("BEGIN IMMEDIATE")?;
+        let outcome = (|| {
+            let next_party: i64 =
+                conn.query_row("SELECT COALESCE(MAX(id), 0) + 1 FROM parties", [], |r| r.get(0))?;
+            let next_case: i64 =
+                conn.query_row("SELECT COALESCE(MAX(id), 0) + 1 FROM cases", [], |r| r.get(0))?;
+            let mut tx = SqliteImportTx {
+                conn: &conn,
+                next_party,
+                next_case,
+            };
+            body(&mut tx)
+        })();
+        match outcome {
+            Ok(Finish::Commit) => {
+                conn.execute_batch("COMMIT")?;
+                Ok(Finish::Commit)
+            }
+            Ok(Finish::Rollback) => {
+                conn.execute_batch("ROLLBACK")?;
+                Ok(Finish::Rollback)
+            }
+            Err(e) => {
+                conn.execute_batch("ROLLBACK")?;
+                Err(e)
+            }
+        }
+    }
+
+    fn list_cases(&self, f: &CaseFilter) -> Result<CasePage> {
+        let conn = self.conn()?;
+        let (where_sql, args) = case_filter_sql(f);
+        let total: i64 = conn.query_row(
+            &format!("SELECT COUNT(*) FROM cases c {where_sql}"),
+            rusqlite::params_from_iter(args.iter()),
+            |r| r.get(0),
+        )?;
+        let sql = format!(
+            "SELECT {CASE_SUMMARY_COLUMNS} FROM cases c \
+             JOIN clients cl ON cl.id = c.client_id \
+             JOIN parties p ON p.id = c.debtor_party_id \
+             {where_sql} ORDER BY c.id LIMIT {} OFFSET {}",
+            f.limit.min(PAGE_LIMIT_MAX),
+            f.offset
+        );
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let mut rows = stmt.query(rusqlite::params_from_iter(args.iter()))?;
+        let mut cases = Vec::new();
+        while let Some(r) = rows.next()? {
+            cases.push(case_summary(r)?);
+        }
+        Ok(CasePage {
+            total: u64::try_from(total).unwrap_or(0),
+            cases,
+        })
+    }
+
+    fn case_by_number(&self, number: &str) -> Result<Option<CaseDetail>> {
+        let conn = self.conn()?;
+        let head = conn
+            .query_row(
+                &format!(
+                    "SELECT {CASE_SUMMARY_COLUMNS}, c.payment_reference, c.rf_reference, c.closed_on \
+                     FROM cases c JOIN clients cl ON cl.id = c.client_id \
+                     JOIN parties p ON p.id = c.debtor_party_id WHERE c.number = $1"
+                ),
+                [number],
+                |r| {
+                    Ok((
+                        case_summary(r),
+                        r.get::<_, String>(11)?,
+                        r.get::<_, String>(12)?,
+                        r.get::<_, Option<String>>(13)?,
+                    ))
+                },
+            )
+            .optional()?;
+        let Some((summary, payment_reference, rf_reference, closed_on)) = head else {
+            return Ok(None);
+        };
+        let summary = summary?;
+        let mut parties = Vec::new();
+        {
+            let mut stmt = conn.prepare_cached(
+                "SELECT cp.role, p.id, p.kind, p.name, p.birth_date, p.kvk_number, p.email, p.phone, p.iban, p.source, \
+                        a.street, a.postcode, a.city, a.country, a.source, a.valid_from \
+                 FROM case_parties cp JOIN parties p ON p.id = cp.party_id \
+                 LEFT JOIN addresses a ON a.party_id = p.id AND a.is_current = 1 \
+                 WHERE cp.case_id = $1 ORDER BY cp.role = 'debtor' DESC, p.id",
+            )?;
+            let mut rows = stmt.query([summary.id.0])?;
+            while let Some(r) = rows.next()? {
+                let role_s: String = r.get(0)?;
+                let kind_s: String = r.get(2)?;
+                let street: Option<String> = r.get(10)?;
+                let address = match street {
+                    Some(street) => {
+                        let vf: String = r.get(15)?;
+                        Some(AddressRow {
+                            street,
+                            postcode: r.get(11)?,
+                            city: r.get(12)?,
+                            country: r.get(13)?,
+                            source: r.get(14)?,
+                            valid_from: date("addresses", "valid_from", &vf)?,
+                        })
+                    }
+                    None => None,
+                };
+                parties.push(CasePartyRow {
+                    role: PartyRole::parse(&role_s)
+                        .ok_or_else(|| corrupt("case_parties", "role", &role_s, "unknown role"))?,
+                    party: PartyRow {
+                        id: PartyId(r.get(1)?),
+                        kind: PartyKind::parse(&kind_s)
+                            .ok_or_else(|| corrupt("parties", "kind", &kind_s, "unknown kind"))?,
+                        name: r.get(3)?,
+                        birth_date: opt_date("parties", "birth_date", r.get(4)?)?,
+                        kvk_number: r.get(5)?,
+                        email: r.get(6)?,
+                        phone: r.get(7)?,
+                        iban: r.get(8)?,
+                        source: r.get(9)?,
+                        address,
+                    },
+                });
+            }
+        }
+        let mut claims = Vec::new();
+        {
+            let mut stmt = conn.prepare_cached(
+                "SELECT id, invoice_number, invoice_date, due_date, principal_cents, description, agreement_ref \
+                 FROM claims WHERE case_id = $1 ORDER BY due_date, id",
+            )?;
+            let mut rows = stmt.query([summary.id.0])?;
+            while let Some(r) = rows.next()? {
+                let inv: String = r.get(2)?;
+                let due: String = r.get(3)?;
+                claims.push(ClaimRow {
+                    id: ClaimId(r.get(0)?),
+                    invoice_number: r.get(1)?,
+                    invoice_date: date("claims", "invoice_date", &inv)?,
+                    due_date: date("claims", "due_date", &due)?,
+                    principal_cents: r.get(4)?,
+                    description: r.get(5)?,
+                    agreement_ref: r.get(6)?,
+                });
+            }
+        }
+        Ok(Some(CaseDetail {
+            summary,
+            payment_reference,
+            rf_reference,
+            closed_on: opt_date("cases", "closed_on", closed_on)?,
+            parties,
+            claims,
+        }))
+    }
+
+    fn idempotency_get(&self, key: &str, scope: &str) -> Result<Option<IdempotentResponse>> {
+        let conn = self.conn()?;
+        Ok(conn
+            .query_row(
+                "SELECT request_hash, status, response FROM idempotency_keys WHERE key = $1 AND scope = $2",
+                [key, scope],
+                |r| {
+                    Ok(IdempotentResponse {
+                        request_hash: r.get(0)?,
+                        status: u16::try_from(r.get::<_, i64>(1)?).unwrap_or(500),
+                        body: r.get(2)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    fn idempotency_put(
+        &self,
+        key: &str,
+        scope: &str,
+        response: &IdempotentResponse,
+        at: Timestamp,
+    ) -> Result<bool> {
+        let conn = self.conn()?;
+        let n = conn.execute(
+            "INSERT INTO idempotency_keys (key, scope, request_hash, status, response, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (key) DO NOTHING",
+            params![
+                key,
+                scope,
+                response.request_hash,
+                i64::from(response.status),
+                response.body,
+                at.to_string()
+            ],
+        )?;
+        Ok(n == 1)
+    }
+
+    fn schema_columns(&self) -> Result<Vec<(String, String)>> {
+        let conn = self.conn()?;
+        let mut stmt = conn.prepare(
+            "SELECT m.name, p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p \
+             WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' ORDER BY m.name, p.cid",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
+
+    fn table_counts(&self) -> Result<Vec<(String, i64)>> {
+        let conn = self.conn()?;
+        let tables: Vec<String> = {
+            let mut stmt = conn.prepare(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+            )?;
+            stmt.query_map([], |r| r.get(0))?
+                .collect::<std::result::Result<_, _>>()?
+        };
+        let mut out = Vec::with_capacity(tables.len());
+        for t in tables {
+            let n: i64 = conn.query_row(&format!("SELECT COUNT(*) FROM \"{t}\""), [], |r| r.get(0))?;
+            out.push((t, n));
+        }
+        Ok(out)
+    }
+}
+
+/// The WHERE clause of a case listing, with `$n` placeholders both engines
+/// understand, and its arguments.
+pub(crate) fn case_filter_sql(f: &CaseFilter) -> (String, Vec<String>) {
+    let mut clauses = Vec::new();
+    let mut args: Vec<String> = Vec::new();
+    if let Some(c) = f.client {
+        // Ids are integers from our own types: inlining them cannot inject.
+        clauses.push(format!("c.client_id = {}", c.0));
+    }
+    if let Some(within) = &f.within {
+        if within.is_empty() {
+            clauses.push("1 = 0".to_owned());
+        } else {
+            let ids: Vec<String> = within.iter().map(|c| c.0.to_string()).collect();
+            clauses.push(format!("c.client_id IN ({})", ids.join(", ")));
+        }
+    }
+    if let Some(s) = f.status {
+        args.push(s.as_str().to_owned());
+        clauses.push(format!("c.status = ${}", args.len()));
+    }
+    let sql = if clauses.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", clauses.join(" AND "))
+    };
+    (sql, args)
+}
+
+struct SqliteImportTx<'c> {
+    conn: &'c Connection,
+    next_party: i64,
+    next_case: i64,
+}
+
+impl ImportTx for SqliteImportTx<'_> {
+    fn known_debtors(&mut self, client: ClientId) -> Result<Vec<KnownDebtor>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT p.debtor_key, p.id, \
+                    (SELECT MAX(c.id) FROM cases c WHERE c.debtor_party_id = p.id AND c.status NOT LIKE 'closed%'), \
+                    (SELECT c.debtor_type FROM cases c WHERE c.debtor_party_id = p.id AND c.status NOT LIKE 'closed%' ORDER BY c.id DESC LIMIT 1) \
+             FROM parties p WHERE p.client_id = $1 AND p.debtor_key IS NOT NULL",
+        )?;
+        let mut rows = stmt.query([client.0])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            let case: Option<i64> = r.get(2)?;
+            let ty: Option<String> = r.get(3)?;
+            let open_case = match (case, ty) {
+                (Some(c), Some(t)) => Some((CaseId(c), debtor_type(&t)?)),
+                _ => None,
+            };
+            out.push(KnownDebtor {
+                key: r.get(0)?,
+                party: PartyId(r.get(1)?),
+                open_case,
+            });
+        }
+        Ok(out)
+    }
+
+    fn known_claims(&mut self, client: ClientId) -> Result<Vec<(String, String)>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT invoice_number, fingerprint FROM claims WHERE client_id = $1")?;
+        let rows = stmt.query_map([client.0], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
+
+    fn write_chunk(&mut self, chunk: &ImportChunk) -> Result<ChunkIds> {
+        let created = chunk.created_at.to_string();
+        let valid_from = chunk.valid_from.to_string();
+        let mut ids = ChunkIds {
+            parties: Vec::with_capacity(chunk.parties.len()),
+            cases: Vec::with_capacity(chunk.cases.len()),
+        };
+        {
+            let mut party = self.conn.prepare_cached(
+                "INSERT INTO parties (id, client_id, kind, debtor_ref, debtor_key, name, birth_date, kvk_number, email, phone, iban, source, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+            )?;
+            let mut address = self.conn.prepare_cached(
+                "INSERT INTO addresses (party_id, street, postcode, city, country, source, valid_from, is_current) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, 1)",
+            )?;
+            for p in &chunk.parties {
+                let id = self.next_party;
+                self.next_party += 1;
+                party.execute(params![
+                    id,
+                    chunk.client.0,
+                    p.kind.as_str(),
+                    p.debtor_ref,
+                    p.debtor_key,
+                    p.name,
+                    p.birth_date.map(|d| d.to_string()),
+                    p.kvk_number,
+                    p.email,
+                    p.phone,
+                    p.iban,
+                    p.source,
+                    created,
+                ])?;
+                address.execute(params![
+                    id,
+                    p.address.street,
+                    p.address.postcode,
+                    p.address.city,
+                    p.address.country,
+                    p.source,
+                    valid_from,
+                ])?;
+                ids.parties.push(PartyId(id));
+            }
+        }
+        {
+            let mut case = self.conn.prepare_cached(
+                "INSERT INTO cases (id, number, client_id, debtor_party_id, debtor_type, status, opened_on, principal_cents, balance_cents, payment_reference, rf_reference, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, 'intake', $6, $7, $7, $8, $9, $10)",
+            )?;
+            for c in &chunk.cases {
+                let id = CaseId(self.next_case);
+                self.next_case += 1;
+                let (number, kenmerk, rf) = case_references(id)?;
+                let debtor = resolve(c.debtor, &ids.parties)?;
+                case.execute(params![
+                    id.0,
+                    number,
+                    chunk.client.0,
+                    debtor.0,
+                    c.debtor_type.as_str(),
+                    c.opened_on.to_string(),
+                    c.principal_cents,
+                    kenmerk,
+                    rf,
+                    created,
+                ])?;
+                ids.cases.push(id);
+            }
+        }
+        {
+            let mut link = self.conn.prepare_cached(
+                "INSERT INTO case_parties (case_id, party_id, role) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+            )?;
+            for l in &chunk.case_parties {
+                link.execute(params![
+                    resolve(l.case, &ids.cases)?.0,
+                    resolve(l.party, &ids.parties)?.0,
+                    l.role.as_str()
+                ])?;
+            }
+        }
+        {
+            let mut claim = self.conn.prepare_cached(
+                "INSERT INTO claims (case_id, client_id, invoice_number, invoice_date, due_date, principal_cents, description, agreement_ref, fingerprint, source, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+            )?;
+            for c in &chunk.claims {
+                claim.execute(params![
+                    resolve(c.case, &ids.cases)?.0,
+                    chunk.client.0,
+                    c.invoice_number,
+                    c.invoice_date.to_string(),
+                    c.due_date.to_string(),
+                    c.principal_cents,
+                    c.description,
+                    c.agreement_ref,
+                    c.fingerprint,
+                    c.source,
+                    created,
+                ])?;
+            }
+        }
+        Ok(ids)
+    }
+
+    fn add_to_case_totals(&mut self, case: CaseId, principal_cents: i64) -> Result<()> {
+        self.conn
+            .prepare_cached(
+                "UPDATE cases SET principal_cents = principal_cents + $1, balance_cents = balance_cents + $1 WHERE id = $2",
+            )?
+            .execute(params![principal_cents, case.0])?;
+        Ok(())
+    }
+
+    fn record_import(&mut self, r: &ImportRecord) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO imports (client_id, source, lines, claims_added, claims_known, cases_added, actor, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            params![
+                r.client.0,
+                r.source,
+                r.lines,
+                r.claims_added,
+                r.claims_known,
+                r.cases_added,
+                r.actor,
+                r.created_at.to_string()
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn execute_plain(&mut self, sql: &str) -> Result<()> {
+        self.conn.execute_batch(sql)?;
+        Ok(())
+    }
+}

@@ -1,0 +1,309 @@
+//! The store contract: every behaviour, on every engine available (SQLite
+//! always; PostgreSQL when KWIJTING_TEST_PG_URL is set, which CI requires).
+
+use kwijting_domain::{CaseStatus, ClientRole, DebtorType, PartyKind, PartyRole, parse_date};
+use kwijting_store::testkit::fresh_stores;
+use kwijting_store::*;
+
+fn ts() -> Timestamp {
+    "2026-11-21T09:00:00Z".parse().unwrap()
+}
+
+fn client(store: &dyn Store, reference: &str) -> ClientRow {
+    store
+        .insert_client(&NewClient {
+            reference: reference.into(),
+            name: format!("{reference} B.V."),
+            role: ClientRole::Controller,
+            privacy_contact: None,
+            created_at: ts(),
+        })
+        .unwrap()
+}
+
+fn party(name: &str, key: &str) -> NewParty {
+    NewParty {
+        kind: PartyKind::Person,
+        debtor_ref: None,
+        debtor_key: Some(key.into()),
+        name: name.into(),
+        birth_date: Some(parse_date("1980-02-29").unwrap()),
+        kvk_number: None,
+        email: Some("a@example.nl".into()),
+        phone: None,
+        iban: None,
+        address: NewAddress {
+            street: "Dorpsstraat 1".into(),
+            postcode: "1234 AB".into(),
+            city: "Ergens".into(),
+            country: "NL".into(),
+        },
+        source: "test".into(),
+    }
+}
+
+fn claim(case: Ref<CaseId>, invoice: &str, cents: i64) -> NewClaim {
+    NewClaim {
+        case,
+        invoice_number: invoice.into(),
+        invoice_date: parse_date("2026-01-01").unwrap(),
+        due_date: parse_date("2026-01-31").unwrap(),
+        principal_cents: cents,
+        description: Some("it's a \"test\"\twith tab".into()),
+        agreement_ref: None,
+        fingerprint: format!("{:032x}", cents),
+        source: "test".into(),
+    }
+}
+
+fn one_case_chunk(client: ClientId) -> ImportChunk {
+    let mut chunk = ImportChunk::new(client, ts(), parse_date("2026-11-21").unwrap());
+    chunk.parties.push(party("Jan de Vries", "k1"));
+    chunk.parties.push(party("Els de Vries", "k2"));
+    chunk.cases.push(NewCase {
+        debtor: Ref::New(0),
+        debtor_type: DebtorType::Consumer,
+        opened_on: parse_date("2026-11-21").unwrap(),
+        principal_cents: 30_000,
+    });
+    chunk.case_parties.push(NewCaseParty {
+        case: Ref::New(0),
+        party: Ref::New(0),
+        role: PartyRole::Debtor,
+    });
+    chunk.case_parties.push(NewCaseParty {
+        case: Ref::New(0),
+        party: Ref::New(1),
+        role: PartyRole::CoDebtor,
+    });
+    chunk.claims.push(claim(Ref::New(0), "F-1", 10_000));
+    chunk.claims.push(claim(Ref::New(0), "F-2", 20_000));
+    chunk
+}
+
+#[test]
+fn live_schema_matches_the_catalog() {
+    for (engine, store) in fresh_stores("catalog") {
+        let cols = store.schema_columns().unwrap();
+        assert!(!cols.is_empty(), "{engine}");
+        if let Err(m) = catalog::check(&cols) {
+            panic!("{engine}: {m:?}");
+        }
+    }
+}
+
+#[test]
+fn clients_are_unique_by_reference() {
+    for (engine, store) in fresh_stores("clients") {
+        let a = client(store.as_ref(), "ACME");
+        let e = store
+            .insert_client(&NewClient {
+                reference: "ACME".into(),
+                name: "Other".into(),
+                role: ClientRole::Processor,
+                privacy_contact: None,
+                created_at: ts(),
+            })
+            .unwrap_err();
+        assert!(matches!(e, StoreError::Duplicate { .. }), "{engine}: {e}");
+        assert_eq!(store.client_by_ref("ACME").unwrap(), Some(a.clone()), "{engine}");
+        assert_eq!(store.client_by_ref("NOPE").unwrap(), None, "{engine}");
+        assert_eq!(store.clients().unwrap(), vec![a], "{engine}");
+    }
+}
+
+#[test]
+fn an_import_chunk_round_trips() {
+    for (engine, store) in fresh_stores("chunk") {
+        let c = client(store.as_ref(), "ACME");
+        let mut ids = ChunkIds::default();
+        store
+            .import(&mut |tx| {
+                ids = tx.write_chunk(&one_case_chunk(c.id))?;
+                Ok(Finish::Commit)
+            })
+            .unwrap();
+        assert_eq!(ids.parties.len(), 2, "{engine}");
+        let page = store
+            .list_cases(&CaseFilter {
+                limit: 10,
+                ..CaseFilter::default()
+            })
+            .unwrap();
+        assert_eq!(page.total, 1, "{engine}");
+        let s = &page.cases[0];
+        assert_eq!(s.status, CaseStatus::Intake, "{engine}");
+        assert_eq!(s.balance_cents, 30_000, "{engine}");
+        assert_eq!(s.debtor.name, "Jan de Vries", "{engine}");
+        let d = store.case_by_number(&s.number).unwrap().unwrap();
+        assert_eq!(d.parties.len(), 2, "{engine}");
+        assert_eq!(d.parties[0].role, PartyRole::Debtor, "{engine}");
+        assert_eq!(d.parties[1].role, PartyRole::CoDebtor, "{engine}");
+        assert_eq!(
+            d.parties[0].party.birth_date,
+            Some(parse_date("1980-02-29").unwrap()),
+            "{engine}"
+        );
+        assert_eq!(d.parties[0].party.address.as_ref().unwrap().postcode, "1234 AB", "{engine}");
+        assert_eq!(d.claims.len(), 2, "{engine}");
+        assert_eq!(
+            d.claims[0].description.as_deref(),
+            Some("it's a \"test\"\twith tab"),
+            "{engine}: text survives the bulk path byte for byte"
+        );
+        assert!(kwijting_domain::Betalingskenmerk::parse(&d.payment_reference).is_ok());
+        assert!(kwijting_domain::CreditorReference::parse(&d.rf_reference).is_ok());
+
+        // What the next import sees.
+        store
+            .import(&mut |tx| {
+                let debtors = tx.known_debtors(c.id)?;
+                assert_eq!(debtors.len(), 2, "{engine}");
+                let jan = debtors.iter().find(|d| d.key == "k1").unwrap();
+                assert_eq!(jan.open_case.map(|(_, t)| t), Some(DebtorType::Consumer));
+                let els = debtors.iter().find(|d| d.key == "k2").unwrap();
+                assert_eq!(els.open_case, None, "{engine}: a co-debtor is not a case's debtor");
+                let mut claims = tx.known_claims(c.id)?;
+                claims.sort();
+                assert_eq!(claims.len(), 2);
+                assert_eq!(claims[0].0, "F-1");
+                let case = jan.open_case.unwrap().0;
+                tx.add_to_case_totals(case, 5)?;
+                // Linking an existing pair again is not an error.
+                let mut again = ImportChunk::new(c.id, ts(), parse_date("2026-11-21").unwrap());
+                again.case_parties.push(NewCaseParty {
+                    case: Ref::Existing(case),
+                    party: Ref::Existing(els.party),
+                    role: PartyRole::CoDebtor,
+                });
+                tx.write_chunk(&again)?;
+                Ok(Finish::Commit)
+            })
+            .unwrap();
+        let d = store.case_by_number(&s.number).unwrap().unwrap();
+        assert_eq!(d.summary.balance_cents, 30_005, "{engine}");
+        assert_eq!(d.parties.len(), 2, "{engine}");
+    }
+}
+
+#[test]
+fn a_rolled_back_import_leaves_nothing() {
+    for (engine, store) in fresh_stores("rollback") {
+        let c = client(store.as_ref(), "ACME");
+        let before = store.table_counts().unwrap();
+        store
+            .import(&mut |tx| {
+                tx.write_chunk(&one_case_chunk(c.id))?;
+                Ok(Finish::Rollback)
+            })
+            .unwrap();
+        assert_eq!(store.table_counts().unwrap(), before, "{engine}");
+        // A failing body rolls back too, and the error comes out.
+        let r = store.import(&mut |tx| {
+            tx.write_chunk(&one_case_chunk(c.id))?;
+            tx.write_chunk(&one_case_chunk(c.id))?; // duplicate invoice numbers
+            Ok(Finish::Commit)
+        });
+        assert!(matches!(r, Err(ImportAbort::Store(_))), "{engine}");
+        assert_eq!(store.table_counts().unwrap(), before, "{engine}");
+    }
+}
+
+#[test]
+fn listing_filters_and_pages() {
+    for (engine, store) in fresh_stores("listing") {
+        let a = client(store.as_ref(), "A");
+        let b = client(store.as_ref(), "B");
+        for (c, n) in [(a.id, 3), (b.id, 2)] {
+            store
+                .import(&mut |tx| {
+                    let mut chunk = ImportChunk::new(c, ts(), parse_date("2026-11-21").unwrap());
+                    for i in 0..n {
+                        chunk.parties.push(party(&format!("P{i}"), &format!("{c}-{i}")));
+                        chunk.cases.push(NewCase {
+                            debtor: Ref::New(i),
+                            debtor_type: DebtorType::Consumer,
+                            opened_on: parse_date("2026-11-21").unwrap(),
+                            principal_cents: 100,
+                        });
+                        chunk.claims.push(claim(Ref::New(i), &format!("{c}-{i}"), 100));
+                    }
+                    tx.write_chunk(&chunk)?;
+                    Ok(Finish::Commit)
+                })
+                .unwrap();
+        }
+        let page = |f: CaseFilter| store.list_cases(&f).unwrap();
+        let all = page(CaseFilter {
+            limit: 2,
+            ..Default::default()
+        });
+        assert_eq!((all.total, all.cases.len()), (5, 2), "{engine}");
+        let only_b = page(CaseFilter {
+            client: Some(b.id),
+            limit: 10,
+            ..Default::default()
+        });
+        assert_eq!(only_b.total, 2, "{engine}");
+        assert!(only_b.cases.iter().all(|c| c.client_ref == "B"));
+        let scoped = page(CaseFilter {
+            within: Some(vec![a.id]),
+            limit: 10,
+            offset: 1,
+            ..Default::default()
+        });
+        assert_eq!((scoped.total, scoped.cases.len()), (3, 2), "{engine}");
+        let none = page(CaseFilter {
+            within: Some(vec![]),
+            limit: 10,
+            ..Default::default()
+        });
+        assert_eq!(none.total, 0, "{engine}");
+        let active = page(CaseFilter {
+            status: Some(CaseStatus::Active),
+            limit: 10,
+            ..Default::default()
+        });
+        assert_eq!(active.total, 0, "{engine}");
+    }
+}
+
+#[test]
+fn idempotency_keys_store_the_first_answer() {
+    for (engine, store) in fresh_stores("idem") {
+        let r = IdempotentResponse {
+            request_hash: "h1".into(),
+            status: 201,
+            body: "{\"claims_added\":1}".into(),
+        };
+        assert_eq!(store.idempotency_get("k", "s").unwrap(), None, "{engine}");
+        assert!(store.idempotency_put("k", "s", &r, ts()).unwrap());
+        let other = IdempotentResponse {
+            request_hash: "h2".into(),
+            ..r.clone()
+        };
+        assert!(!store.idempotency_put("k", "s", &other, ts()).unwrap(), "{engine}");
+        assert_eq!(store.idempotency_get("k", "s").unwrap(), Some(r), "{engine}");
+    }
+}
+
+#[test]
+fn a_column_added_without_classification_fails_the_catalog_check() {
+    for (engine, store) in fresh_stores("catalog_neg") {
+        store
+            .import(&mut |tx| {
+                tx.execute_plain("ALTER TABLE parties ADD COLUMN nickname TEXT")?;
+                Ok(Finish::Commit)
+            })
+            .unwrap();
+        let errs = catalog::check(&store.schema_columns().unwrap()).unwrap_err();
+        assert_eq!(
+            errs,
+            vec![catalog::Mismatch::Unclassified {
+                table: "parties".into(),
+                column: "nickname".into()
+            }],
+            "{engine}"
+        );
+    }
+}
