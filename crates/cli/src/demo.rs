@@ -34,7 +34,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
     let store = kwijting_store::create_fresh_sqlite(&args.db)
         .with_context(|| format!("creating {}", args.db.display()))?;
-    let svc = crate::service_over(store);
+    let svc = crate::service_over(store)?;
     let actor = Actor::system("demo", "collection");
     let as_of = jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).date();
     let tmp = std::env::temp_dir().join(format!("kwijting-demo-{}", std::process::id()));

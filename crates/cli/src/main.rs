@@ -156,12 +156,12 @@ fn cli_actor() -> Actor {
 
 pub fn open_service(url: &str) -> anyhow::Result<Kwijting> {
     let store = kwijting_store::open(url).with_context(|| format!("opening database {url}"))?;
-    Ok(service_over(store))
+    service_over(store)
 }
 
-pub fn service_over(store: Arc<dyn kwijting_store::Store>) -> Kwijting {
-    let policy = kwijting_policy::Policy::load_default();
-    Kwijting::new(store, Door::from_policy(policy), Arc::new(SystemClock))
+pub fn service_over(store: Arc<dyn kwijting_store::Store>) -> anyhow::Result<Kwijting> {
+    let policy = kwijting_policy::Policy::load_default()?;
+    Ok(Kwijting::new(store, Door::from_policy(&policy), Arc::new(SystemClock)))
 }
 
 fn parse_as_of(s: Option<&str>) -> anyhow::Result<kwijting_domain::Date> {

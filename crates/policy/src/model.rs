@@ -476,6 +476,10 @@ pub struct Role {
     pub scoped: Option<Scope>,
     pub purposes: Vec<String>,
     pub data_categories: Vec<String>,
+    /// The role reads and never changes data (client users, debtors in the
+    /// portal act through requests, not writes).
+    #[serde(default)]
+    pub read_only: bool,
 }
 
 impl Role {

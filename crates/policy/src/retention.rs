@@ -27,6 +27,8 @@ pub enum Trigger {
     /// The client's mandate under which the agency acted as processor ended
     /// (R1, GDPR art. 28(3)(g)).
     MandateEnded,
+    /// A log entry was written (who did what, R28).
+    Recorded,
 }
 
 impl Trigger {
@@ -39,6 +41,7 @@ impl Trigger {
             Trigger::FiscalYearEnd => "fiscal_year_end",
             Trigger::LegalClaimResolved => "legal_claim_resolved",
             Trigger::MandateEnded => "mandate_ended",
+            Trigger::Recorded => "recorded",
         }
     }
 }

@@ -27,6 +27,7 @@ fn default_policy_has_every_purpose_of_the_mission() {
             "analytics",
             "marketing",
             "accounting",
+            "accountability",
             "legal_claims",
         ],
         "purpose ids and file order"
@@ -55,6 +56,7 @@ fn default_policy_has_the_agreed_ids() {
             "marketing_preferences",
             "payment",
             "pseudonymous_key",
+            "staff_identity",
         ]
     );
     let mut subjects = ids(p.subject_categories().map(|x| x.id.as_str()));
@@ -73,6 +75,7 @@ fn default_policy_has_the_agreed_ids() {
             "partner_contact",
             "prospect_contact",
             "representative",
+            "staff",
             "supplier_contact",
         ]
     );

@@ -55,6 +55,24 @@ impl Door {
         Door { grants }
     }
 
+    /// The door as the policy file's roles describe it.
+    pub fn from_policy(policy: &kwijting_policy::Policy) -> Door {
+        let grants = policy
+            .roles()
+            .map(|role| {
+                (
+                    role.id.clone(),
+                    Grant {
+                        purposes: role.purposes.iter().cloned().collect(),
+                        categories: role.data_categories.iter().cloned().collect(),
+                        may_write: !role.read_only,
+                    },
+                )
+            })
+            .collect();
+        Door { grants }
+    }
+
     /// Decides one access. `client` is the client whose data it is, when the
     /// data belongs to one client.
     pub fn check(
