@@ -43,11 +43,7 @@ pub fn run(args: BenchImportArgs) -> anyhow::Result<()> {
     let t = Instant::now();
     let summary = kwijting_synth::write_portfolio(
         std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(&csv)?),
-        &kwijting_synth::PortfolioOptions {
-            cases,
-            seed: args.seed,
-            as_of: kwijting_domain::parse_date("2026-11-01")?,
-        },
+        &kwijting_synth::PortfolioOptions::new(cases, args.seed, kwijting_domain::parse_date("2026-11-01")?),
     )?;
     eprintln!("generated {summary:?} in {:.1?}", t.elapsed());
 

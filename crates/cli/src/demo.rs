@@ -47,11 +47,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
         let out = std::fs::File::create(&file).with_context(|| format!("creating {}", file.display()))?;
         kwijting_synth::write_portfolio(
             std::io::BufWriter::new(out),
-            &kwijting_synth::PortfolioOptions {
-                cases,
-                seed: args.seed.wrapping_add(i as u64),
-                as_of,
-            },
+            &kwijting_synth::PortfolioOptions::new(cases, args.seed.wrapping_add(i as u64), as_of),
         )?;
         let report = crate::import_file(&svc, &actor, reference, &file)?;
         total_claims += report.claims_added;

@@ -353,11 +353,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let f = std::fs::File::create(&g.out).with_context(|| format!("creating {}", g.out.display()))?;
             let summary = kwijting_synth::write_portfolio(
                 std::io::BufWriter::with_capacity(1 << 20, f),
-                &kwijting_synth::PortfolioOptions {
-                    cases: g.cases,
-                    seed: g.seed,
-                    as_of,
-                },
+                &kwijting_synth::PortfolioOptions::new(g.cases, g.seed, as_of),
             )?;
             eprintln!("{}: {summary:?}", g.out.display());
             Ok(())
