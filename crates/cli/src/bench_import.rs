@@ -32,10 +32,9 @@ pub struct BenchImportArgs {
 const BASELINE_CHUNK: usize = 10_000;
 
 pub fn run(args: BenchImportArgs) -> anyhow::Result<()> {
-    let dir = args
-        .dir
-        .clone()
-        .unwrap_or_else(|| std::env::temp_dir().join(format!("kwijting-bench-{}", std::process::id())));
+    let dir = args.dir.clone().unwrap_or_else(|| {
+        std::env::temp_dir().join(format!("kwijting-bench-{}", std::process::id()))
+    });
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
     let csv = dir.join("claims.csv");
     // Debtors with several claims make the lines outnumber the cases.
@@ -43,7 +42,11 @@ pub fn run(args: BenchImportArgs) -> anyhow::Result<()> {
     let t = Instant::now();
     let summary = kwijting_synth::write_portfolio(
         std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(&csv)?),
-        &kwijting_synth::PortfolioOptions::new(cases, args.seed, kwijting_domain::parse_date("2026-11-01")?),
+        &kwijting_synth::PortfolioOptions::new(
+            cases,
+            args.seed,
+            kwijting_domain::parse_date("2026-11-01")?,
+        ),
     )?;
     eprintln!("generated {summary:?} in {:.1?}", t.elapsed());
 
@@ -70,7 +73,10 @@ pub fn run(args: BenchImportArgs) -> anyhow::Result<()> {
                 let Some(url) = &args.pg_url else {
                     bail!("--pg-url (or KWIJTING_TEST_PG_URL) is needed for the postgres run");
                 };
-                (fresh_pg_schema(url, "kw_bench_ours")?, fresh_pg_schema(url, "kw_bench_baseline")?)
+                (
+                    fresh_pg_schema(url, "kw_bench_ours")?,
+                    fresh_pg_schema(url, "kw_bench_baseline")?,
+                )
             }
         };
         let ours = measure_import(&ours_url, &csv)?;
@@ -118,7 +124,13 @@ fn measure_import(url: &str, csv: &Path) -> anyhow::Result<Measured> {
     svc.add_client(&actor, "BENCH", "Bench B.V.", ClientRole::Controller, None)?;
     let t = Instant::now();
     let report = svc
-        .import_claims_csv(&actor, "BENCH", &csv.display().to_string(), std::fs::File::open(csv)?, &mut |_| {})
+        .import_claims_csv(
+            &actor,
+            "BENCH",
+            &csv.display().to_string(),
+            std::fs::File::open(csv)?,
+            &mut |_| {},
+        )
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     Ok(Measured {
         claims: report.claims_added,
@@ -217,7 +229,8 @@ fn measure_baseline(url: &str, csv: &Path) -> anyhow::Result<Measured> {
 }
 
 fn fresh_pg_schema(url: &str, schema: &str) -> anyhow::Result<String> {
-    let mut c = postgres::Client::connect(url, postgres::NoTls).with_context(|| format!("connecting {url}"))?;
+    let mut c = postgres::Client::connect(url, postgres::NoTls)
+        .with_context(|| format!("connecting {url}"))?;
     c.batch_execute(&format!("DROP SCHEMA IF EXISTS \"{schema}\" CASCADE"))?;
     let sep = if url.contains('?') { '&' } else { '?' };
     Ok(format!("{url}{sep}schema={schema}"))

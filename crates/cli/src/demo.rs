@@ -36,15 +36,24 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
         .with_context(|| format!("creating {}", args.db.display()))?;
     let svc = crate::service_over(store)?;
     let actor = Actor::system("demo", "collection");
-    let as_of = jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).date();
+    let as_of = jiff::Timestamp::now()
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .date();
     let tmp = std::env::temp_dir().join(format!("kwijting-demo-{}", std::process::id()));
     std::fs::create_dir_all(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
     let mut total_claims = 0;
     for (i, (reference, name, role, share)) in DEMO_CLIENTS.iter().enumerate() {
-        svc.add_client(&actor, reference, name, *role, Some(&format!("privacy@{}.example", reference.to_lowercase())))?;
+        svc.add_client(
+            &actor,
+            reference,
+            name,
+            *role,
+            Some(&format!("privacy@{}.example", reference.to_lowercase())),
+        )?;
         let cases = (args.cases * share / 100).max(1);
         let file = tmp.join(format!("{reference}.csv"));
-        let out = std::fs::File::create(&file).with_context(|| format!("creating {}", file.display()))?;
+        let out =
+            std::fs::File::create(&file).with_context(|| format!("creating {}", file.display()))?;
         kwijting_synth::write_portfolio(
             std::io::BufWriter::new(out),
             &kwijting_synth::PortfolioOptions::new(cases, args.seed.wrapping_add(i as u64), as_of),

@@ -24,7 +24,11 @@ use kwijting_service::{Door, Kwijting, ServiceError, SystemClock};
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://kwijting.db";
 
 #[derive(Parser)]
-#[command(name = "kwijting", version, about = "Debt collection whose GDPR promises are enforced by the software")]
+#[command(
+    name = "kwijting",
+    version,
+    about = "Debt collection whose GDPR promises are enforced by the software"
+)]
 struct Cli {
     /// sqlite://PATH (default), sqlite::memory: or postgres://USER@HOST/DB
     #[arg(long, global = true, env = "KWIJTING_DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
@@ -161,13 +165,19 @@ pub fn open_service(url: &str) -> anyhow::Result<Kwijting> {
 
 pub fn service_over(store: Arc<dyn kwijting_store::Store>) -> anyhow::Result<Kwijting> {
     let policy = kwijting_policy::Policy::load_default()?;
-    Ok(Kwijting::new(store, Door::from_policy(&policy), Arc::new(SystemClock)))
+    Ok(Kwijting::new(
+        store,
+        Door::from_policy(&policy),
+        Arc::new(SystemClock),
+    ))
 }
 
 fn parse_as_of(s: Option<&str>) -> anyhow::Result<kwijting_domain::Date> {
     match s {
         Some(s) => Ok(kwijting_domain::parse_date(s).context("--as-of")?),
-        None => Ok(jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).date()),
+        None => Ok(jiff::Timestamp::now()
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .date()),
     }
 }
 
@@ -204,9 +214,11 @@ fn intake_error(e: IntakeError) -> anyhow::Error {
 pub fn progress_bar(total_bytes: u64, what: &str) -> indicatif::ProgressBar {
     let pb = indicatif::ProgressBar::new(total_bytes);
     pb.set_style(
-        indicatif::ProgressStyle::with_template("{msg} [{bar:30}] {bytes}/{total_bytes} {elapsed} ({eta} left)")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
-            .progress_chars("=> "),
+        indicatif::ProgressStyle::with_template(
+            "{msg} [{bar:30}] {bytes}/{total_bytes} {elapsed} ({eta} left)",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+        .progress_chars("=> "),
     );
     pb.set_message(what.to_owned());
     pb
@@ -223,7 +235,9 @@ pub fn import_file(
     let pb = progress_bar(size, "importing");
     let source = file.display().to_string();
     let report = svc
-        .import_claims_csv(actor, client, &source, f, &mut |p: Progress| pb.set_position(p.bytes))
+        .import_claims_csv(actor, client, &source, f, &mut |p: Progress| {
+            pb.set_position(p.bytes)
+        })
         .map_err(intake_error);
     pb.finish_and_clear();
     report
@@ -243,8 +257,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     privacy_contact,
                     json,
                 } => {
-                    let role = ClientRole::parse(&role)
-                        .ok_or_else(|| refused(anyhow::anyhow!("--role must be 'controller' or 'processor', not '{role}'")))?;
+                    let role = ClientRole::parse(&role).ok_or_else(|| {
+                        refused(anyhow::anyhow!(
+                            "--role must be 'controller' or 'processor', not '{role}'"
+                        ))
+                    })?;
                     let c = svc
                         .add_client(&actor, &reference, &name, role, privacy_contact.as_deref())
                         .map_err(|e| match e {
@@ -254,7 +271,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     if json {
                         print_json(&kwijting_server::views::client(&c))?;
                     } else {
-                        println!("client {} ({}) added; the agency is {} for it", c.reference, c.name, c.role.as_str());
+                        println!(
+                            "client {} ({}) added; the agency is {} for it",
+                            c.reference,
+                            c.name,
+                            c.role.as_str()
+                        );
                     }
                 }
                 ClientsCommand::List { json } => {
@@ -322,7 +344,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     if json {
                         print_json(&kwijting_server::views::case_page(&page))?;
                     } else {
-                        println!("{:<13} {:<12} {:<10} {:>12}  debtor", "case", "client", "status", "balance");
+                        println!(
+                            "{:<13} {:<12} {:<10} {:>12}  debtor",
+                            "case", "client", "status", "balance"
+                        );
                         for c in &page.cases {
                             println!(
                                 "{:<13} {:<12} {:<10} {:>12}  {}",
@@ -350,7 +375,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Generate(g) => {
             let as_of = parse_as_of(g.as_of.as_deref())?;
-            let f = std::fs::File::create(&g.out).with_context(|| format!("creating {}", g.out.display()))?;
+            let f = std::fs::File::create(&g.out)
+                .with_context(|| format!("creating {}", g.out.display()))?;
             let summary = kwijting_synth::write_portfolio(
                 std::io::BufWriter::with_capacity(1 << 20, f),
                 &kwijting_synth::PortfolioOptions::new(g.cases, g.seed, as_of),
@@ -378,7 +404,10 @@ pub fn serve(svc: Kwijting, bind: std::net::SocketAddr) -> anyhow::Result<()> {
         .enable_all()
         .build()
         .context("starting the async runtime")?;
-    rt.block_on(async move {
+    // The service's last reference stays out here: a PostgreSQL client may
+    // block when it is dropped, which the async executor must not do.
+    let keep = svc.clone();
+    let served = rt.block_on(async move {
         let listener = kwijting_server::bind(bind)
             .await
             .with_context(|| format!("binding {bind} (is another server running there? use --bind)"))?;
@@ -387,7 +416,10 @@ pub fn serve(svc: Kwijting, bind: std::net::SocketAddr) -> anyhow::Result<()> {
         let state = kwijting_server::AppState::new(svc, Actor::system("api", "collection"));
         kwijting_server::serve(state, listener).await?;
         anyhow::Ok(())
-    })
+    });
+    drop(rt);
+    drop(keep);
+    served
 }
 
 fn main() -> ExitCode {

@@ -11,7 +11,9 @@ pub struct Iban(String);
 pub enum IbanError {
     #[error("'{0}' is not an IBAN: expected a country code, two check digits and the account")]
     Shape(String),
-    #[error("'{0}' is not a Dutch IBAN: expected NL, two check digits, a 4-letter bank code and 10 digits")]
+    #[error(
+        "'{0}' is not a Dutch IBAN: expected NL, two check digits, a 4-letter bank code and 10 digits"
+    )]
     DutchShape(String),
     #[error("'{0}' fails the IBAN check digits (mod 97)")]
     Checksum(String),
@@ -111,9 +113,18 @@ mod tests {
         ] {
             assert!(Iban::parse(ok).is_ok(), "{ok}");
         }
-        assert!(matches!(Iban::parse("NL91ABNA0417164301"), Err(IbanError::Checksum(_))));
-        assert!(matches!(Iban::parse("NL91ABNA041716430"), Err(IbanError::DutchShape(_))));
-        assert!(matches!(Iban::parse("NL91AB1A0417164300"), Err(IbanError::DutchShape(_))));
+        assert!(matches!(
+            Iban::parse("NL91ABNA0417164301"),
+            Err(IbanError::Checksum(_))
+        ));
+        assert!(matches!(
+            Iban::parse("NL91ABNA041716430"),
+            Err(IbanError::DutchShape(_))
+        ));
+        assert!(matches!(
+            Iban::parse("NL91AB1A0417164300"),
+            Err(IbanError::DutchShape(_))
+        ));
         assert!(matches!(Iban::parse("12345"), Err(IbanError::Shape(_))));
         assert_eq!(
             Iban::parse("NL91ABNA0417164300").unwrap().to_string(),

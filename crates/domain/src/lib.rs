@@ -65,7 +65,10 @@ mod tests {
     #[test]
     fn parses_iso_dates_only() {
         assert_eq!(parse_date("2024-02-29").unwrap().to_string(), "2024-02-29");
-        assert!(matches!(parse_date("2023-02-29"), Err(DateError::NoSuchDay(_))));
+        assert!(matches!(
+            parse_date("2023-02-29"),
+            Err(DateError::NoSuchDay(_))
+        ));
         for bad in ["2024-2-29", "29-02-2024", "2024/02/29", "", "2024-02-29T00"] {
             assert!(matches!(parse_date(bad), Err(DateError::Shape(_))), "{bad}");
         }

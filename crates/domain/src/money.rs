@@ -265,7 +265,9 @@ mod tests {
         check("2700,5", 270050);
         check("0.07", 7);
         check("-12.34", -1234);
-        for bad in ["", "1.", ".5", "1.234", "1,000.00", "€5", "1e3", "12a", "--1"] {
+        for bad in [
+            "", "1.", ".5", "1.234", "1,000.00", "€5", "1e3", "12a", "--1",
+        ] {
             assert!(Money::parse(bad).is_err(), "{bad}");
         }
         assert_eq!(Money::from_cents(-123456).to_string(), "-1234.56");
@@ -296,7 +298,10 @@ mod tests {
     #[test]
     fn overflow_is_an_error() {
         let max = Money::from_cents(i64::MAX);
-        assert_eq!(max.checked_add(Money::from_cents(1)), Err(MoneyError::Overflow));
+        assert_eq!(
+            max.checked_add(Money::from_cents(1)),
+            Err(MoneyError::Overflow)
+        );
         assert!(max.mul_ratio(2, 1, Rounding::Down).is_err());
     }
 

@@ -7,7 +7,9 @@ use crate::iban::mod97;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ReferenceError {
-    #[error("'{0}' is not an RF creditor reference (RF, two check digits, 1 to 21 letters or digits)")]
+    #[error(
+        "'{0}' is not an RF creditor reference (RF, two check digits, 1 to 21 letters or digits)"
+    )]
     RfShape(String),
     #[error("'{0}' fails the RF check digits (ISO 11649)")]
     RfChecksum(String),
@@ -151,7 +153,9 @@ mod tests {
             Err(ReferenceError::RfChecksum("RF17539007547034".into()))
         );
         assert_eq!(
-            CreditorReference::generate("539007547034").unwrap().as_str(),
+            CreditorReference::generate("539007547034")
+                .unwrap()
+                .as_str(),
             "RF18539007547034"
         );
     }

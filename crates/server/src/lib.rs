@@ -88,12 +88,18 @@ impl IntoResponse for AppError {
 impl From<ServiceError> for AppError {
     fn from(e: ServiceError) -> Self {
         match e {
-            ServiceError::Forbidden(f) => AppError::new(StatusCode::FORBIDDEN, "forbidden", f.to_string()),
+            ServiceError::Forbidden(f) => {
+                AppError::new(StatusCode::FORBIDDEN, "forbidden", f.to_string())
+            }
             ServiceError::UnknownClient(_) | ServiceError::UnknownCase(_) => {
                 AppError::new(StatusCode::NOT_FOUND, "not_found", e.to_string())
             }
-            ServiceError::Invalid(m) => AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", m),
-            ServiceError::Conflict { .. } => AppError::new(StatusCode::CONFLICT, "conflict", e.to_string()),
+            ServiceError::Invalid(m) => {
+                AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", m)
+            }
+            ServiceError::Conflict { .. } => {
+                AppError::new(StatusCode::CONFLICT, "conflict", e.to_string())
+            }
             ServiceError::Catalog(_) | ServiceError::Store(_) => AppError::internal(&e),
         }
     }
@@ -141,10 +147,15 @@ pub fn app(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/api/v1/openapi.json", get(openapi))
         .route("/api/v1/clients", get(list_clients).post(add_client))
-        .route("/api/v1/clients/{client}/claims", axum::routing::post(post_claims))
+        .route(
+            "/api/v1/clients/{client}/claims",
+            axum::routing::post(post_claims),
+        )
         .route("/api/v1/cases", get(list_cases))
         .route("/api/v1/cases/{number}", get(case_file))
-        .fallback(|| async { AppError::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint") })
+        .fallback(|| async {
+            AppError::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint")
+        })
         .layer(axum::extract::DefaultBodyLimit::max(BODY_BYTES_MAX))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
@@ -231,9 +242,13 @@ async fn add_client(State(s): State<AppState>, body: Bytes) -> ApiResult<Respons
         )
     })?;
     blocking(move || {
-        let c = s
-            .svc
-            .add_client(&s.actor, &b.reference, &b.name, role, b.privacy_contact.as_deref())?;
+        let c = s.svc.add_client(
+            &s.actor,
+            &b.reference,
+            &b.name,
+            role,
+            b.privacy_contact.as_deref(),
+        )?;
         Ok((StatusCode::CREATED, Json(views::client(&c))).into_response())
     })
     .await
@@ -246,7 +261,10 @@ struct ClaimsBody {
 }
 
 /// A claim's fields as text; numbers are accepted and written as given.
-fn claim_fields(index: usize, m: serde_json::Map<String, Value>) -> ApiResult<Vec<(String, String)>> {
+fn claim_fields(
+    index: usize,
+    m: serde_json::Map<String, Value>,
+) -> ApiResult<Vec<(String, String)>> {
     m.into_iter()
         .filter(|(_, v)| !v.is_null())
         .map(|(k, v)| match v {
@@ -283,17 +301,14 @@ async fn post_claims(
         .collect::<ApiResult<Vec<_>>>()?;
     let request_hash = kwijting_service::keys::request_hash(&body);
     blocking(move || {
-        let outcome = s.svc.import_claims_idempotent(
-            &s.actor,
-            &client,
-            &key,
-            &request_hash,
-            &records,
-        );
+        let outcome =
+            s.svc
+                .import_claims_idempotent(&s.actor, &client, &key, &request_hash, &records);
         match outcome {
             Ok(stored) => {
                 let status = StatusCode::from_u16(stored.status).unwrap_or(StatusCode::OK);
-                let body: Value = serde_json::from_str(&stored.body).map_err(|e| AppError::internal(&e))?;
+                let body: Value =
+                    serde_json::from_str(&stored.body).map_err(|e| AppError::internal(&e))?;
                 Ok((status, Json(body)).into_response())
             }
             Err(kwijting_service::IdempotentError::KeyReused) => Err(AppError::new(
@@ -324,12 +339,13 @@ async fn list_cases(
     params: Result<Query<CaseListParams>, axum::extract::rejection::QueryRejection>,
 ) -> ApiResult<Json<Value>> {
     let Query(p) = params.map_err(|e| AppError::bad_request(e.body_text()))?;
-    let status = match p.status.as_deref() {
-        Some(st) => Some(CaseStatus::parse(st).ok_or_else(|| {
-            AppError::bad_request(format!("status '{st}' is not a case status"))
-        })?),
-        None => None,
-    };
+    let status =
+        match p.status.as_deref() {
+            Some(st) => Some(CaseStatus::parse(st).ok_or_else(|| {
+                AppError::bad_request(format!("status '{st}' is not a case status"))
+            })?),
+            None => None,
+        };
     blocking(move || {
         let page = s.svc.list_cases(
             &s.actor,
@@ -345,7 +361,10 @@ async fn list_cases(
     .await
 }
 
-async fn case_file(State(s): State<AppState>, Path(number): Path<String>) -> ApiResult<Json<Value>> {
+async fn case_file(
+    State(s): State<AppState>,
+    Path(number): Path<String>,
+) -> ApiResult<Json<Value>> {
     blocking(move || {
         let detail = s.svc.case_file(&s.actor, &number)?;
         Ok(Json(views::case_detail(&detail)))

@@ -32,7 +32,8 @@ impl Kwijting {
         role: ClientRole,
         privacy_contact: Option<&str>,
     ) -> Result<ClientRow, ServiceError> {
-        self.door().check(actor, None, &[], Access::Write, "clients")?;
+        self.door()
+            .check(actor, None, &[], Access::Write, "clients")?;
         validate_client_ref(reference)?;
         let name = name.trim();
         if name.is_empty() || name.len() > 200 {
@@ -52,7 +53,8 @@ impl Kwijting {
 
     /// The clients the actor may see.
     pub fn clients(&self, actor: &Actor) -> Result<Vec<ClientRow>, ServiceError> {
-        self.door().check(actor, None, &[], Access::Read, "clients")?;
+        self.door()
+            .check(actor, None, &[], Access::Read, "clients")?;
         Ok(self
             .store
             .clients()?

@@ -90,7 +90,10 @@ impl Door {
             reason,
         };
         let Some(grant) = self.grants.get(actor.role.as_str()) else {
-            return Err(refuse(format!("role '{}' is not in the policy", actor.role.as_str())));
+            return Err(refuse(format!(
+                "role '{}' is not in the policy",
+                actor.role.as_str()
+            )));
         };
         if !grant.purposes.contains(actor.purpose.as_str()) {
             return Err(refuse(format!(
@@ -100,7 +103,10 @@ impl Door {
             )));
         }
         if access == Access::Write && !grant.may_write {
-            return Err(refuse(format!("role '{}' may only read", actor.role.as_str())));
+            return Err(refuse(format!(
+                "role '{}' may only read",
+                actor.role.as_str()
+            )));
         }
         if let Some(missing) = categories.iter().find(|c| !grant.categories.contains(**c)) {
             return Err(refuse(format!(
@@ -110,7 +116,9 @@ impl Door {
         }
         if let Some(client) = client {
             if !actor.scope.allows(client) {
-                return Err(refuse(format!("client {client} is outside the actor's scope")));
+                return Err(refuse(format!(
+                    "client {client} is outside the actor's scope"
+                )));
             }
         }
         Ok(())
@@ -164,24 +172,50 @@ mod tests {
     fn refuses_what_need_to_know_does_not_cover() {
         let d = door();
         let ok = actor("collector", "collection", ClientScope::All);
-        assert!(d.check(&ok, Some(ClientId(1)), &["identity"], Access::Read, "case").is_ok());
+        assert!(
+            d.check(&ok, Some(ClientId(1)), &["identity"], Access::Read, "case")
+                .is_ok()
+        );
         let cases = [
-            (actor("intern", "collection", ClientScope::All), "not in the policy"),
-            (actor("collector", "marketing", ClientScope::All), "purpose 'marketing'"),
             (
-                actor("client_user", "collection", ClientScope::Only(vec![ClientId(1)])),
+                actor("intern", "collection", ClientScope::All),
+                "not in the policy",
+            ),
+            (
+                actor("collector", "marketing", ClientScope::All),
+                "purpose 'marketing'",
+            ),
+            (
+                actor(
+                    "client_user",
+                    "collection",
+                    ClientScope::Only(vec![ClientId(1)]),
+                ),
                 "may only read",
             ),
         ];
         for (a, reason) in cases {
-            let e = d.check(&a, Some(ClientId(1)), &["identity"], Access::Write, "case").unwrap_err();
+            let e = d
+                .check(&a, Some(ClientId(1)), &["identity"], Access::Write, "case")
+                .unwrap_err();
             assert!(e.reason.contains(reason), "{e}");
         }
-        let e = d.check(&ok, None, &["health"], Access::Read, "case").unwrap_err();
+        let e = d
+            .check(&ok, None, &["health"], Access::Read, "case")
+            .unwrap_err();
         assert!(e.reason.contains("category 'health'"), "{e}");
-        let scoped = actor("client_user", "collection", ClientScope::Only(vec![ClientId(1)]));
-        assert!(d.check(&scoped, Some(ClientId(1)), &["debt"], Access::Read, "case").is_ok());
-        let e = d.check(&scoped, Some(ClientId(2)), &["debt"], Access::Read, "case").unwrap_err();
+        let scoped = actor(
+            "client_user",
+            "collection",
+            ClientScope::Only(vec![ClientId(1)]),
+        );
+        assert!(
+            d.check(&scoped, Some(ClientId(1)), &["debt"], Access::Read, "case")
+                .is_ok()
+        );
+        let e = d
+            .check(&scoped, Some(ClientId(2)), &["debt"], Access::Read, "case")
+            .unwrap_err();
         assert!(e.reason.contains("outside"), "{e}");
     }
 }

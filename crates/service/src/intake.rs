@@ -7,7 +7,8 @@ use std::fmt;
 use std::io::Read;
 
 use kwijting_domain::{
-    Actor, CaseId, Date, DebtorType, Iban, KvkNumber, Money, PartyId, PartyKind, PartyRole, Postcode,
+    Actor, CaseId, Date, DebtorType, Iban, KvkNumber, Money, PartyId, PartyKind, PartyRole,
+    Postcode,
 };
 use kwijting_store::{
     ClientRow, Finish, ImportAbort, ImportChunk, ImportRecord, ImportTx, NewAddress, NewCase,
@@ -30,7 +31,13 @@ pub const ERRORS_LISTED_MAX: usize = 100;
 pub const REQUEST_CLAIMS_MAX: usize = 10_000;
 
 /// The categories of personal data an import writes.
-const WRITES: &[&str] = &["identity", "contact", "business_identity", "bank_account", "debt"];
+const WRITES: &[&str] = &[
+    "identity",
+    "contact",
+    "business_identity",
+    "bank_account",
+    "debt",
+];
 
 macro_rules! columns {
     ($($variant:ident = $name:literal, $required:literal;)*) => {
@@ -87,7 +94,10 @@ fn column_name(c: Col) -> &'static str {
 }
 
 fn column_by_name(name: &str) -> Option<Col> {
-    COLUMNS.iter().find(|(_, n, _)| *n == name).map(|(c, _, _)| *c)
+    COLUMNS
+        .iter()
+        .find(|(_, n, _)| *n == name)
+        .map(|(c, _, _)| *c)
 }
 
 /// One input line's fields, in one reused buffer: no allocation per field.
@@ -152,10 +162,18 @@ impl fmt::Display for Refusal {
             if self.error_count == 1 { "" } else { "s" }
         )?;
         for e in &self.errors {
-            write!(f, "\n  {}:{}: field '{}': {}", self.source, e.line, e.field, e.message)?;
+            write!(
+                f,
+                "\n  {}:{}: field '{}': {}",
+                self.source, e.line, e.field, e.message
+            )?;
         }
         if self.error_count > self.errors.len() as u64 {
-            write!(f, "\n  ... and {} more", self.error_count - self.errors.len() as u64)?;
+            write!(
+                f,
+                "\n  ... and {} more",
+                self.error_count - self.errors.len() as u64
+            )?;
         }
         Ok(())
     }
@@ -301,9 +319,14 @@ impl<'r> LineCheck<'r> {
     fn country(&mut self, col: Col) -> String {
         match self.text(col, false) {
             None => "NL".to_owned(),
-            Some(c) if c.len() == 2 && c.bytes().all(|b| b.is_ascii_alphabetic()) => c.to_ascii_uppercase(),
+            Some(c) if c.len() == 2 && c.bytes().all(|b| b.is_ascii_alphabetic()) => {
+                c.to_ascii_uppercase()
+            }
             Some(c) => {
-                self.err(col, format!("'{c}' is not an ISO 3166 country code such as NL or BE"));
+                self.err(
+                    col,
+                    format!("'{c}' is not an ISO 3166 country code such as NL or BE"),
+                );
                 "NL".to_owned()
             }
         }
@@ -316,7 +339,11 @@ impl<'r> LineCheck<'r> {
                 .map(|p| p.as_str().to_owned());
         }
         let v = self.text(col, required)?;
-        if v.len() > 10 || !v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b' ' || b == b'-') {
+        if v.len() > 10
+            || !v
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b' ' || b == b'-')
+        {
             self.err(col, format!("'{v}' is not a postcode"));
             return None;
         }
@@ -346,7 +373,11 @@ impl<'r> LineCheck<'r> {
     fn phone(&mut self, col: Col) -> Option<String> {
         let v = self.text(col, false)?;
         let digits = v.bytes().filter(u8::is_ascii_digit).count();
-        if digits < 6 || !v.bytes().all(|b| b.is_ascii_digit() || b" +-()".contains(&b)) {
+        if digits < 6
+            || !v
+                .bytes()
+                .all(|b| b.is_ascii_digit() || b" +-()".contains(&b))
+        {
             self.err(col, format!("'{v}' is not a phone number"));
             return None;
         }
@@ -443,7 +474,13 @@ impl<'r> LineCheck<'r> {
                 email: None,
             }),
             None => {
-                for c in [Col::GBirthDate, Col::GStreet, Col::GPostcode, Col::GCity, Col::GCountry] {
+                for c in [
+                    Col::GBirthDate,
+                    Col::GStreet,
+                    Col::GPostcode,
+                    Col::GCity,
+                    Col::GCountry,
+                ] {
                     if self.row.get(c).is_some() {
                         self.err(c, "is given without guarantor_name".into());
                     }
@@ -451,7 +488,15 @@ impl<'r> LineCheck<'r> {
                 None
             }
         };
-        match (debtor_type, name, address, invoice_number, invoice_date, due_date, principal) {
+        match (
+            debtor_type,
+            name,
+            address,
+            invoice_number,
+            invoice_date,
+            due_date,
+            principal,
+        ) {
             (
                 Some(debtor_type),
                 Some(name),
@@ -611,7 +656,10 @@ impl<'a> Intake<'a> {
     }
 
     fn party_source(&self, line: u64) -> String {
-        format!("client {}: {} line {line}", self.client.reference, self.source)
+        format!(
+            "client {}: {} line {line}",
+            self.client.reference, self.source
+        )
     }
 
     fn new_party(&mut self, key: u128, p: NewParty) -> Ref<PartyId> {
@@ -623,13 +671,31 @@ impl<'a> Intake<'a> {
         r
     }
 
-    fn link(&mut self, case_key: (u128, DebtorType), case: Ref<CaseId>, party_key: u128, party: Ref<PartyId>, role: PartyRole) {
+    fn link(
+        &mut self,
+        case_key: (u128, DebtorType),
+        case: Ref<CaseId>,
+        party_key: u128,
+        party: Ref<PartyId>,
+        role: PartyRole,
+    ) {
         if self.links.insert((case_key, party_key, role)) {
-            self.chunk.case_parties.push(NewCaseParty { case, party, role });
+            self.chunk
+                .case_parties
+                .push(NewCaseParty { case, party, role });
         }
     }
 
-    fn related(&mut self, role: PartyRole, debtor_key: u128, case_key: (u128, DebtorType), case: Ref<CaseId>, p: Person, debtor_address: &NewAddress, source: &str) {
+    fn related(
+        &mut self,
+        role: PartyRole,
+        debtor_key: u128,
+        case_key: (u128, DebtorType),
+        case: Ref<CaseId>,
+        p: Person,
+        debtor_address: &NewAddress,
+        source: &str,
+    ) {
         let key = related_key(role.as_str(), debtor_key, &p);
         let party = match self.parties.get(&key) {
             Some(r) => *r,
@@ -739,7 +805,15 @@ impl<'a> Intake<'a> {
                 address: p.address.clone(),
                 email: p.email.clone(),
             };
-            self.related(PartyRole::CoDebtor, debtor_key, case_key, case, p, address, &source);
+            self.related(
+                PartyRole::CoDebtor,
+                debtor_key,
+                case_key,
+                case,
+                p,
+                address,
+                &source,
+            );
         }
         if let Some(p) = guarantor {
             let p = Person {
@@ -748,7 +822,15 @@ impl<'a> Intake<'a> {
                 address: p.address.clone(),
                 email: None,
             };
-            self.related(PartyRole::Guarantor, debtor_key, case_key, case, p, address, &source);
+            self.related(
+                PartyRole::Guarantor,
+                debtor_key,
+                case_key,
+                case,
+                p,
+                address,
+                &source,
+            );
         }
         self.chunk.claims.push(NewClaim {
             case,
@@ -769,7 +851,9 @@ impl<'a> Intake<'a> {
             return Ok(());
         }
         let ids = tx.write_chunk(&self.chunk)?;
-        if ids.parties.len() != self.pending_parties.len() || ids.cases.len() != self.pending_cases.len() {
+        if ids.parties.len() != self.pending_parties.len()
+            || ids.cases.len() != self.pending_cases.len()
+        {
             return Err(StoreError::Invariant(
                 "the store assigned a different number of ids than rows written".into(),
             ));
@@ -817,7 +901,10 @@ trait LineSource {
     /// Fills `row` with the next line and returns its line number, or `None`
     /// at the end. A line that cannot even be split into fields comes back
     /// as errors.
-    fn next_line(&mut self, row: &mut RawRow) -> Result<Option<Result<u64, Vec<FieldError>>>, IntakeError>;
+    fn next_line(
+        &mut self,
+        row: &mut RawRow,
+    ) -> Result<Option<Result<u64, Vec<FieldError>>>, IntakeError>;
     fn bytes_read(&self) -> u64;
 }
 
@@ -829,7 +916,10 @@ struct CsvLines<R: Read> {
 }
 
 impl<R: Read> LineSource for CsvLines<R> {
-    fn next_line(&mut self, row: &mut RawRow) -> Result<Option<Result<u64, Vec<FieldError>>>, IntakeError> {
+    fn next_line(
+        &mut self,
+        row: &mut RawRow,
+    ) -> Result<Option<Result<u64, Vec<FieldError>>>, IntakeError> {
         row.clear();
         match self.reader.read_record(&mut self.record) {
             Ok(false) => Ok(None),
@@ -849,13 +939,13 @@ impl<R: Read> LineSource for CsvLines<R> {
                         input: self.source.clone(),
                         message: e.to_string(),
                     }),
-                    csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
-                        Ok(Some(Err(vec![FieldError {
-                            line,
-                            field: "(line)".into(),
-                            message: format!("has {len} fields where the header has {expected_len}"),
-                        }])))
-                    }
+                    csv::ErrorKind::UnequalLengths {
+                        expected_len, len, ..
+                    } => Ok(Some(Err(vec![FieldError {
+                        line,
+                        field: "(line)".into(),
+                        message: format!("has {len} fields where the header has {expected_len}"),
+                    }]))),
                     csv::ErrorKind::Utf8 { .. } => Ok(Some(Err(vec![FieldError {
                         line,
                         field: "(line)".into(),
@@ -883,7 +973,10 @@ struct RecordLines<'r> {
 }
 
 impl LineSource for RecordLines<'_> {
-    fn next_line(&mut self, row: &mut RawRow) -> Result<Option<Result<u64, Vec<FieldError>>>, IntakeError> {
+    fn next_line(
+        &mut self,
+        row: &mut RawRow,
+    ) -> Result<Option<Result<u64, Vec<FieldError>>>, IntakeError> {
         row.clear();
         let Some(record) = self.records.next() else {
             return Ok(None);
@@ -900,7 +993,11 @@ impl LineSource for RecordLines<'_> {
                 }),
             }
         }
-        Ok(Some(if errors.is_empty() { Ok(self.index) } else { Err(errors) }))
+        Ok(Some(if errors.is_empty() {
+            Ok(self.index)
+        } else {
+            Err(errors)
+        }))
     }
 
     fn bytes_read(&self) -> u64 {
@@ -1090,7 +1187,10 @@ impl Kwijting {
             Some(Ok((_, Some(refusal)))) => Err(IntakeError::Refused(refusal)),
             Some(Ok((report, None))) => Ok(report),
             Some(Err(e)) => Err(e),
-            None => Err(ServiceError::Store(StoreError::Invariant("import ended without an outcome".into())).into()),
+            None => Err(ServiceError::Store(StoreError::Invariant(
+                "import ended without an outcome".into(),
+            ))
+            .into()),
         }
     }
 }
@@ -1135,7 +1235,11 @@ impl Kwijting {
         let scope = format!("claims:{client_ref}");
         // Authorise before revealing whether the key is known.
         self.client(actor, client_ref).map_err(IntakeError::from)?;
-        if let Some(stored) = self.store.idempotency_get(key, &scope).map_err(IntakeError::from)? {
+        if let Some(stored) = self
+            .store
+            .idempotency_get(key, &scope)
+            .map_err(IntakeError::from)?
+        {
             if stored.request_hash != request_hash {
                 return Err(IdempotentError::KeyReused);
             }

@@ -60,8 +60,14 @@ mod tests {
     #[test]
     fn stable_values() {
         // Pinned: a change here would orphan every stored key.
-        assert_eq!(hex(Fnv128::new().finish()), "6c62272e07bb014262b821756295c58d");
-        assert_eq!(hex(Fnv128::new().bytes(b"a").finish()), "d228cb696f1a8caf78912b704e4a8964");
+        assert_eq!(
+            hex(Fnv128::new().finish()),
+            "6c62272e07bb014262b821756295c58d"
+        );
+        assert_eq!(
+            hex(Fnv128::new().bytes(b"a").finish()),
+            "d228cb696f1a8caf78912b704e4a8964"
+        );
         assert_ne!(
             Fnv128::new().field("ab").field("c").finish(),
             Fnv128::new().field("a").field("bc").finish()

@@ -25,13 +25,22 @@ fn portfolio(cases: u64, seed: u64) -> Vec<u8> {
     let mut out = Vec::new();
     kwijting_synth::write_portfolio(
         &mut out,
-        &kwijting_synth::PortfolioOptions::new(cases, seed, kwijting_domain::parse_date("2026-11-01").unwrap()),
+        &kwijting_synth::PortfolioOptions::new(
+            cases,
+            seed,
+            kwijting_domain::parse_date("2026-11-01").unwrap(),
+        ),
     )
     .unwrap();
     out
 }
 
-fn import(svc: &Kwijting, client: &str, source: &str, data: &[u8]) -> Result<kwijting_service::ImportReport, IntakeError> {
+fn import(
+    svc: &Kwijting,
+    client: &str,
+    source: &str,
+    data: &[u8],
+) -> Result<kwijting_service::ImportReport, IntakeError> {
     svc.import_claims_csv(&operator(), client, source, data, &mut |_: Progress| {})
 }
 
@@ -42,8 +51,14 @@ fn setup(test: &str) -> Vec<(&'static str, Kwijting)> {
         .into_iter()
         .map(|(engine, store)| {
             let svc = service(store);
-            svc.add_client(&operator(), "ACME", "Acme B.V.", ClientRole::Controller, None)
-                .unwrap();
+            svc.add_client(
+                &operator(),
+                "ACME",
+                "Acme B.V.",
+                ClientRole::Controller,
+                None,
+            )
+            .unwrap();
             (engine, svc)
         })
         .collect()
@@ -73,13 +88,22 @@ fn one_bad_line_among_ten_thousand_refuses_the_whole_file() {
         assert_eq!(r.errors[0].line, 7001, "{engine}");
         assert_eq!(r.errors[0].field, "principal", "{engine}");
         let msg = err.to_string();
-        assert!(msg.contains("claims.csv:7001: field 'principal'"), "{engine}: {msg}");
-        assert_eq!(svc_counts(&svc), before, "{engine}: the database is unchanged");
+        assert!(
+            msg.contains("claims.csv:7001: field 'principal'"),
+            "{engine}: {msg}"
+        );
+        assert_eq!(
+            svc_counts(&svc),
+            before,
+            "{engine}: the database is unchanged"
+        );
     }
 }
 
 fn svc_counts(svc: &Kwijting) -> u64 {
-    svc.list_cases(&operator(), &Default::default()).unwrap().total
+    svc.list_cases(&operator(), &Default::default())
+        .unwrap()
+        .total
 }
 
 #[test]
@@ -93,7 +117,11 @@ fn reimporting_a_good_file_is_a_no_op() {
         let again = import(&svc, "ACME", "p.csv", &data).unwrap();
         assert_eq!(again.claims_added, 0, "{engine}");
         assert_eq!(again.claims_known, first.claims_added, "{engine}");
-        assert_eq!(again.cases_added + again.cases_extended + again.parties_added, 0, "{engine}");
+        assert_eq!(
+            again.cases_added + again.cases_extended + again.parties_added,
+            0,
+            "{engine}"
+        );
         assert_eq!(svc_counts(&svc), total, "{engine}");
     }
 }
@@ -110,7 +138,11 @@ fn claims_of_one_debtor_land_in_one_case_across_files() {
     for (engine, svc) in setup("grouping") {
         import(&svc, "ACME", "a.csv", first.as_bytes()).unwrap();
         let r = import(&svc, "ACME", "b.csv", second.as_bytes()).unwrap();
-        assert_eq!((r.claims_added, r.cases_added, r.cases_extended), (2, 1, 1), "{engine}: {r:?}");
+        assert_eq!(
+            (r.claims_added, r.cases_added, r.cases_extended),
+            (2, 1, 1),
+            "{engine}: {r:?}"
+        );
         let page = svc.list_cases(&operator(), &Default::default()).unwrap();
         assert_eq!(page.total, 2, "{engine}");
         let list = svc
@@ -122,12 +154,23 @@ fn claims_of_one_debtor_land_in_one_case_across_files() {
                 },
             )
             .unwrap();
-        let jan = list.cases.iter().find(|c| c.debtor.name == "Jan de Vries").unwrap();
+        let jan = list
+            .cases
+            .iter()
+            .find(|c| c.debtor.name == "Jan de Vries")
+            .unwrap();
         assert_eq!(jan.balance_cents, 15_050, "{engine}");
         let file = svc.case_file(&operator(), &jan.number).unwrap();
         assert_eq!(file.claims.len(), 2, "{engine}");
-        assert_eq!(file.parties[0].party.address.as_ref().unwrap().postcode, "1234 AB");
-        assert!(file.parties[0].party.source.contains("a.csv line 2"), "{engine}: {}", file.parties[0].party.source);
+        assert_eq!(
+            file.parties[0].party.address.as_ref().unwrap().postcode,
+            "1234 AB"
+        );
+        assert!(
+            file.parties[0].party.source.contains("a.csv line 2"),
+            "{engine}: {}",
+            file.parties[0].party.source
+        );
     }
 }
 
@@ -140,14 +183,26 @@ fn co_debtor_and_guarantor_are_separate_parties() {
         let r = import(&svc, "ACME", "rel.csv", csv.as_bytes()).unwrap();
         assert_eq!((r.cases_added, r.parties_added), (1, 3), "{engine}: {r:?}");
         let list = svc
-            .list_cases(&operator(), &kwijting_service::cases::CaseQuery { limit: 5, ..Default::default() })
+            .list_cases(
+                &operator(),
+                &kwijting_service::cases::CaseQuery {
+                    limit: 5,
+                    ..Default::default()
+                },
+            )
             .unwrap();
         let file = svc.case_file(&operator(), &list.cases[0].number).unwrap();
         let roles: Vec<&str> = file.parties.iter().map(|p| p.role.as_str()).collect();
         assert_eq!(roles, ["debtor", "co_debtor", "guarantor"], "{engine}");
         // The co-debtor without an address of her own lives at the debtor's.
-        assert_eq!(file.parties[1].party.address.as_ref().unwrap().street, "Dorpsstraat 1");
-        assert_eq!(file.parties[2].party.address.as_ref().unwrap().city, "Elders");
+        assert_eq!(
+            file.parties[1].party.address.as_ref().unwrap().street,
+            "Dorpsstraat 1"
+        );
+        assert_eq!(
+            file.parties[2].party.address.as_ref().unwrap().city,
+            "Elders"
+        );
     }
 }
 
@@ -176,8 +231,14 @@ fn every_error_is_named_by_line_and_field() {
     ];
     for (engine, svc) in setup("errors") {
         let err = import(&svc, "ACME", "bad.csv", csv.as_bytes()).unwrap_err();
-        let IntakeError::Refused(r) = err else { panic!("{engine}: {err}") };
-        let got: Vec<(u64, &str)> = r.errors.iter().map(|e| (e.line, e.field.as_str())).collect();
+        let IntakeError::Refused(r) = err else {
+            panic!("{engine}: {err}")
+        };
+        let got: Vec<(u64, &str)> = r
+            .errors
+            .iter()
+            .map(|e| (e.line, e.field.as_str()))
+            .collect();
         assert_eq!(got, expected, "{engine}: {r}");
         assert_eq!(svc_counts(&svc), 0, "{engine}");
     }
@@ -185,13 +246,22 @@ fn every_error_is_named_by_line_and_field() {
 
 #[test]
 fn a_changed_claim_under_a_known_invoice_number_is_refused() {
-    let one = format!("{HEADER}\n,consumer,Jan,1980-01-01,,Dorpsstraat 1,1234 AB,Ergens,NL,,,,F-1,2026-01-01,2026-01-31,100,\n");
+    let one = format!(
+        "{HEADER}\n,consumer,Jan,1980-01-01,,Dorpsstraat 1,1234 AB,Ergens,NL,,,,F-1,2026-01-01,2026-01-31,100,\n"
+    );
     let changed = one.replace(",100,", ",120,");
     for (engine, svc) in setup("changed") {
         import(&svc, "ACME", "one.csv", one.as_bytes()).unwrap();
         let err = import(&svc, "ACME", "changed.csv", changed.as_bytes()).unwrap_err();
-        assert!(err.to_string().contains("changed.csv:2: field 'invoice_number'"), "{engine}: {err}");
-        assert!(err.to_string().contains("earlier import"), "{engine}: {err}");
+        assert!(
+            err.to_string()
+                .contains("changed.csv:2: field 'invoice_number'"),
+            "{engine}: {err}"
+        );
+        assert!(
+            err.to_string().contains("earlier import"),
+            "{engine}: {err}"
+        );
     }
 }
 
@@ -200,8 +270,14 @@ fn headers_are_checked_before_any_line() {
     for (engine, svc) in setup("header") {
         let err = import(&svc, "ACME", "h.csv", b"debtor_name,princpal\nJan,10\n").unwrap_err();
         let msg = err.to_string();
-        assert!(msg.contains("h.csv:1: field 'princpal': is not a column"), "{engine}: {msg}");
-        assert!(msg.contains("field 'invoice_number': required column is missing"), "{engine}: {msg}");
+        assert!(
+            msg.contains("h.csv:1: field 'princpal': is not a column"),
+            "{engine}: {msg}"
+        );
+        assert!(
+            msg.contains("field 'invoice_number': required column is missing"),
+            "{engine}: {msg}"
+        );
     }
 }
 
@@ -209,7 +285,13 @@ fn headers_are_checked_before_any_line() {
 fn the_door_refuses_out_of_scope_and_read_only_actors() {
     for (engine, svc) in setup("door") {
         let other = svc
-            .add_client(&operator(), "OTHER", "Other B.V.", ClientRole::Processor, Some("privacy@other.example"))
+            .add_client(
+                &operator(),
+                "OTHER",
+                "Other B.V.",
+                ClientRole::Processor,
+                Some("privacy@other.example"),
+            )
             .unwrap();
         let client_user = Actor {
             kind: ActorKind::ClientUser("piet".into()),
@@ -217,12 +299,17 @@ fn the_door_refuses_out_of_scope_and_read_only_actors() {
             scope: ClientScope::Only(vec![other.id]),
             purpose: PurposeId::new("receivables_management"),
         };
-        let data = format!("{HEADER}\n,consumer,Jan,1980-01-01,,Dorpsstraat 1,1234 AB,Ergens,NL,,,,F-1,2026-01-01,2026-01-31,100,\n");
+        let data = format!(
+            "{HEADER}\n,consumer,Jan,1980-01-01,,Dorpsstraat 1,1234 AB,Ergens,NL,,,,F-1,2026-01-01,2026-01-31,100,\n"
+        );
         // A client user reads; it does not import.
         let err = svc
             .import_claims_csv(&client_user, "OTHER", "x.csv", data.as_bytes(), &mut |_| {})
             .unwrap_err();
-        assert!(matches!(err, IntakeError::Service(ServiceError::Forbidden(_))), "{engine}: {err}");
+        assert!(
+            matches!(err, IntakeError::Service(ServiceError::Forbidden(_))),
+            "{engine}: {err}"
+        );
         // Nor does it see another client's cases.
         let err = svc.client(&client_user, "ACME").unwrap_err();
         assert!(matches!(err, ServiceError::Forbidden(_)), "{engine}: {err}");
@@ -230,9 +317,17 @@ fn the_door_refuses_out_of_scope_and_read_only_actors() {
         let seen = svc.list_cases(&client_user, &Default::default()).unwrap();
         assert_eq!(seen.total, 0, "{engine}: ACME's case is outside the scope");
         let all = svc
-            .list_cases(&operator(), &kwijting_service::cases::CaseQuery { limit: 1, ..Default::default() })
+            .list_cases(
+                &operator(),
+                &kwijting_service::cases::CaseQuery {
+                    limit: 1,
+                    ..Default::default()
+                },
+            )
             .unwrap();
-        let err = svc.case_file(&client_user, &all.cases[0].number).unwrap_err();
+        let err = svc
+            .case_file(&client_user, &all.cases[0].number)
+            .unwrap_err();
         assert!(matches!(err, ServiceError::Forbidden(_)), "{engine}: {err}");
         // The administrator manages the system but reads no debtor data.
         let admin = Actor {
@@ -241,7 +336,10 @@ fn the_door_refuses_out_of_scope_and_read_only_actors() {
             scope: ClientScope::All,
             purpose: PurposeId::new("collection"),
         };
-        assert!(svc.list_cases(&admin, &Default::default()).is_err(), "{engine}");
+        assert!(
+            svc.list_cases(&admin, &Default::default()).is_err(),
+            "{engine}"
+        );
     }
 }
 
@@ -250,12 +348,19 @@ fn the_live_schema_matches_the_catalog_and_the_policy() {
     let policy = kwijting_policy::Policy::load_default().unwrap();
     let (categories, purposes) = kwijting_store::catalog::categories_and_purposes();
     for c in categories {
-        assert!(policy.data_category(c).is_some(), "catalog category {c} is not in the policy");
+        assert!(
+            policy.data_category(c).is_some(),
+            "catalog category {c} is not in the policy"
+        );
     }
     for p in purposes {
-        assert!(policy.purpose(p).is_some(), "catalog purpose {p} is not in the policy");
+        assert!(
+            policy.purpose(p).is_some(),
+            "catalog purpose {p} is not in the policy"
+        );
     }
     for (engine, svc) in setup("catalog_policy") {
-        svc.catalog_check().unwrap_or_else(|e| panic!("{engine}: {e}"));
+        svc.catalog_check()
+            .unwrap_or_else(|e| panic!("{engine}: {e}"));
     }
 }

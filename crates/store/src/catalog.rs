@@ -59,7 +59,11 @@ const fn plain(name: &'static str) -> Column {
     }
 }
 
-const fn personal(name: &'static str, category: &'static str, purposes: &'static [&'static str]) -> Column {
+const fn personal(
+    name: &'static str,
+    category: &'static str,
+    purposes: &'static [&'static str],
+) -> Column {
     Column {
         name,
         class: Class::Personal { category, purposes },
@@ -259,7 +263,11 @@ pub fn categories_and_purposes() -> (BTreeSet<&'static str>, BTreeSet<&'static s
     let mut purposes = BTreeSet::new();
     for t in CATALOG {
         for c in t.columns {
-            if let Class::Personal { category, purposes: ps } = c.class {
+            if let Class::Personal {
+                category,
+                purposes: ps,
+            } = c.class
+            {
                 categories.insert(category);
                 purposes.extend(ps.iter().copied());
             }
@@ -302,7 +310,11 @@ mod tests {
     fn check_reports_both_directions() {
         let mut live: Vec<(String, String)> = CATALOG
             .iter()
-            .flat_map(|t| t.columns.iter().map(|c| (t.name.to_owned(), c.name.to_owned())))
+            .flat_map(|t| {
+                t.columns
+                    .iter()
+                    .map(|c| (t.name.to_owned(), c.name.to_owned()))
+            })
             .collect();
         assert_eq!(check(&live), Ok(()));
         live.retain(|(t, c)| !(t == "parties" && c == "email"));

@@ -29,7 +29,9 @@ pub enum Engine {
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("database URL '{0}' is not understood: use sqlite://PATH, sqlite::memory: or postgres://...")]
+    #[error(
+        "database URL '{0}' is not understood: use sqlite://PATH, sqlite::memory: or postgres://..."
+    )]
     Url(String),
     #[error("SQLite: {0}")]
     Sqlite(#[from] rusqlite::Error),
@@ -98,7 +100,13 @@ pub trait Store: Send + Sync {
 
     fn idempotency_get(&self, key: &str, scope: &str) -> Result<Option<IdempotentResponse>>;
     /// Stores a response; `false` when the key was stored meanwhile.
-    fn idempotency_put(&self, key: &str, scope: &str, response: &IdempotentResponse, at: Timestamp) -> Result<bool>;
+    fn idempotency_put(
+        &self,
+        key: &str,
+        scope: &str,
+        response: &IdempotentResponse,
+        at: Timestamp,
+    ) -> Result<bool>;
 
     /// Every (table, column) of the live schema, for the catalog check.
     fn schema_columns(&self) -> Result<Vec<(String, String)>>;
@@ -161,5 +169,7 @@ pub fn create_fresh_sqlite(path: &std::path::Path) -> Result<Arc<dyn Store>> {
             Err(e) => return Err(e.into()),
         }
     }
-    Ok(Arc::new(sqlite::SqliteStore::open(&path.to_string_lossy())?))
+    Ok(Arc::new(sqlite::SqliteStore::open(
+        &path.to_string_lossy(),
+    )?))
 }

@@ -142,7 +142,9 @@ pub(crate) fn resolve<T: Copy>(r: Ref<T>, new_ids: &[T]) -> Result<T, crate::Sto
     match r {
         Ref::Existing(id) => Ok(id),
         Ref::New(i) => new_ids.get(i).copied().ok_or_else(|| {
-            crate::StoreError::Invariant(format!("import chunk refers to new row {i} that it does not hold"))
+            crate::StoreError::Invariant(format!(
+                "import chunk refers to new row {i} that it does not hold"
+            ))
         }),
     }
 }
@@ -260,11 +262,16 @@ pub struct IdempotentResponse {
 /// The number, payment reference and RF reference a case gets from its id.
 pub fn case_references(id: CaseId) -> Result<(String, String, String), crate::StoreError> {
     use kwijting_domain::{Betalingskenmerk, CaseNumber, CreditorReference};
-    let invariant = |e: &dyn std::fmt::Display| crate::StoreError::Invariant(format!("case id {id}: {e}"));
+    let invariant =
+        |e: &dyn std::fmt::Display| crate::StoreError::Invariant(format!("case id {id}: {e}"));
     let number = CaseNumber::for_case(id).map_err(|e| invariant(&e))?;
     let kenmerk = u64::try_from(id.0)
         .map_err(|e| invariant(&e))
         .and_then(|n| Betalingskenmerk::generate16(n).map_err(|e| invariant(&e)))?;
     let rf = CreditorReference::generate(number.as_str()).map_err(|e| invariant(&e))?;
-    Ok((number.as_str().to_owned(), kenmerk.as_str().to_owned(), rf.as_str().to_owned()))
+    Ok((
+        number.as_str().to_owned(),
+        kenmerk.as_str().to_owned(),
+        rf.as_str().to_owned(),
+    ))
 }

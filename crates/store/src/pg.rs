@@ -38,13 +38,17 @@ impl Deref for Pooled<'_> {
     type Target = Client;
     fn deref(&self) -> &Client {
         // Present from creation until drop.
-        self.client.as_ref().expect("pooled client present until drop")
+        self.client
+            .as_ref()
+            .expect("pooled client present until drop")
     }
 }
 
 impl DerefMut for Pooled<'_> {
     fn deref_mut(&mut self) -> &mut Client {
-        self.client.as_mut().expect("pooled client present until drop")
+        self.client
+            .as_mut()
+            .expect("pooled client present until drop")
     }
 }
 
@@ -172,7 +176,8 @@ fn client_row(r: &Row) -> Result<ClientRow> {
         id: ClientId(r.try_get(0)?),
         reference: r.try_get(1)?,
         name: r.try_get(2)?,
-        role: ClientRole::parse(&role).ok_or_else(|| corrupt("clients", "role", &role, "unknown role"))?,
+        role: ClientRole::parse(&role)
+            .ok_or_else(|| corrupt("clients", "role", &role, "unknown role"))?,
         privacy_contact: r.try_get(4)?,
     })
 }
@@ -286,7 +291,10 @@ impl Store for PgStore {
         let (where_sql, args) = case_filter_sql(f);
         let params = text_params(&args);
         let total: i64 = conn
-            .query_one(&format!("SELECT COUNT(*) FROM cases c {where_sql}"), &params)?
+            .query_one(
+                &format!("SELECT COUNT(*) FROM cases c {where_sql}"),
+                &params,
+            )?
             .try_get(0)?;
         let rows = conn.query(
             &format!(
@@ -416,7 +424,14 @@ impl Store for PgStore {
         let n = conn.execute(
             "INSERT INTO idempotency_keys (key, scope, request_hash, status, response, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (key) DO NOTHING",
-            &[&key, &scope, &response.request_hash, &i64::from(response.status), &response.body, &at],
+            &[
+                &key,
+                &scope,
+                &response.request_hash,
+                &i64::from(response.status),
+                &response.body,
+                &at,
+            ],
         )?;
         Ok(n == 1)
     }
@@ -736,7 +751,8 @@ mod tests {
 
     #[test]
     fn schema_parameter_is_ours() {
-        let (url, schema) = split_schema("postgres://root@127.0.0.1/test?schema=t_1&sslmode=disable").unwrap();
+        let (url, schema) =
+            split_schema("postgres://root@127.0.0.1/test?schema=t_1&sslmode=disable").unwrap();
         assert_eq!(url, "postgres://root@127.0.0.1/test?sslmode=disable");
         assert_eq!(schema.as_deref(), Some("t_1"));
         assert!(split_schema("postgres://x/y?schema=a;drop").is_err());

@@ -10,10 +10,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use crate::model::*;
 use crate::{Engine, Finish, ImportAbort, ImportTx, Result, Store, StoreError};
 
-const MIGRATIONS: &[(i64, &str)] = &[(
-    1,
-    include_str!("../migrations/sqlite/0001_foundation.sql"),
-)];
+const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/sqlite/0001_foundation.sql"))];
 
 pub struct SqliteStore {
     conn: Mutex<Connection>,
@@ -162,8 +159,9 @@ impl Store for SqliteStore {
 
     fn clients(&self) -> Result<Vec<ClientRow>> {
         let conn = self.conn()?;
-        let mut stmt =
-            conn.prepare_cached("SELECT id, ref, name, role, privacy_contact FROM clients ORDER BY ref")?;
+        let mut stmt = conn.prepare_cached(
+            "SELECT id, ref, name, role, privacy_contact FROM clients ORDER BY ref",
+        )?;
         let mut rows = stmt.query([])?;
         let mut out = Vec::new();
         while let Some(r) = rows.next()? {
@@ -218,9 +216,13 @@ impl Store for SqliteStore {
         conn.execute_batch("BEGIN IMMEDIATE")?;
         let outcome = (|| {
             let next_party: i64 =
-                conn.query_row("SELECT COALESCE(MAX(id), 0) + 1 FROM parties", [], |r| r.get(0))?;
+                conn.query_row("SELECT COALESCE(MAX(id), 0) + 1 FROM parties", [], |r| {
+                    r.get(0)
+                })?;
             let next_case: i64 =
-                conn.query_row("SELECT COALESCE(MAX(id), 0) + 1 FROM cases", [], |r| r.get(0))?;
+                conn.query_row("SELECT COALESCE(MAX(id), 0) + 1 FROM cases", [], |r| {
+                    r.get(0)
+                })?;
             let mut tx = SqliteImportTx {
                 conn: &conn,
                 next_party,
@@ -435,7 +437,8 @@ impl Store for SqliteStore {
         };
         let mut out = Vec::with_capacity(tables.len());
         for t in tables {
-            let n: i64 = conn.query_row(&format!("SELECT COUNT(*) FROM \"{t}\""), [], |r| r.get(0))?;
+            let n: i64 =
+                conn.query_row(&format!("SELECT COUNT(*) FROM \"{t}\""), [], |r| r.get(0))?;
             out.push((t, n));
         }
         Ok(out)
@@ -504,9 +507,9 @@ impl ImportTx for SqliteImportTx<'_> {
     }
 
     fn known_claims(&mut self, client: ClientId) -> Result<Vec<(String, String)>> {
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT invoice_number, fingerprint FROM claims WHERE client_id = $1")?;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT invoice_number, fingerprint FROM claims WHERE client_id = $1",
+        )?;
         let rows = stmt.query_map([client.0], |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok(rows.collect::<std::result::Result<_, _>>()?)
     }

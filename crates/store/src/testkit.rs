@@ -26,7 +26,13 @@ pub fn fresh_pg_url(test: &str) -> Option<String> {
     let url = pg_url()?;
     let schema: String = format!("kwt_{test}")
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
         .take(60)
         .collect();
     let mut client = postgres::Client::connect(&url, postgres::NoTls)

@@ -106,7 +106,11 @@ fn clients_are_unique_by_reference() {
             })
             .unwrap_err();
         assert!(matches!(e, StoreError::Duplicate { .. }), "{engine}: {e}");
-        assert_eq!(store.client_by_ref("ACME").unwrap(), Some(a.clone()), "{engine}");
+        assert_eq!(
+            store.client_by_ref("ACME").unwrap(),
+            Some(a.clone()),
+            "{engine}"
+        );
         assert_eq!(store.client_by_ref("NOPE").unwrap(), None, "{engine}");
         assert_eq!(store.clients().unwrap(), vec![a], "{engine}");
     }
@@ -144,7 +148,11 @@ fn an_import_chunk_round_trips() {
             Some(parse_date("1980-02-29").unwrap()),
             "{engine}"
         );
-        assert_eq!(d.parties[0].party.address.as_ref().unwrap().postcode, "1234 AB", "{engine}");
+        assert_eq!(
+            d.parties[0].party.address.as_ref().unwrap().postcode,
+            "1234 AB",
+            "{engine}"
+        );
         assert_eq!(d.claims.len(), 2, "{engine}");
         assert_eq!(
             d.claims[0].description.as_deref(),
@@ -162,7 +170,10 @@ fn an_import_chunk_round_trips() {
                 let jan = debtors.iter().find(|d| d.key == "k1").unwrap();
                 assert_eq!(jan.open_case.map(|(_, t)| t), Some(DebtorType::Consumer));
                 let els = debtors.iter().find(|d| d.key == "k2").unwrap();
-                assert_eq!(els.open_case, None, "{engine}: a co-debtor is not a case's debtor");
+                assert_eq!(
+                    els.open_case, None,
+                    "{engine}: a co-debtor is not a case's debtor"
+                );
                 let mut claims = tx.known_claims(c.id)?;
                 claims.sort();
                 assert_eq!(claims.len(), 2);
@@ -219,14 +230,18 @@ fn listing_filters_and_pages() {
                 .import(&mut |tx| {
                     let mut chunk = ImportChunk::new(c, ts(), parse_date("2026-11-21").unwrap());
                     for i in 0..n {
-                        chunk.parties.push(party(&format!("P{i}"), &format!("{c}-{i}")));
+                        chunk
+                            .parties
+                            .push(party(&format!("P{i}"), &format!("{c}-{i}")));
                         chunk.cases.push(NewCase {
                             debtor: Ref::New(i),
                             debtor_type: DebtorType::Consumer,
                             opened_on: parse_date("2026-11-21").unwrap(),
                             principal_cents: 100,
                         });
-                        chunk.claims.push(claim(Ref::New(i), &format!("{c}-{i}"), 100));
+                        chunk
+                            .claims
+                            .push(claim(Ref::New(i), &format!("{c}-{i}"), 100));
                     }
                     tx.write_chunk(&chunk)?;
                     Ok(Finish::Commit)
@@ -282,8 +297,15 @@ fn idempotency_keys_store_the_first_answer() {
             request_hash: "h2".into(),
             ..r.clone()
         };
-        assert!(!store.idempotency_put("k", "s", &other, ts()).unwrap(), "{engine}");
-        assert_eq!(store.idempotency_get("k", "s").unwrap(), Some(r), "{engine}");
+        assert!(
+            !store.idempotency_put("k", "s", &other, ts()).unwrap(),
+            "{engine}"
+        );
+        assert_eq!(
+            store.idempotency_get("k", "s").unwrap(),
+            Some(r),
+            "{engine}"
+        );
     }
 }
 

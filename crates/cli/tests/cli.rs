@@ -1,0 +1,235 @@
+//! The real binary, on every engine: the contracts that scripts rely on.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn kwijting(db: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kwijting"))
+        .env("KWIJTING_DATABASE_URL", db)
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+fn ok(db: &str, args: &[&str]) -> String {
+    let out = kwijting(db, args);
+    assert!(
+        out.status.success(),
+        "kwijting {args:?} failed: {}\n{}",
+        String::from_utf8_lossy(&out.stderr),
+        String::from_utf8_lossy(&out.stdout)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn scratch(test: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("kwijting-cli-{test}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// SQLite in a scratch file, and PostgreSQL when configured.
+fn databases(test: &str, dir: &Path) -> Vec<String> {
+    let mut out = vec![format!("sqlite://{}", dir.join("k.db").display())];
+    if let Some(url) = kwijting_store::testkit::fresh_pg_url(&format!("cli_{test}")) {
+        out.push(url);
+    }
+    out
+}
+
+#[test]
+fn import_list_and_refuse() {
+    let dir = scratch("import");
+    let csv = dir.join("p.csv");
+    let csv_s = csv.to_str().unwrap();
+    ok(
+        "sqlite::memory:",
+        &[
+            "generate",
+            "--cases",
+            "300",
+            "--seed",
+            "9",
+            "--as-of",
+            "2026-11-01",
+            "--out",
+            csv_s,
+        ],
+    );
+    let text = std::fs::read_to_string(&csv).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let mut bad = lines.clone();
+    let broken =
+        lines[120]
+            .replacen(",consumer,", ",somebody,", 1)
+            .replacen(",business,", ",somebody,", 1);
+    bad[120] = &broken;
+    let bad_csv = dir.join("bad.csv");
+    std::fs::write(&bad_csv, bad.join("\n")).unwrap();
+
+    for db in databases("import", &dir) {
+        ok(
+            &db,
+            &[
+                "clients",
+                "add",
+                "--ref",
+                "ACME",
+                "--name",
+                "Acme B.V.",
+                "--role",
+                "controller",
+            ],
+        );
+        let out = kwijting(
+            &db,
+            &[
+                "clients",
+                "add",
+                "--ref",
+                "ACME",
+                "--name",
+                "Again",
+                "--role",
+                "controller",
+            ],
+        );
+        assert_eq!(
+            out.status.code(),
+            Some(3),
+            "{db}: a duplicate client is refused input"
+        );
+
+        let out = kwijting(
+            &db,
+            &[
+                "import",
+                "claims",
+                bad_csv.to_str().unwrap(),
+                "--client",
+                "ACME",
+            ],
+        );
+        assert_eq!(out.status.code(), Some(3), "{db}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(":121: field 'debtor_type'"), "{db}: {err}");
+        let empty: Value = serde_json::from_str(&ok(&db, &["cases", "list", "--json"])).unwrap();
+        assert_eq!(empty["total"], 0, "{db}: nothing was imported");
+
+        let report: Value = serde_json::from_str(&ok(
+            &db,
+            &["import", "claims", csv_s, "--client", "ACME", "--json"],
+        ))
+        .unwrap();
+        assert_eq!(report["cases_added"], 300, "{db}");
+        let again: Value = serde_json::from_str(&ok(
+            &db,
+            &["import", "claims", csv_s, "--client", "ACME", "--json"],
+        ))
+        .unwrap();
+        assert_eq!(again["claims_added"], 0, "{db}");
+
+        let list: Value = serde_json::from_str(&ok(
+            &db,
+            &[
+                "cases", "list", "--client", "ACME", "--limit", "5", "--json",
+            ],
+        ))
+        .unwrap();
+        assert_eq!(list["total"], 300, "{db}");
+        let cases = list["cases"].as_array().unwrap();
+        assert_eq!(cases.len(), 5, "{db}");
+        for c in cases {
+            assert!(
+                c["number"].is_string() && c["client"] == "ACME" && c["status"] == "intake",
+                "{db}: {c}"
+            );
+            assert!(c["balance_cents"].as_i64().unwrap() > 0, "{db}: {c}");
+            assert!(
+                c["debtor"]["id"].is_i64() && c["debtor"]["name"].is_string(),
+                "{db}: {c}"
+            );
+        }
+        let number = cases[0]["number"].as_str().unwrap();
+        let file: Value =
+            serde_json::from_str(&ok(&db, &["cases", "show", number, "--json"])).unwrap();
+        assert_eq!(file["number"], number, "{db}");
+        let out = kwijting(&db, &["cases", "list", "--status", "sleeping"]);
+        assert_eq!(out.status.code(), Some(3), "{db}");
+        ok(&db, &["catalog", "check"]);
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn generate_is_deterministic() {
+    let dir = scratch("generate");
+    let a = dir.join("a.csv");
+    let b = dir.join("b.csv");
+    for f in [&a, &b] {
+        ok(
+            "sqlite::memory:",
+            &[
+                "generate",
+                "--cases",
+                "50",
+                "--seed",
+                "4",
+                "--as-of",
+                "2026-11-01",
+                "--out",
+                f.to_str().unwrap(),
+            ],
+        );
+    }
+    assert_eq!(std::fs::read(&a).unwrap(), std::fs::read(&b).unwrap());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn demo_loads_without_serving() {
+    let dir = scratch("demo");
+    let db = dir.join("demo.db");
+    let out = ok(
+        "sqlite::memory:",
+        &[
+            "demo",
+            "--cases",
+            "200",
+            "--no-serve",
+            "--db",
+            db.to_str().unwrap(),
+        ],
+    );
+    assert!(out.contains("TELCO") && out.contains("ENERGIE"), "{out}");
+    let url = format!("sqlite://{}", db.display());
+    let list: Value = serde_json::from_str(&ok(&url, &["cases", "list", "--json"])).unwrap();
+    assert!(list["total"].as_u64().unwrap() >= 198, "{list}");
+    let clients: Value = serde_json::from_str(&ok(&url, &["clients", "list", "--json"])).unwrap();
+    assert_eq!(clients["clients"].as_array().unwrap().len(), 3);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn bench_import_runs_small() {
+    let dir = scratch("bench");
+    let out = ok(
+        "sqlite::memory:",
+        &[
+            "bench",
+            "import",
+            "--claims",
+            "2000",
+            "--dir",
+            dir.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        out.contains("bench import [sqlite]") && out.contains("ratio"),
+        "{out}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
