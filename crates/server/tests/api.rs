@@ -90,7 +90,7 @@ async fn clients_claims_and_cases_on(engine: &str, s: &AppState) {
         assert!(v["paths"]["/api/v1/cases"].is_object(), "{engine}");
 
         let (st, _) = call(
-            &s,
+            s,
             post(
                 "/api/v1/clients",
                 None,
@@ -100,7 +100,7 @@ async fn clients_claims_and_cases_on(engine: &str, s: &AppState) {
         .await;
         assert_eq!(st, StatusCode::CREATED, "{engine}");
         let (st, v) = call(
-            &s,
+            s,
             post(
                 "/api/v1/clients",
                 None,

@@ -114,12 +114,12 @@ impl Door {
                 actor.role.as_str()
             )));
         }
-        if let Some(client) = client {
-            if !actor.scope.allows(client) {
-                return Err(refuse(format!(
-                    "client {client} is outside the actor's scope"
-                )));
-            }
+        if let Some(client) = client
+            && !actor.scope.allows(client)
+        {
+            return Err(refuse(format!(
+                "client {client} is outside the actor's scope"
+            )));
         }
         Ok(())
     }

@@ -428,10 +428,10 @@ impl<'r> LineCheck<'r> {
         let invoice_number = self.name(Col::InvoiceNumber, true);
         let invoice_date = self.date(Col::InvoiceDate, true);
         let due_date = self.date(Col::DueDate, true);
-        if let (Some(i), Some(d)) = (invoice_date, due_date) {
-            if d < i {
-                self.err(Col::DueDate, format!("{d} is before the invoice date {i}"));
-            }
+        if let (Some(i), Some(d)) = (invoice_date, due_date)
+            && d < i
+        {
+            self.err(Col::DueDate, format!("{d} is before the invoice date {i}"));
         }
         let principal = self.parsed(Col::Principal, true, Money::parse_positive);
         let description = self.name(Col::Description, false);
@@ -689,14 +689,13 @@ impl<'a> Intake<'a> {
     fn related(
         &mut self,
         role: PartyRole,
-        debtor_key: u128,
         case_key: (u128, DebtorType),
         case: Ref<CaseId>,
         p: Person,
         debtor_address: &NewAddress,
         source: &str,
     ) {
-        let key = related_key(role.as_str(), debtor_key, &p);
+        let key = related_key(role.as_str(), case_key.0, &p);
         let party = match self.parties.get(&key) {
             Some(r) => *r,
             None => self.new_party(
@@ -719,7 +718,7 @@ impl<'a> Intake<'a> {
         self.link(case_key, case, key, party, role);
     }
 
-    fn add(&mut self, line: u64, c: ClaimLine) {
+    fn add(&mut self, line: u64, mut c: ClaimLine) {
         let invoice_key = Fnv128::new().field(&c.invoice_number).finish();
         let debtor_key = c.debtor_key();
         let fp = c.fingerprint(debtor_key);
@@ -792,45 +791,11 @@ impl<'a> Intake<'a> {
             Ref::New(i) => self.chunk.cases[i].principal_cents += c.principal.cents(),
             Ref::Existing(id) => *self.extended.entry(id).or_insert(0) += c.principal.cents(),
         }
-        let ClaimLine {
-            co_debtor,
-            guarantor,
-            address,
-            ..
-        } = &c;
-        if let Some(p) = co_debtor {
-            let p = Person {
-                name: p.name.clone(),
-                birth_date: p.birth_date,
-                address: p.address.clone(),
-                email: p.email.clone(),
-            };
-            self.related(
-                PartyRole::CoDebtor,
-                debtor_key,
-                case_key,
-                case,
-                p,
-                address,
-                &source,
-            );
+        if let Some(p) = c.co_debtor.take() {
+            self.related(PartyRole::CoDebtor, case_key, case, p, &c.address, &source);
         }
-        if let Some(p) = guarantor {
-            let p = Person {
-                name: p.name.clone(),
-                birth_date: p.birth_date,
-                address: p.address.clone(),
-                email: None,
-            };
-            self.related(
-                PartyRole::Guarantor,
-                debtor_key,
-                case_key,
-                case,
-                p,
-                address,
-                &source,
-            );
+        if let Some(p) = c.guarantor.take() {
+            self.related(PartyRole::Guarantor, case_key, case, p, &c.address, &source);
         }
         self.chunk.claims.push(NewClaim {
             case,

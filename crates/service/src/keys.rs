@@ -8,6 +8,12 @@ const PRIME: u128 = 0x0000_0000_0100_0000_0000_0000_0000_013b;
 #[derive(Clone, Copy)]
 pub struct Fnv128(u128);
 
+impl Default for Fnv128 {
+    fn default() -> Self {
+        Fnv128::new()
+    }
+}
+
 impl Fnv128 {
     pub fn new() -> Fnv128 {
         Fnv128(OFFSET)
@@ -53,6 +59,12 @@ pub fn normalise_name(s: &str) -> String {
     out
 }
 
+/// A request body's hash, to tell a replay from a different request under
+/// the same idempotency key.
+pub fn request_hash(body: &[u8]) -> String {
+    hex(Fnv128::new().bytes(body).finish())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -74,10 +86,4 @@ mod tests {
         );
         assert_eq!(normalise_name("  Jan  de VRIES "), "jan de vries");
     }
-}
-
-/// A request body's hash, to tell a replay from a different request under
-/// the same idempotency key.
-pub fn request_hash(body: &[u8]) -> String {
-    hex(Fnv128::new().bytes(body).finish())
 }

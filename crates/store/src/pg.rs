@@ -58,10 +58,10 @@ impl Drop for Pooled<'_> {
             if client.is_closed() {
                 return;
             }
-            if let Ok(mut idle) = self.store.idle.lock() {
-                if idle.len() < POOL_IDLE_MAX {
-                    idle.push(client);
-                }
+            if let Ok(mut idle) = self.store.idle.lock()
+                && idle.len() < POOL_IDLE_MAX
+            {
+                idle.push(client);
             }
         }
     }
