@@ -48,6 +48,17 @@ pub enum LawError {
          2014 on, when King's Day replaced Queen's Day)"
     )]
     HolidaysUnknown { year: i16 },
+    #[error("collection costs were already charged; a second charge on {on} is refused")]
+    CostsAlreadyCharged { on: Date },
+    #[error(
+        "a costs recalculation on {on} needs the client setting 'recalculate after a year' to \
+         be on"
+    )]
+    RecalculationNotEnabled { on: Date },
+    #[error("a costs recalculation on {on} needs costs charged before it")]
+    RecalculationWithoutCosts { on: Date },
+    #[error("amount {0} is larger than the engine accepts for one claim or payment")]
+    TooLarge(kwijting_domain::Money),
     #[error("a case needs at least one claim")]
     NoClaims,
     #[error("too many {what}: {got} (at most {max})")]

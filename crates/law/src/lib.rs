@@ -22,6 +22,9 @@
 //! - bridge days (designated by decree) are passed in as data
 //!   ([`nl::holidays::Holidays`]).
 
+// Cents are written with the cents apart: `6_775_00` is EUR 6,775.00.
+#![allow(clippy::inconsistent_digit_grouping)]
+
 pub mod calendar;
 mod error;
 pub mod jurisdiction;

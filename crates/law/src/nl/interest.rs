@@ -296,6 +296,23 @@ impl Accrual {
         postings: &mut Vec<InterestPosting>,
     ) -> Result<(), LawError> {
         while self.cursor <= last_day {
+            if self.base() == 0 {
+                // Nothing to bear interest (fully paid, or a zero claim):
+                // no rows and no rate needed, but a year that ends still
+                // posts what ran before.
+                let end = last_day.min(self.year_end_day);
+                self.cursor = end + 1;
+                self.split = true;
+                if end == self.year_end_day {
+                    if self.running != 0 {
+                        self.end_year(end, postings)?;
+                    } else {
+                        self.years_done += 1;
+                        self.year_end_day = anniversary_day(self.start, self.years_done + 1) - 1;
+                    }
+                }
+                continue;
+            }
             let seg = self.segment_at(rates, self.cursor)?;
             let end = last_day
                 .min(self.year_end_day)
@@ -442,11 +459,6 @@ impl Accrual {
     /// Posted interest not yet paid (after [`Accrual::close`]: all of it).
     pub(crate) fn interest_outstanding(&self) -> i64 {
         self.capitalised + self.due_not_in_base
-    }
-
-    /// Interest added to the base so far (for recalculating the costs).
-    pub(crate) fn capitalised(&self) -> i64 {
-        self.capitalised
     }
 }
 
