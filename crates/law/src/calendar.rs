@@ -32,7 +32,8 @@ pub fn day_number(date: Date) -> i32 {
     )
 }
 
-fn days_from_civil(y: i32, m: i32, d: i32) -> i32 {
+/// Days since 1970-01-01 of a year, month and day (not validated).
+pub(crate) fn days_from_civil(y: i32, m: i32, d: i32) -> i32 {
     let y = if m <= 2 { y - 1 } else { y };
     let era = if y >= 0 { y } else { y - 399 } / 400;
     let yoe = y - era * 400;
@@ -43,6 +44,20 @@ fn days_from_civil(y: i32, m: i32, d: i32) -> i32 {
 }
 
 fn civil_from_days(z: i32) -> (i32, i32, i32) {
+    // Unsigned arithmetic (divisions by constants become multiplications)
+    // for every day from 0000-03-01 on; the signed form before it.
+    if z >= -719_468 {
+        let z = (z + 719_468) as u32;
+        let era = z / 146_097;
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let d = doy - (153 * mp + 2) / 5 + 1;
+        let m = if mp < 10 { mp + 3 } else { mp - 9 };
+        let y = (yoe + era * 400) as i32;
+        return (if m <= 2 { y + 1 } else { y }, m as i32, d as i32);
+    }
     let z = z + 719_468;
     let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
     let doe = z - era * 146_097;
@@ -68,6 +83,12 @@ pub fn date_of(day: i32) -> Date {
 /// Adds days to a date.
 pub fn add_days(date: Date, days: i32) -> Date {
     date_of(day_number(date) + days)
+}
+
+/// The weekday of a day number, 0 = Monday .. 6 = Sunday (1970-01-01 was a
+/// Thursday).
+pub fn weekday_index(day: i32) -> i32 {
+    (day + 3).rem_euclid(7)
 }
 
 pub fn is_leap_year(year: i32) -> bool {
@@ -143,11 +164,12 @@ mod tests {
 
     proptest! {
         #[test]
-        fn day_number_round_trips_and_agrees_with_jiff(n in -30_000i32..90_000) {
+        fn day_number_round_trips_and_agrees_with_jiff(n in -800_000i32..90_000) {
             let date = date_of(n);
             prop_assert_eq!(day_number(date), n);
             let next = date.tomorrow().unwrap();
             prop_assert_eq!(day_number(next), n + 1);
+            prop_assert_eq!(weekday_index(n), i32::from(date.weekday().to_monday_zero_offset()));
         }
     }
 }

@@ -21,9 +21,12 @@ use kwijting_domain::{ClaimId, Date, DebtorType, Money};
 use crate::calendar::{check_range, day_number};
 use crate::nl::Netherlands;
 use crate::nl::allocation::{
-    ClaimForAllocation, ClaimParts, allocate_across_claims, allocate_within_claim,
+    Allocation, ClaimForAllocation, ClaimParts, ClaimShare, allocate_across_claims,
+    allocate_within_claim,
 };
-use crate::nl::costs::{BusinessCostsAgreement, CostsRequest, CostsRule, collection_costs};
+use crate::nl::costs::{
+    BusinessCostsAgreement, CostsRule, costs_on_base, principal_increased_by_added_interest,
+};
 use crate::nl::deadline::{DemandLetterDeadline, demand_letter_deadline};
 use crate::nl::interest::{Accrual, InterestKind, InterestPeriod, InterestPosting, PostingKind};
 use crate::nl::rates::RateMark;
@@ -208,6 +211,8 @@ pub struct Statement {
 
 struct ClaimState {
     accrual: Accrual,
+    /// Principal unpaid when the 14-day letter's term ended.
+    unpaid_at_term_end: Money,
     periods: Vec<InterestPeriod>,
     postings: Vec<InterestPosting>,
     costs: Money,
@@ -239,8 +244,9 @@ pub fn statement_of_account(nl: &Netherlands, case: &CaseInput<'_>) -> Result<St
         .iter()
         .map(|c| ClaimState {
             accrual: Accrual::new(c.interest, c.interest_from, c.principal),
-            periods: Vec::new(),
-            postings: Vec::new(),
+            unpaid_at_term_end: c.principal,
+            periods: Vec::with_capacity(period_capacity(c.interest_from, case)),
+            postings: Vec::with_capacity(8),
             costs: Money::ZERO,
             vat: Money::ZERO,
             charged: Amounts {
@@ -251,30 +257,36 @@ pub fn statement_of_account(nl: &Netherlands, case: &CaseInput<'_>) -> Result<St
         })
         .collect();
 
-    let mut order: Vec<usize> = (0..case.events.len())
-        .filter(|i| case.events[*i].on <= case.as_of)
-        .collect();
-    order.sort_by_key(|i| case.events[*i].on); // stable: input order within a day
+    // Events in date order, input order within a day; most callers pass
+    // them sorted, and then no index is built.
+    let sorted = case.events.is_sorted_by_key(|e| e.on);
+    let order: Vec<usize> = if sorted {
+        Vec::new()
+    } else {
+        let mut order: Vec<usize> = (0..case.events.len()).collect();
+        order.sort_by_key(|i| case.events[*i].on);
+        order
+    };
 
     let mut demand_letter: Option<DemandLetterDeadline> = None;
-    // Principal per claim unpaid at the end of the letter's term.
-    let mut unpaid_at_term_end: Option<Vec<Money>> = None;
+    let mut term_end_taken = false;
     let mut costs_lines: Vec<CostsCharge> = Vec::new();
-    let mut payments: Vec<PaymentApplication> = Vec::new();
+    let mut payments: Vec<PaymentApplication> = Vec::with_capacity(case.events.len());
 
-    for i in order {
-        let event = case.events[i];
+    for k in 0..case.events.len() {
+        let event = case.events[if sorted { k } else { order[k] }];
+        if event.on > case.as_of {
+            continue;
+        }
         let day = day_number(event.on);
         if let Some(letter) = demand_letter
-            && unpaid_at_term_end.is_none()
+            && !term_end_taken
             && event.on >= letter.costs_from
         {
-            unpaid_at_term_end = Some(
-                states
-                    .iter()
-                    .map(|s| Money::from_cents(s.accrual.principal))
-                    .collect(),
-            );
+            for s in states.iter_mut() {
+                s.unpaid_at_term_end = Money::from_cents(s.accrual.principal);
+            }
+            term_end_taken = true;
         }
         match event.kind {
             EventKind::Payment { amount, designated } => {
@@ -293,37 +305,42 @@ pub fn statement_of_account(nl: &Netherlands, case: &CaseInput<'_>) -> Result<St
             EventKind::DemandLetter => {
                 if case.debtor == DebtorType::Consumer && costs_lines.is_empty() {
                     demand_letter = Some(demand_letter_deadline(event.on, nl.holidays())?);
-                    unpaid_at_term_end = None;
+                    term_end_taken = false;
                 }
             }
             EventKind::CollectionCosts => {
                 if !costs_lines.is_empty() {
                     return Err(LawError::CostsAlreadyCharged { on: event.on });
                 }
-                let bases: Vec<Money> = match case.debtor {
+                match case.debtor {
                     DebtorType::Consumer => {
                         let letter = demand_letter.ok_or(LawError::NoDemandLetter {
                             charged_on: event.on,
                         })?;
-                        if event.on < letter.costs_from {
+                        if event.on < letter.costs_from || !term_end_taken {
                             return Err(LawError::CostsBeforeTermEnded {
                                 charged_on: event.on,
                                 sent_on: letter.sent_on,
                                 costs_from: letter.costs_from,
                             });
                         }
-                        unpaid_at_term_end.clone().ok_or(LawError::Invariant(
-                            "unpaid principal at the end of the term",
-                        ))?
                     }
-                    DebtorType::Business => states
-                        .iter()
-                        .map(|s| Money::from_cents(s.accrual.principal))
-                        .collect(),
-                };
-                let costs = collection_costs(&costs_request(case, bases.clone(), Money::ZERO))?;
-                let weights: Vec<i64> = bases.iter().map(|b| b.cents()).collect();
-                book_costs(&mut states, costs.costs, costs.vat, &weights)?;
+                    // No 14-day letter for a business: the principal now.
+                    DebtorType::Business => {
+                        for s in states.iter_mut() {
+                            s.unpaid_at_term_end = Money::from_cents(s.accrual.principal);
+                        }
+                    }
+                }
+                // Art. 6:96(7) BW: on the sum of the principals.
+                let base = states
+                    .iter()
+                    .try_fold(Money::ZERO, |sum, s| sum.checked_add(s.unpaid_at_term_end))?;
+                let costs =
+                    costs_on_base(case.debtor, base, case.costs.vat_rate, case.costs.agreement)?;
+                book_costs(&mut states, costs.costs, costs.vat, |s| {
+                    s.unpaid_at_term_end.cents()
+                })?;
                 costs_lines.push(CostsCharge {
                     on: event.on,
                     base: costs.base,
@@ -352,7 +369,9 @@ pub fn statement_of_account(nl: &Netherlands, case: &CaseInput<'_>) -> Result<St
                     .flat_map(|s| s.postings.iter())
                     .filter(|p| p.kind == PostingKind::AddedToBase)
                     .try_fold(Money::ZERO, |sum, p| sum.checked_add(p.amount))?;
-                let costs = collection_costs(&costs_request(case, vec![first.base], added))?;
+                let base = principal_increased_by_added_interest(first.base, added)?;
+                let costs =
+                    costs_on_base(case.debtor, base, case.costs.vat_rate, case.costs.agreement)?;
                 let (mut costs_so_far, mut vat_so_far) = (Money::ZERO, Money::ZERO);
                 for l in &costs_lines {
                     costs_so_far = costs_so_far.checked_add(l.costs)?;
@@ -361,8 +380,9 @@ pub fn statement_of_account(nl: &Netherlands, case: &CaseInput<'_>) -> Result<St
                 let extra_costs = costs.costs.checked_sub(costs_so_far)?.max(Money::ZERO);
                 let extra_vat = costs.vat.checked_sub(vat_so_far)?.max(Money::ZERO);
                 // Apportioned as the first charge was.
-                let weights: Vec<i64> = states.iter().map(|s| s.charged.costs.cents()).collect();
-                book_costs(&mut states, extra_costs, extra_vat, &weights)?;
+                book_costs(&mut states, extra_costs, extra_vat, |s| {
+                    s.charged.costs.cents()
+                })?;
                 costs_lines.push(CostsCharge {
                     on: event.on,
                     base: costs.base,
@@ -524,16 +544,28 @@ fn apply_payment(
     amount: Money,
     designated: Option<ClaimId>,
 ) -> Result<PaymentApplication, LawError> {
-    let mut for_allocation = Vec::with_capacity(states.len());
-    for (c, s) in case.claims.iter().zip(states.iter()) {
-        for_allocation.push(ClaimForAllocation {
-            claim: c.id,
-            outstanding: s.owed_now()?.total()?,
-            due_on: c.due_on,
-            onerousness: c.onerousness,
-        });
-    }
-    let allocation = allocate_across_claims(amount, on, designated, &for_allocation)?;
+    let allocation = if let ([claim], [state]) = (case.claims, &*states) {
+        // One claim: art. 6:43 has nothing to choose.
+        let take = amount.min(state.owed_now()?.total()?);
+        Allocation {
+            shares: vec![ClaimShare {
+                claim: claim.id,
+                amount: take,
+            }],
+            unapplied: amount.checked_sub(take)?,
+        }
+    } else {
+        let mut for_allocation = Vec::with_capacity(states.len());
+        for (c, s) in case.claims.iter().zip(states.iter()) {
+            for_allocation.push(ClaimForAllocation {
+                claim: c.id,
+                outstanding: s.owed_now()?.total()?,
+                due_on: c.due_on,
+                onerousness: c.onerousness,
+            });
+        }
+        allocate_across_claims(amount, on, designated, &for_allocation)?
+    };
     let mut shares = Vec::with_capacity(allocation.shares.len());
     let mut unapplied = allocation.unapplied;
     for share in allocation.shares {
@@ -577,42 +609,42 @@ fn apply_payment(
     })
 }
 
-fn costs_request(
-    case: &CaseInput<'_>,
-    principals: Vec<Money>,
-    added_interest: Money,
-) -> CostsRequest {
-    CostsRequest {
-        debtor: case.debtor,
-        principals,
-        added_interest,
-        vat_rate: case.costs.vat_rate,
-        agreement: case.costs.agreement,
-    }
+/// Room for the interest periods of a claim: about two a year plus splits.
+fn period_capacity(interest_from: Date, case: &CaseInput<'_>) -> usize {
+    let days = (day_number(case.as_of) - day_number(interest_from)).max(0);
+    usize::try_from(days / 150).unwrap_or(0) + 4 + case.events.len()
 }
 
-/// Books costs and VAT on the claims, pro rata to `weights` (their share of
-/// the principal the costs were computed on), every cent placed.
+/// Books costs and VAT on the claims, pro rata to `weight` (each claim's
+/// share of the principal the costs were computed on), every cent placed.
 fn book_costs(
     states: &mut [ClaimState],
     costs: Money,
     vat: Money,
-    weights: &[i64],
+    weight: impl Fn(&ClaimState) -> i64,
 ) -> Result<(), LawError> {
     if costs.is_zero() && vat.is_zero() {
         return Ok(());
     }
+    let book = |s: &mut ClaimState, c: Money, v: Money| -> Result<(), LawError> {
+        s.costs = s.costs.checked_add(c)?;
+        s.vat = s.vat.checked_add(v)?;
+        s.charged.costs = s.charged.costs.checked_add(c)?;
+        s.charged.vat = s.charged.vat.checked_add(v)?;
+        Ok(())
+    };
+    if let [only] = states {
+        return book(only, costs, vat);
+    }
+    let weights: Vec<i64> = states.iter().map(&weight).collect();
     let split = |amount: Money| -> Result<Vec<Money>, LawError> {
-        amount.allocate(weights).ok_or(LawError::Invariant(
+        amount.allocate(&weights).ok_or(LawError::Invariant(
             "costs without a principal to carry them",
         ))
     };
     let (costs_parts, vat_parts) = (split(costs)?, split(vat)?);
     for ((s, c), v) in states.iter_mut().zip(costs_parts).zip(vat_parts) {
-        s.costs = s.costs.checked_add(c)?;
-        s.vat = s.vat.checked_add(v)?;
-        s.charged.costs = s.charged.costs.checked_add(c)?;
-        s.charged.vat = s.charged.vat.checked_add(v)?;
+        book(s, c, v)?;
     }
     Ok(())
 }
@@ -670,8 +702,8 @@ impl Statement {
                 let _ = writeln!(
                     out,
                     "  {:<12}{:<12}{:>6}{:>8}  {:<12}{:>14}{:>14}",
-                    p.from.to_string(),
-                    p.to.to_string(),
+                    p.from().to_string(),
+                    p.to().to_string(),
                     p.days,
                     p.rate.to_string(),
                     p.mark.as_str(),

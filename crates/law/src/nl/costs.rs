@@ -203,14 +203,28 @@ impl Costs {
 pub fn collection_costs(request: &CostsRequest) -> Result<Costs, LawError> {
     let principal = sum_of_principals(&request.principals)?;
     let base = principal_increased_by_added_interest(principal, request.added_interest)?;
+    costs_on_base(request.debtor, base, request.vat_rate, request.agreement)
+}
+
+/// [`collection_costs`] on a base already summed (art. 6:96(7) BW) and
+/// increased (BIK memorandum point 5).
+pub fn costs_on_base(
+    debtor: DebtorType,
+    base: Money,
+    vat_rate: Option<RateBps>,
+    agreement: BusinessCostsAgreement,
+) -> Result<Costs, LawError> {
+    if base.is_negative() {
+        return Err(LawError::NegativePrincipal(base));
+    }
     let bik = if base.is_zero() {
         Money::ZERO
     } else {
         bik_scale(base)?
     };
-    let agreement = match request.debtor {
+    let agreement = match debtor {
         DebtorType::Consumer => BusinessCostsAgreement::Bik,
-        DebtorType::Business => request.agreement,
+        DebtorType::Business => agreement,
     };
     let (costs, rule) = if base.is_zero() {
         (Money::ZERO, CostsRule::NothingUnpaid)
@@ -231,7 +245,7 @@ pub fn collection_costs(request: &CostsRequest) -> Result<Costs, LawError> {
             ),
         }
     };
-    let vat = match request.vat_rate {
+    let vat = match vat_rate {
         Some(rate) => vat_raise(costs, rate)?,
         None => Money::ZERO,
     };

@@ -10,12 +10,11 @@
 //!    Saturday, Sunday or public holiday runs on (Algemene termijnenwet art. 1);
 //! 4. [`costs_chargeable_from`]: the day after the last day of the term.
 
-use jiff::civil::Weekday;
 use kwijting_domain::Date;
 
 use crate::LawError;
-use crate::calendar::{add_days, check_range};
-use crate::nl::holidays::Holidays;
+use crate::calendar::{add_days, check_range, date_of, day_number, weekday_index};
+use crate::nl::holidays::{Holidays, YearHolidays};
 
 /// The length of the payment term of art. 6:96(6) BW, in days.
 pub const TERM_DAYS: i32 = 14;
@@ -36,9 +35,51 @@ pub struct DemandLetterDeadline {
     pub costs_from: Date,
 }
 
-fn counts_for_delivery(day: Date, holidays: &Holidays) -> Result<bool, LawError> {
-    Ok(!matches!(day.weekday(), Weekday::Sunday | Weekday::Monday)
-        && !holidays.is_public_holiday(day)?)
+/// Public holidays of the (at most two) years a letter's dates span.
+struct Calendar<'h> {
+    holidays: &'h Holidays,
+    years: Vec<YearHolidays>,
+}
+
+impl Calendar<'_> {
+    fn is_holiday(&mut self, day: i32) -> Result<bool, LawError> {
+        let year = date_of(day).year();
+        if let Some(y) = self.years.iter().find(|y| y.year == year) {
+            return Ok(y.contains(day));
+        }
+        let y = self.holidays.days_of_year(year)?;
+        let is = y.contains(day);
+        self.years.push(y);
+        Ok(is)
+    }
+}
+
+const SATURDAY: i32 = 5;
+const SUNDAY: i32 = 6;
+const MONDAY: i32 = 0;
+
+fn delivery_day(sent_on: i32, cal: &mut Calendar<'_>) -> Result<i32, LawError> {
+    let mut day = sent_on;
+    let mut counted = 0;
+    while counted < DELIVERY_COUNTED_DAYS {
+        day += 1;
+        let wd = weekday_index(day);
+        if wd != SUNDAY && wd != MONDAY && !cal.is_holiday(day)? {
+            counted += 1;
+        }
+    }
+    Ok(day)
+}
+
+fn extended_day(last_day: i32, cal: &mut Calendar<'_>) -> Result<i32, LawError> {
+    let mut day = last_day;
+    loop {
+        let wd = weekday_index(day);
+        if wd != SATURDAY && wd != SUNDAY && !cal.is_holiday(day)? {
+            return Ok(day);
+        }
+        day += 1;
+    }
 }
 
 /// Art. 6:96(6) BW with HR 25-11-2016 (ECLI:NL:HR:2016:2704): ordinary post is
@@ -47,15 +88,11 @@ fn counts_for_delivery(day: Date, holidays: &Holidays) -> Result<bool, LawError>
 /// at a time; the second counted day is the delivery date.
 pub fn assumed_delivery_date(sent_on: Date, holidays: &Holidays) -> Result<Date, LawError> {
     check_range(sent_on)?;
-    let mut day = sent_on;
-    let mut counted = 0;
-    while counted < DELIVERY_COUNTED_DAYS {
-        day = add_days(day, 1);
-        if counts_for_delivery(day, holidays)? {
-            counted += 1;
-        }
-    }
-    Ok(day)
+    let mut cal = Calendar {
+        holidays,
+        years: Vec::new(),
+    };
+    Ok(date_of(delivery_day(day_number(sent_on), &mut cal)?))
 }
 
 /// Art. 6:96(6) BW: a term of 14 days starting the day after receipt; its
@@ -70,13 +107,12 @@ pub fn term_extended_past_weekend_and_holidays(
     last_day: Date,
     holidays: &Holidays,
 ) -> Result<Date, LawError> {
-    let mut day = last_day;
-    while matches!(day.weekday(), Weekday::Saturday | Weekday::Sunday)
-        || holidays.is_public_holiday(day)?
-    {
-        day = add_days(day, 1);
-    }
-    Ok(day)
+    check_range(last_day)?;
+    let mut cal = Calendar {
+        holidays,
+        years: Vec::new(),
+    };
+    Ok(date_of(extended_day(day_number(last_day), &mut cal)?))
 }
 
 /// Art. 6:96(6) BW: the costs are owed when the term has passed unused, so
@@ -85,20 +121,26 @@ pub fn costs_chargeable_from(last_day_to_pay: Date) -> Date {
     add_days(last_day_to_pay, 1)
 }
 
-/// All dates of a 14-day letter sent on `sent_on` (art. 6:96(6) BW).
+/// All dates of a 14-day letter sent on `sent_on` (art. 6:96(6) BW): the four
+/// steps of the module docs, on day numbers.
 pub fn demand_letter_deadline(
     sent_on: Date,
     holidays: &Holidays,
 ) -> Result<DemandLetterDeadline, LawError> {
-    let delivered_on = assumed_delivery_date(sent_on, holidays)?;
-    let nominal_last_day = nominal_last_day_of_term(delivered_on);
-    let last_day_to_pay = term_extended_past_weekend_and_holidays(nominal_last_day, holidays)?;
+    check_range(sent_on)?;
+    let mut cal = Calendar {
+        holidays,
+        years: Vec::with_capacity(2),
+    };
+    let delivered = delivery_day(day_number(sent_on), &mut cal)?;
+    let nominal = delivered + TERM_DAYS;
+    let last = extended_day(nominal, &mut cal)?;
     Ok(DemandLetterDeadline {
         sent_on,
-        delivered_on,
-        nominal_last_day,
-        last_day_to_pay,
-        costs_from: costs_chargeable_from(last_day_to_pay),
+        delivered_on: date_of(delivered),
+        nominal_last_day: date_of(nominal),
+        last_day_to_pay: date_of(last),
+        costs_from: date_of(last + 1),
     })
 }
 
@@ -153,6 +195,7 @@ pub fn costs_warning(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use jiff::civil::Weekday;
     use kwijting_domain::{Money, parse_date};
 
     fn d(s: &str) -> Date {
@@ -214,6 +257,38 @@ mod tests {
         assert_eq!(dl.nominal_last_day, d("2027-04-27"));
         assert_eq!(dl.last_day_to_pay, d("2027-04-28"));
         assert_eq!(dl.costs_from, d("2027-04-29"));
+    }
+
+    #[test]
+    fn the_steps_agree_with_the_whole() {
+        let h = Holidays::with_bridge_days(vec![d("2026-05-15")]);
+        let first = day_number(d("2014-01-01"));
+        for day in first..first + 365 * 20 {
+            let sent = date_of(day);
+            let dl = demand_letter_deadline(sent, &h).unwrap();
+            assert_eq!(dl.delivered_on, assumed_delivery_date(sent, &h).unwrap());
+            assert_eq!(
+                dl.nominal_last_day,
+                nominal_last_day_of_term(dl.delivered_on)
+            );
+            assert_eq!(
+                dl.last_day_to_pay,
+                term_extended_past_weekend_and_holidays(dl.nominal_last_day, &h).unwrap()
+            );
+            assert_eq!(dl.costs_from, costs_chargeable_from(dl.last_day_to_pay));
+            // Delivery never falls on a Sunday, Monday or holiday; the last
+            // day never on a weekend or holiday.
+            assert!(!matches!(
+                dl.delivered_on.weekday(),
+                Weekday::Sunday | Weekday::Monday
+            ));
+            assert!(!h.is_public_holiday(dl.delivered_on).unwrap());
+            assert!(!matches!(
+                dl.last_day_to_pay.weekday(),
+                Weekday::Saturday | Weekday::Sunday
+            ));
+            assert!(!h.is_public_holiday(dl.last_day_to_pay).unwrap());
+        }
     }
 
     #[test]

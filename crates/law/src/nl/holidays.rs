@@ -6,7 +6,7 @@ use jiff::civil::Weekday;
 use kwijting_domain::Date;
 
 use crate::LawError;
-use crate::calendar::add_days;
+use crate::calendar::{day_number, days_from_civil};
 
 /// An "algemeen erkende feestdag" (Algemene termijnenwet art. 3) or a day
 /// equated with one.
@@ -119,20 +119,22 @@ impl Holidays {
             return Ok(fixed);
         }
         if (3..=6).contains(&date.month()) {
-            if date == kings_day(year) {
+            if date.month() == 4
+                && (date.day() == 26 || date.day() == 27)
+                && date == kings_day(year)
+            {
                 return Ok(Some(PublicHoliday::KingsDay));
             }
-            let easter = easter_sunday(year);
-            let movable = [
-                (-2, PublicHoliday::GoodFriday),
-                (1, PublicHoliday::EasterMonday),
-                (39, PublicHoliday::AscensionDay),
-                (50, PublicHoliday::WhitMonday),
-            ];
-            for (offset, holiday) in movable {
-                if date == add_days(easter, offset) {
-                    return Ok(Some(holiday));
-                }
+            let from_easter = day_number(date) - day_number(easter_sunday(year));
+            let movable = match from_easter {
+                -2 => Some(PublicHoliday::GoodFriday),
+                1 => Some(PublicHoliday::EasterMonday),
+                39 => Some(PublicHoliday::AscensionDay),
+                50 => Some(PublicHoliday::WhitMonday),
+                _ => None,
+            };
+            if movable.is_some() {
+                return Ok(movable);
             }
         }
         if self.bridge_days.binary_search(&date).is_ok() {
@@ -143,6 +145,47 @@ impl Holidays {
 
     pub fn is_public_holiday(&self, date: Date) -> Result<bool, LawError> {
         Ok(self.public_holiday(date)?.is_some())
+    }
+
+    /// The day numbers of the public holidays of `year` (statutory ones, then
+    /// the bridge days of that year), for fast repeated checks.
+    pub(crate) fn days_of_year(&self, year: i16) -> Result<YearHolidays, LawError> {
+        if year < FIRST_KNOWN_HOLIDAY_YEAR {
+            return Err(LawError::HolidaysUnknown { year });
+        }
+        let y = i32::from(year);
+        let easter = day_number(easter_sunday(year));
+        let mut days = vec![
+            days_from_civil(y, 1, 1),
+            easter - 2,
+            easter + 1,
+            day_number(kings_day(year)),
+            days_from_civil(y, 5, 5),
+            easter + 39,
+            easter + 50,
+            days_from_civil(y, 12, 25),
+            days_from_civil(y, 12, 26),
+        ];
+        days.extend(
+            self.bridge_days
+                .iter()
+                .filter(|d| d.year() == year)
+                .map(|d| day_number(*d)),
+        );
+        Ok(YearHolidays { year, days })
+    }
+}
+
+/// The public holidays of one year as day numbers.
+#[derive(Debug, Clone)]
+pub(crate) struct YearHolidays {
+    pub year: i16,
+    days: Vec<i32>,
+}
+
+impl YearHolidays {
+    pub(crate) fn contains(&self, day: i32) -> bool {
+        self.days.contains(&day)
     }
 }
 
@@ -219,6 +262,24 @@ mod tests {
                 .unwrap(),
             None
         );
+    }
+
+    #[test]
+    fn the_fast_table_agrees_with_the_rules() {
+        let h = Holidays::with_bridge_days(vec![d("2026-05-15")]);
+        for year in 2014..2100 {
+            let fast = h.days_of_year(year).unwrap();
+            let first = day_number(Date::new(year, 1, 1).unwrap());
+            let last = day_number(Date::new(year, 12, 31).unwrap());
+            for day in first..=last {
+                let date = crate::calendar::date_of(day);
+                assert_eq!(
+                    fast.contains(day),
+                    h.is_public_holiday(date).unwrap(),
+                    "{date}"
+                );
+            }
+        }
     }
 
     #[test]

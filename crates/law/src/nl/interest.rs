@@ -36,10 +36,9 @@ impl ExactInterest {
 
     /// Rounded to cents as asked.
     pub fn to_money(self, rounding: Rounding) -> Result<Money, LawError> {
-        let cents = div_round(self.0, EXACT_DENOMINATOR, rounding)
-            .and_then(|c| i64::try_from(c).ok())
-            .ok_or(LawError::Money(kwijting_domain::MoneyError::Overflow))?;
-        Ok(Money::from_cents(cents))
+        exact_to_cents(self.0, rounding)
+            .map(Money::from_cents)
+            .ok_or(LawError::Money(kwijting_domain::MoneyError::Overflow))
     }
 
     /// Euros with four decimals, half up, as the reference shows them:
@@ -51,6 +50,27 @@ impl ExactInterest {
         let abs = units.unsigned_abs();
         format!("{sign}{}.{:04}", abs / 10_000, abs % 10_000)
     }
+}
+
+/// `n / EXACT_DENOMINATOR` rounded as asked; in 64 bits when `n` fits (a
+/// year's interest on up to EUR 10 billion does), which is many times faster
+/// than the 128-bit division. Both paths round identically.
+fn exact_to_cents(n: i128, rounding: Rounding) -> Option<i64> {
+    if let Ok(n) = i64::try_from(n) {
+        const D: i64 = EXACT_DENOMINATOR as i64;
+        let (q, r) = (n.div_euclid(D), n.rem_euclid(D));
+        // q is floor(n / D); r in [0, D).
+        return Some(match rounding {
+            Rounding::Down if n < 0 && r != 0 => q + 1,
+            Rounding::Down => q,
+            Rounding::Up if n >= 0 && r != 0 => q + 1,
+            Rounding::Up => q,
+            Rounding::HalfUp if n >= 0 && 2 * r >= D => q + 1,
+            Rounding::HalfUp if n < 0 && 2 * r > D => q + 1,
+            Rounding::HalfUp => q,
+        });
+    }
+    div_round(n, EXACT_DENOMINATOR, rounding).and_then(|c| i64::try_from(c).ok())
 }
 
 /// How contractual interest is compounded, as agreed.
@@ -118,14 +138,26 @@ pub fn commercial_interest_start_without_payment_day(invoice_received_on: Date) 
 /// One period of constant rate and base.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct InterestPeriod {
-    pub from: Date,
-    /// Inclusive.
-    pub to: Date,
+    /// Day numbers (see [`crate::calendar`]): converted only when shown.
+    from_day: i32,
+    to_day: i32,
     pub days: i32,
     pub rate: RateBps,
     pub mark: RateMark,
     pub base: Money,
     pub interest: ExactInterest,
+}
+
+impl InterestPeriod {
+    /// The first day of the period.
+    pub fn from(&self) -> Date {
+        date_of(self.from_day)
+    }
+
+    /// The last day of the period (inclusive).
+    pub fn to(&self) -> Date {
+        date_of(self.to_day)
+    }
 }
 
 /// Why interest was rounded to cents.
@@ -328,7 +360,7 @@ impl Accrual {
                         && last.mark == seg.mark
                         && last.base.cents() == base =>
                 {
-                    last.to = date_of(end);
+                    last.to_day = end;
                     last.days += days;
                     last.interest = ExactInterest(last.interest.0 + exact);
                     true
@@ -337,8 +369,8 @@ impl Accrual {
             };
             if !merged {
                 periods.push(InterestPeriod {
-                    from: date_of(self.cursor),
-                    to: date_of(end),
+                    from_day: self.cursor,
+                    to_day: end,
                     days,
                     rate: seg.rate,
                     mark: seg.mark,
@@ -421,8 +453,8 @@ impl Accrual {
     /// Interest a payment can settle now: everything posted and unpaid, plus
     /// the running year's interest rounded down.
     pub(crate) fn interest_payable(&self) -> i64 {
-        let running = div_round(self.running, EXACT_DENOMINATOR, Rounding::Down).unwrap_or(0);
-        self.capitalised + self.due_not_in_base + i64::try_from(running).unwrap_or(0)
+        let running = exact_to_cents(self.running, Rounding::Down).unwrap_or(0);
+        self.capitalised + self.due_not_in_base + running
     }
 
     /// Settles `amount` of interest (at most [`Accrual::interest_payable`]),
@@ -497,8 +529,8 @@ mod tests {
             .iter()
             .map(|p| {
                 (
-                    p.from.to_string(),
-                    p.to.to_string(),
+                    p.from().to_string(),
+                    p.to().to_string(),
                     p.days,
                     p.rate.to_string(),
                     p.base.to_string(),
@@ -626,7 +658,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(c.periods.len(), 2);
-        assert_eq!(c.periods[1].from, d("2026-07-01"));
+        assert_eq!(c.periods[1].from(), d("2026-07-01"));
         assert_eq!(c.periods[1].mark, RateMark::Assumed);
         assert!(c.uses_assumed_rate());
         // The consumer rate simply continues (art. 6:120(1)).
@@ -736,6 +768,16 @@ mod tests {
         );
     }
 
+    proptest! {
+        #[test]
+        fn the_64_bit_path_rounds_like_the_128_bit_one(n in any::<i64>()) {
+            for r in [Rounding::Down, Rounding::Up, Rounding::HalfUp] {
+                let slow = div_round(i128::from(n), EXACT_DENOMINATOR, r).unwrap();
+                prop_assert_eq!(i128::from(exact_to_cents(i128::from(n), r).unwrap()), slow);
+            }
+        }
+    }
+
     fn date_in(lo: i32, hi: i32) -> impl Strategy<Value = Date> {
         (lo..hi).prop_map(date_of)
     }
@@ -775,10 +817,10 @@ mod tests {
             prop_assume!(to <= d("2026-06-30"));
             let c = interest(&rates(), InterestKind::Commercial, Money::from_cents(principal), from, to).unwrap();
             prop_assert_eq!(c.periods.iter().map(|p| p.days).sum::<i32>(), len + 1);
-            prop_assert_eq!(c.periods[0].from, from);
-            prop_assert_eq!(c.periods.last().unwrap().to, to);
+            prop_assert_eq!(c.periods[0].from(), from);
+            prop_assert_eq!(c.periods.last().unwrap().to(), to);
             for w in c.periods.windows(2) {
-                prop_assert_eq!(day_number(w[0].to) + 1, day_number(w[1].from));
+                prop_assert_eq!(day_number(w[0].to()) + 1, day_number(w[1].from()));
             }
             let posted: i64 = c.postings.iter().map(|p| p.amount.cents()).sum();
             prop_assert_eq!(posted, c.interest.cents());

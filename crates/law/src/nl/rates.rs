@@ -140,9 +140,7 @@ fn half_year_index(date: Date) -> i32 {
 
 fn half_year_start_day(index: i32) -> i32 {
     let (y, second) = (index.div_euclid(2), index.rem_euclid(2) == 1);
-    let m = if second { 7 } else { 1 };
-    // Years here come from range-checked dates.
-    day_number(Date::new(y as i16, m, 1).expect("1 January and 1 July exist"))
+    crate::calendar::days_from_civil(y, if second { 7 } else { 1 }, 1)
 }
 
 impl RateTable {
