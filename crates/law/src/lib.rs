@@ -28,6 +28,7 @@
 pub mod calendar;
 mod error;
 pub mod jurisdiction;
+mod money_ext;
 pub mod nl;
 mod rate;
 pub mod statement;

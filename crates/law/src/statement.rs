@@ -19,10 +19,10 @@ use std::fmt::Write as _;
 use kwijting_domain::{ClaimId, Date, DebtorType, Money};
 
 use crate::calendar::{check_range, day_number};
+use crate::money_ext::MoneyExt;
 use crate::nl::Netherlands;
 use crate::nl::allocation::{
-    Allocation, ClaimForAllocation, ClaimParts, ClaimShare, allocate_across_claims,
-    allocate_within_claim,
+    ClaimForAllocation, ClaimParts, allocate_across_claims, allocate_within_claim,
 };
 use crate::nl::costs::{
     BusinessCostsAgreement, CostsRule, costs_on_base, principal_increased_by_added_interest,
@@ -115,26 +115,26 @@ impl Amounts {
     pub fn total(&self) -> Result<Money, LawError> {
         Ok(self
             .principal
-            .checked_add(self.interest)?
-            .checked_add(self.costs)?
-            .checked_add(self.vat)?)
+            .plus(self.interest)?
+            .plus(self.costs)?
+            .plus(self.vat)?)
     }
 
     fn add(&self, other: &Amounts) -> Result<Amounts, LawError> {
         Ok(Amounts {
-            principal: self.principal.checked_add(other.principal)?,
-            interest: self.interest.checked_add(other.interest)?,
-            costs: self.costs.checked_add(other.costs)?,
-            vat: self.vat.checked_add(other.vat)?,
+            principal: self.principal.plus(other.principal)?,
+            interest: self.interest.plus(other.interest)?,
+            costs: self.costs.plus(other.costs)?,
+            vat: self.vat.plus(other.vat)?,
         })
     }
 
     fn sub(&self, other: &Amounts) -> Result<Amounts, LawError> {
         Ok(Amounts {
-            principal: self.principal.checked_sub(other.principal)?,
-            interest: self.interest.checked_sub(other.interest)?,
-            costs: self.costs.checked_sub(other.costs)?,
-            vat: self.vat.checked_sub(other.vat)?,
+            principal: self.principal.minus(other.principal)?,
+            interest: self.interest.minus(other.interest)?,
+            costs: self.costs.minus(other.costs)?,
+            vat: self.vat.minus(other.vat)?,
         })
     }
 }
@@ -223,7 +223,7 @@ struct ClaimState {
 
 impl ClaimState {
     fn costs_outstanding(&self) -> Result<Money, LawError> {
-        Ok(self.costs.checked_add(self.vat)?)
+        Ok(self.costs.plus(self.vat)?)
     }
 
     fn owed_now(&self) -> Result<ClaimParts, LawError> {
@@ -314,7 +314,7 @@ pub fn statement_of_account(nl: &Netherlands, case: &CaseInput<'_>) -> Result<St
                 }
                 match case.debtor {
                     DebtorType::Consumer => {
-                        let letter = demand_letter.ok_or(LawError::NoDemandLetter {
+                        let letter = demand_letter.ok_or_else(|| LawError::NoDemandLetter {
                             charged_on: event.on,
                         })?;
                         if event.on < letter.costs_from || !term_end_taken {
@@ -335,7 +335,7 @@ pub fn statement_of_account(nl: &Netherlands, case: &CaseInput<'_>) -> Result<St
                 // Art. 6:96(7) BW: on the sum of the principals.
                 let base = states
                     .iter()
-                    .try_fold(Money::ZERO, |sum, s| sum.checked_add(s.unpaid_at_term_end))?;
+                    .try_fold(Money::ZERO, |sum, s| sum.plus(s.unpaid_at_term_end))?;
                 let costs =
                     costs_on_base(case.debtor, base, case.costs.vat_rate, case.costs.agreement)?;
                 book_costs(&mut states, costs.costs, costs.vat, |s| {
@@ -368,17 +368,17 @@ pub fn statement_of_account(nl: &Netherlands, case: &CaseInput<'_>) -> Result<St
                     .iter()
                     .flat_map(|s| s.postings.iter())
                     .filter(|p| p.kind == PostingKind::AddedToBase)
-                    .try_fold(Money::ZERO, |sum, p| sum.checked_add(p.amount))?;
+                    .try_fold(Money::ZERO, |sum, p| sum.plus(p.amount))?;
                 let base = principal_increased_by_added_interest(first.base, added)?;
                 let costs =
                     costs_on_base(case.debtor, base, case.costs.vat_rate, case.costs.agreement)?;
                 let (mut costs_so_far, mut vat_so_far) = (Money::ZERO, Money::ZERO);
                 for l in &costs_lines {
-                    costs_so_far = costs_so_far.checked_add(l.costs)?;
-                    vat_so_far = vat_so_far.checked_add(l.vat)?;
+                    costs_so_far = costs_so_far.plus(l.costs)?;
+                    vat_so_far = vat_so_far.plus(l.vat)?;
                 }
-                let extra_costs = costs.costs.checked_sub(costs_so_far)?.max(Money::ZERO);
-                let extra_vat = costs.vat.checked_sub(vat_so_far)?.max(Money::ZERO);
+                let extra_costs = costs.costs.minus(costs_so_far)?.max(Money::ZERO);
+                let extra_vat = costs.vat.minus(vat_so_far)?.max(Money::ZERO);
                 // Apportioned as the first charge was.
                 book_costs(&mut states, extra_costs, extra_vat, |s| {
                     s.charged.costs.cents()
@@ -421,7 +421,7 @@ pub fn statement_of_account(nl: &Netherlands, case: &CaseInput<'_>) -> Result<St
         let posted = s
             .postings
             .iter()
-            .try_fold(Money::ZERO, |sum, p| sum.checked_add(p.amount))?;
+            .try_fold(Money::ZERO, |sum, p| sum.plus(p.amount))?;
         if posted != s.charged.interest {
             return Err(LawError::Invariant(
                 "interest postings differ from interest charged",
@@ -448,19 +448,19 @@ pub fn statement_of_account(nl: &Netherlands, case: &CaseInput<'_>) -> Result<St
     let mut unapplied = Money::ZERO;
     let mut applied = Amounts::default();
     for p in &payments {
-        received = received.checked_add(p.amount)?;
-        unapplied = unapplied.checked_add(p.unapplied)?;
+        received = received.plus(p.amount)?;
+        unapplied = unapplied.plus(p.unapplied)?;
         for share in &p.shares {
             applied = applied.add(&share.applied)?;
         }
     }
-    if applied != total_paid || applied.total()?.checked_add(unapplied)? != received {
+    if applied != total_paid || applied.total()?.plus(unapplied)? != received {
         return Err(LawError::Invariant(
             "payments differ from their applied parts",
         ));
     }
     let balance = total_outstanding.total()?;
-    if total_charged.total()?.checked_sub(total_paid.total()?)? != balance {
+    if total_charged.total()?.minus(total_paid.total()?)? != balance {
         return Err(LawError::Invariant(
             "balance differs from charged minus paid",
         ));
@@ -544,15 +544,19 @@ fn apply_payment(
     amount: Money,
     designated: Option<ClaimId>,
 ) -> Result<PaymentApplication, LawError> {
-    let allocation = if let ([claim], [state]) = (case.claims, &*states) {
+    let mut shares = Vec::with_capacity(states.len().min(4));
+    let mut unapplied;
+    if let [state] = &mut *states {
         // One claim: art. 6:43 has nothing to choose.
         let take = amount.min(state.owed_now()?.total()?);
-        Allocation {
-            shares: vec![ClaimShare {
-                claim: claim.id,
-                amount: take,
-            }],
-            unapplied: amount.checked_sub(take)?,
+        unapplied = amount.minus(take)?;
+        if !take.is_zero() {
+            let (applied, left) = apply_to_claim(state, take, on)?;
+            unapplied = unapplied.plus(left)?;
+            shares.push(PaymentShare {
+                claim: case.claims[0].id,
+                applied,
+            });
         }
     } else {
         let mut for_allocation = Vec::with_capacity(states.len());
@@ -564,41 +568,24 @@ fn apply_payment(
                 onerousness: c.onerousness,
             });
         }
-        allocate_across_claims(amount, on, designated, &for_allocation)?
-    };
-    let mut shares = Vec::with_capacity(allocation.shares.len());
-    let mut unapplied = allocation.unapplied;
-    for share in allocation.shares {
-        if share.amount.is_zero() {
-            continue;
+        let allocation = allocate_across_claims(amount, on, designated, &for_allocation)?;
+        unapplied = allocation.unapplied;
+        for share in allocation.shares {
+            if share.amount.is_zero() {
+                continue;
+            }
+            let i = case
+                .claims
+                .iter()
+                .position(|c| c.id == share.claim)
+                .ok_or_else(|| LawError::UnknownClaim(share.claim))?;
+            let (applied, left) = apply_to_claim(&mut states[i], share.amount, on)?;
+            unapplied = unapplied.plus(left)?;
+            shares.push(PaymentShare {
+                claim: share.claim,
+                applied,
+            });
         }
-        let i = case
-            .claims
-            .iter()
-            .position(|c| c.id == share.claim)
-            .ok_or(LawError::UnknownClaim(share.claim))?;
-        let s = &mut states[i];
-        let (parts, left) = allocate_within_claim(share.amount, &s.owed_now()?)?;
-        unapplied = unapplied.checked_add(left)?;
-        // Costs before their VAT.
-        let costs = parts.costs.min(s.costs);
-        let vat = parts.costs.checked_sub(costs)?;
-        s.costs = s.costs.checked_sub(costs)?;
-        s.vat = s.vat.checked_sub(vat)?;
-        s.accrual
-            .pay_interest(parts.interest.cents(), on, &mut s.postings);
-        s.accrual.pay_principal(parts.principal.cents());
-        let applied = Amounts {
-            principal: parts.principal,
-            interest: parts.interest,
-            costs,
-            vat,
-        };
-        s.paid = s.paid.add(&applied)?;
-        shares.push(PaymentShare {
-            claim: share.claim,
-            applied,
-        });
     }
     Ok(PaymentApplication {
         on,
@@ -607,6 +594,30 @@ fn apply_payment(
         shares,
         unapplied,
     })
+}
+
+/// Art. 6:44 BW within one claim: costs (VAT last), interest, principal.
+fn apply_to_claim(
+    s: &mut ClaimState,
+    amount: Money,
+    on: Date,
+) -> Result<(Amounts, Money), LawError> {
+    let (parts, left) = allocate_within_claim(amount, &s.owed_now()?)?;
+    let costs = parts.costs.min(s.costs);
+    let vat = parts.costs.minus(costs)?;
+    s.costs = s.costs.minus(costs)?;
+    s.vat = s.vat.minus(vat)?;
+    s.accrual
+        .pay_interest(parts.interest.cents(), on, &mut s.postings);
+    s.accrual.pay_principal(parts.principal.cents());
+    let applied = Amounts {
+        principal: parts.principal,
+        interest: parts.interest,
+        costs,
+        vat,
+    };
+    s.paid = s.paid.add(&applied)?;
+    Ok((applied, left))
 }
 
 /// Room for the interest periods of a claim: about two a year plus splits.
@@ -627,10 +638,10 @@ fn book_costs(
         return Ok(());
     }
     let book = |s: &mut ClaimState, c: Money, v: Money| -> Result<(), LawError> {
-        s.costs = s.costs.checked_add(c)?;
-        s.vat = s.vat.checked_add(v)?;
-        s.charged.costs = s.charged.costs.checked_add(c)?;
-        s.charged.vat = s.charged.vat.checked_add(v)?;
+        s.costs = s.costs.plus(c)?;
+        s.vat = s.vat.plus(v)?;
+        s.charged.costs = s.charged.costs.plus(c)?;
+        s.charged.vat = s.charged.vat.plus(v)?;
         Ok(())
     };
     if let [only] = states {
@@ -638,9 +649,9 @@ fn book_costs(
     }
     let weights: Vec<i64> = states.iter().map(&weight).collect();
     let split = |amount: Money| -> Result<Vec<Money>, LawError> {
-        amount.allocate(&weights).ok_or(LawError::Invariant(
-            "costs without a principal to carry them",
-        ))
+        amount
+            .allocate(&weights)
+            .ok_or_else(|| LawError::Invariant("costs without a principal to carry them"))
     };
     let (costs_parts, vat_parts) = (split(costs)?, split(vat)?);
     for ((s, c), v) in states.iter_mut().zip(costs_parts).zip(vat_parts) {

@@ -5,6 +5,7 @@
 use kwijting_domain::{ClaimId, Date, Money};
 
 use crate::LawError;
+use crate::money_ext::MoneyExt;
 
 /// A claim as art. 6:43 BW looks at it when a payment arrives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,7 +81,7 @@ pub fn allocate_across_claims(
                 claim: c.claim,
                 amount: take,
             });
-            left = left.checked_sub(take)?;
+            left = left.minus(take)?;
         } else {
             rest.push(*c);
         }
@@ -100,7 +101,7 @@ pub fn allocate_across_claims(
         let group = &rest[i..j];
         let group_total = group
             .iter()
-            .try_fold(Money::ZERO, |s, c| s.checked_add(c.outstanding))?;
+            .try_fold(Money::ZERO, |s, c| s.plus(c.outstanding))?;
         if left >= group_total {
             for c in group {
                 shares.push(ClaimShare {
@@ -108,14 +109,14 @@ pub fn allocate_across_claims(
                     amount: c.outstanding,
                 });
             }
-            left = left.checked_sub(group_total)?;
+            left = left.minus(group_total)?;
         } else {
             // Pro rata over the outstanding amounts; the largest-remainder
             // split never gives a claim more than it owes when left < total.
             let weights: Vec<i64> = group.iter().map(|c| c.outstanding.cents()).collect();
             let parts = left
                 .allocate(&weights)
-                .ok_or(LawError::Invariant("pro rata weights"))?;
+                .ok_or_else(|| LawError::Invariant("pro rata weights"))?;
             for (c, part) in group.iter().zip(parts) {
                 shares.push(ClaimShare {
                     claim: c.claim,
@@ -144,10 +145,7 @@ pub struct ClaimParts {
 
 impl ClaimParts {
     pub fn total(&self) -> Result<Money, LawError> {
-        Ok(self
-            .costs
-            .checked_add(self.interest)?
-            .checked_add(self.principal)?)
+        Ok(self.costs.plus(self.interest)?.plus(self.principal)?)
     }
 }
 
@@ -164,7 +162,7 @@ pub fn allocate_within_claim(
     let mut left = amount;
     let mut take = |part: Money| -> Result<Money, LawError> {
         let t = left.min(part.max(Money::ZERO));
-        left = left.checked_sub(t)?;
+        left = left.minus(t)?;
         Ok(t)
     };
     let applied = ClaimParts {

@@ -38,18 +38,26 @@ pub struct DemandLetterDeadline {
 /// Public holidays of the (at most two) years a letter's dates span.
 struct Calendar<'h> {
     holidays: &'h Holidays,
-    years: Vec<YearHolidays>,
+    years: [Option<YearHolidays>; 2],
 }
 
-impl Calendar<'_> {
-    fn is_holiday(&mut self, day: i32) -> Result<bool, LawError> {
-        let year = date_of(day).year();
-        if let Some(y) = self.years.iter().find(|y| y.year == year) {
-            return Ok(y.contains(day));
+impl<'h> Calendar<'h> {
+    fn new(holidays: &'h Holidays) -> Calendar<'h> {
+        Calendar {
+            holidays,
+            years: [None, None],
         }
-        let y = self.holidays.days_of_year(year)?;
-        let is = y.contains(day);
-        self.years.push(y);
+    }
+
+    fn is_holiday(&mut self, day: i32) -> Result<bool, LawError> {
+        if let Some(y) = self.years.iter().flatten().find(|y| y.covers(day)) {
+            return Ok(y.contains(day, self.holidays));
+        }
+        let y = self.holidays.days_of_year(date_of(day).year())?;
+        let is = y.contains(day, self.holidays);
+        // Dates of one letter span at most two years.
+        self.years.rotate_right(1);
+        self.years[0] = Some(y);
         Ok(is)
     }
 }
@@ -88,10 +96,7 @@ fn extended_day(last_day: i32, cal: &mut Calendar<'_>) -> Result<i32, LawError> 
 /// at a time; the second counted day is the delivery date.
 pub fn assumed_delivery_date(sent_on: Date, holidays: &Holidays) -> Result<Date, LawError> {
     check_range(sent_on)?;
-    let mut cal = Calendar {
-        holidays,
-        years: Vec::new(),
-    };
+    let mut cal = Calendar::new(holidays);
     Ok(date_of(delivery_day(day_number(sent_on), &mut cal)?))
 }
 
@@ -108,10 +113,7 @@ pub fn term_extended_past_weekend_and_holidays(
     holidays: &Holidays,
 ) -> Result<Date, LawError> {
     check_range(last_day)?;
-    let mut cal = Calendar {
-        holidays,
-        years: Vec::new(),
-    };
+    let mut cal = Calendar::new(holidays);
     Ok(date_of(extended_day(day_number(last_day), &mut cal)?))
 }
 
@@ -128,10 +130,7 @@ pub fn demand_letter_deadline(
     holidays: &Holidays,
 ) -> Result<DemandLetterDeadline, LawError> {
     check_range(sent_on)?;
-    let mut cal = Calendar {
-        holidays,
-        years: Vec::with_capacity(2),
-    };
+    let mut cal = Calendar::new(holidays);
     let delivered = delivery_day(day_number(sent_on), &mut cal)?;
     let nominal = delivered + TERM_DAYS;
     let last = extended_day(nominal, &mut cal)?;

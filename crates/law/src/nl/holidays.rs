@@ -86,6 +86,7 @@ pub fn kings_day(year: i16) -> Date {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Holidays {
     bridge_days: Vec<Date>,
+    bridge_day_numbers: Vec<i32>,
 }
 
 impl Holidays {
@@ -98,7 +99,11 @@ impl Holidays {
     pub fn with_bridge_days(mut bridge_days: Vec<Date>) -> Holidays {
         bridge_days.sort();
         bridge_days.dedup();
-        Holidays { bridge_days }
+        let bridge_day_numbers = bridge_days.iter().map(|d| day_number(*d)).collect();
+        Holidays {
+            bridge_days,
+            bridge_day_numbers,
+        }
     }
 
     /// Which public holiday `date` is, if any (Algemene termijnenwet art. 3).
@@ -155,7 +160,7 @@ impl Holidays {
         }
         let y = i32::from(year);
         let easter = day_number(easter_sunday(year));
-        let mut days = vec![
+        let days = [
             days_from_civil(y, 1, 1),
             easter - 2,
             easter + 1,
@@ -166,26 +171,30 @@ impl Holidays {
             days_from_civil(y, 12, 25),
             days_from_civil(y, 12, 26),
         ];
-        days.extend(
-            self.bridge_days
-                .iter()
-                .filter(|d| d.year() == year)
-                .map(|d| day_number(*d)),
-        );
-        Ok(YearHolidays { year, days })
+        Ok(YearHolidays {
+            first_day: days_from_civil(y, 1, 1),
+            last_day: days_from_civil(y, 12, 31),
+            days,
+        })
     }
 }
 
 /// The public holidays of one year as day numbers.
 #[derive(Debug, Clone)]
 pub(crate) struct YearHolidays {
-    pub year: i16,
-    days: Vec<i32>,
+    first_day: i32,
+    last_day: i32,
+    /// The statutory holidays; bridge days are looked up in [`Holidays`].
+    days: [i32; 9],
 }
 
 impl YearHolidays {
-    pub(crate) fn contains(&self, day: i32) -> bool {
-        self.days.contains(&day)
+    pub(crate) fn covers(&self, day: i32) -> bool {
+        (self.first_day..=self.last_day).contains(&day)
+    }
+
+    pub(crate) fn contains(&self, day: i32, holidays: &Holidays) -> bool {
+        self.days.contains(&day) || holidays.bridge_day_numbers.binary_search(&day).is_ok()
     }
 }
 
@@ -274,7 +283,7 @@ mod tests {
             for day in first..=last {
                 let date = crate::calendar::date_of(day);
                 assert_eq!(
-                    fast.contains(day),
+                    fast.contains(day, &h),
                     h.is_public_holiday(date).unwrap(),
                     "{date}"
                 );

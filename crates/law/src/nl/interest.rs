@@ -38,7 +38,7 @@ impl ExactInterest {
     pub fn to_money(self, rounding: Rounding) -> Result<Money, LawError> {
         exact_to_cents(self.0, rounding)
             .map(Money::from_cents)
-            .ok_or(LawError::Money(kwijting_domain::MoneyError::Overflow))
+            .ok_or_else(|| LawError::Money(kwijting_domain::MoneyError::Overflow))
     }
 
     /// Euros with four decimals, half up, as the reference shows them:

@@ -132,6 +132,9 @@ pub struct RateTable {
     /// The commercial rate per half-year from `commercial_first`; `None`
     /// when no rate was entered for it.
     commercial: Vec<Option<(RateBps, RateStatus, Date)>>,
+    /// Day numbers of the starts of the half-years of `commercial`, plus
+    /// the start of the half-year after the last.
+    commercial_starts: Vec<i32>,
 }
 
 fn half_year_index(date: Date) -> i32 {
@@ -158,6 +161,7 @@ impl RateTable {
             consumer: Vec::new(),
             commercial_first: 0,
             commercial: Vec::new(),
+            commercial_starts: Vec::new(),
         };
         for (i, raw) in csv.lines().enumerate() {
             let t = raw.trim();
@@ -303,6 +307,7 @@ impl RateTable {
             .filter(|l| l.commercial.is_some())
             .collect();
         self.commercial.clear();
+        self.commercial_starts.clear();
         if let (Some(first), Some(last)) = (with_commercial.first(), with_commercial.last()) {
             self.commercial_first = half_year_index(first.effective_from);
             let len = half_year_index(last.effective_from) - self.commercial_first + 1;
@@ -313,6 +318,9 @@ impl RateTable {
                     self.commercial[i] = Some((rate, l.status, l.effective_from));
                 }
             }
+            self.commercial_starts = (0..=len)
+                .map(|i| half_year_start_day(self.commercial_first + i))
+                .collect();
         }
     }
 
@@ -355,7 +363,8 @@ impl RateTable {
     /// The commercial rate (art. 6:119a BW) on `date`: the rate entered for
     /// its half-year; see the module docs for a missing half-year.
     pub fn commercial_rate_on(&self, date: Date) -> Result<AppliedRate, LawError> {
-        let (rate, mark, line_from) = self.commercial_lookup(half_year_index(date), date)?;
+        let (rate, mark, line_from) =
+            self.commercial_lookup(half_year_index(date), day_number(date))?;
         Ok(AppliedRate {
             rate,
             mark,
@@ -394,7 +403,7 @@ impl RateTable {
     fn commercial_lookup(
         &self,
         index: i32,
-        date: Date,
+        day: i32,
     ) -> Result<(RateBps, RateMark, Date), LawError> {
         if index < self.commercial_first || self.commercial.is_empty() {
             let first_known = self
@@ -404,7 +413,10 @@ impl RateTable {
                 .next()
                 .map(|c| c.2)
                 .unwrap_or(Date::MIN);
-            return Err(LawError::BeforeFirstRate { date, first_known });
+            return Err(LawError::BeforeFirstRate {
+                date: date_of(day),
+                first_known,
+            });
         }
         let i = (index - self.commercial_first) as usize;
         if let Some(Some((rate, status, from))) = self.commercial.get(i) {
@@ -426,9 +438,14 @@ impl RateTable {
     }
 
     pub(crate) fn commercial_segment(&self, day: i32) -> Result<RateSegment, LawError> {
-        let date = date_of(day);
-        let index = half_year_index(date);
-        let (rate, mark, _) = self.commercial_lookup(index, date)?;
+        // Inside the table the half-year is found among the precomputed
+        // starts; outside it (before, or assumed after) by the calendar.
+        let index = match self.commercial_starts.partition_point(|s| *s <= day) {
+            i if i > 0 && i < self.commercial_starts.len() => self.commercial_first + i as i32 - 1,
+            _ => half_year_index(date_of(day)),
+        };
+
+        let (rate, mark, _) = self.commercial_lookup(index, day)?;
         Ok(RateSegment {
             rate,
             mark,
