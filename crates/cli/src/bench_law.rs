@@ -51,7 +51,7 @@ struct Synthetic {
 }
 
 fn synthesize(rng: &mut Rng, id: i64, first_due: Date) -> Synthetic {
-    let principal_cents = 50_00 + rng.below(20_000_00);
+    let principal_cents = 5_000 + rng.below(2_000_000); // EUR 50 to 20,050
     let due = add_days(first_due, rng.below(184) as i32);
     let consumer = rng.next() & 1 == 0;
     let (debtor, kind) = if consumer {

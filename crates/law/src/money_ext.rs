@@ -13,17 +13,18 @@ pub(crate) trait MoneyExt: Sized {
 impl MoneyExt for Money {
     #[inline]
     fn plus(self, other: Money) -> Result<Money, LawError> {
-        self.cents()
-            .checked_add(other.cents())
-            .map(Money::from_cents)
-            .ok_or_else(|| LawError::Money(MoneyError::Overflow))
+        // A match, not `ok_or`: the error is built only when it happens.
+        match self.cents().checked_add(other.cents()) {
+            Some(cents) => Ok(Money::from_cents(cents)),
+            None => Err(LawError::Money(MoneyError::Overflow)),
+        }
     }
 
     #[inline]
     fn minus(self, other: Money) -> Result<Money, LawError> {
-        self.cents()
-            .checked_sub(other.cents())
-            .map(Money::from_cents)
-            .ok_or_else(|| LawError::Money(MoneyError::Overflow))
+        match self.cents().checked_sub(other.cents()) {
+            Some(cents) => Ok(Money::from_cents(cents)),
+            None => Err(LawError::Money(MoneyError::Overflow)),
+        }
     }
 }

@@ -113,11 +113,10 @@ pub struct Amounts {
 
 impl Amounts {
     pub fn total(&self) -> Result<Money, LawError> {
-        Ok(self
-            .principal
+        self.principal
             .plus(self.interest)?
             .plus(self.costs)?
-            .plus(self.vat)?)
+            .plus(self.vat)
     }
 
     fn add(&self, other: &Amounts) -> Result<Amounts, LawError> {
@@ -223,7 +222,7 @@ struct ClaimState {
 
 impl ClaimState {
     fn costs_outstanding(&self) -> Result<Money, LawError> {
-        Ok(self.costs.plus(self.vat)?)
+        self.costs.plus(self.vat)
     }
 
     fn owed_now(&self) -> Result<ClaimParts, LawError> {
@@ -273,8 +272,9 @@ pub fn statement_of_account(nl: &Netherlands, case: &CaseInput<'_>) -> Result<St
     let mut costs_lines: Vec<CostsCharge> = Vec::new();
     let mut payments: Vec<PaymentApplication> = Vec::with_capacity(case.events.len());
 
+    let event_at = |k: usize| case.events[if sorted { k } else { order[k] }];
     for k in 0..case.events.len() {
-        let event = case.events[if sorted { k } else { order[k] }];
+        let event = event_at(k);
         if event.on > case.as_of {
             continue;
         }
@@ -314,9 +314,11 @@ pub fn statement_of_account(nl: &Netherlands, case: &CaseInput<'_>) -> Result<St
                 }
                 match case.debtor {
                     DebtorType::Consumer => {
-                        let letter = demand_letter.ok_or_else(|| LawError::NoDemandLetter {
-                            charged_on: event.on,
-                        })?;
+                        let Some(letter) = demand_letter else {
+                            return Err(LawError::NoDemandLetter {
+                                charged_on: event.on,
+                            });
+                        };
                         if event.on < letter.costs_from || !term_end_taken {
                             return Err(LawError::CostsBeforeTermEnded {
                                 charged_on: event.on,
@@ -574,11 +576,9 @@ fn apply_payment(
             if share.amount.is_zero() {
                 continue;
             }
-            let i = case
-                .claims
-                .iter()
-                .position(|c| c.id == share.claim)
-                .ok_or_else(|| LawError::UnknownClaim(share.claim))?;
+            let Some(i) = case.claims.iter().position(|c| c.id == share.claim) else {
+                return Err(LawError::UnknownClaim(share.claim));
+            };
             let (applied, left) = apply_to_claim(&mut states[i], share.amount, on)?;
             unapplied = unapplied.plus(left)?;
             shares.push(PaymentShare {
@@ -649,9 +649,12 @@ fn book_costs(
     }
     let weights: Vec<i64> = states.iter().map(&weight).collect();
     let split = |amount: Money| -> Result<Vec<Money>, LawError> {
-        amount
-            .allocate(&weights)
-            .ok_or_else(|| LawError::Invariant("costs without a principal to carry them"))
+        match amount.allocate(&weights) {
+            Some(parts) => Ok(parts),
+            None => Err(LawError::Invariant(
+                "costs without a principal to carry them",
+            )),
+        }
     };
     let (costs_parts, vat_parts) = (split(costs)?, split(vat)?);
     for ((s, c), v) in states.iter_mut().zip(costs_parts).zip(vat_parts) {

@@ -114,9 +114,9 @@ pub fn allocate_across_claims(
             // Pro rata over the outstanding amounts; the largest-remainder
             // split never gives a claim more than it owes when left < total.
             let weights: Vec<i64> = group.iter().map(|c| c.outstanding.cents()).collect();
-            let parts = left
-                .allocate(&weights)
-                .ok_or_else(|| LawError::Invariant("pro rata weights"))?;
+            let Some(parts) = left.allocate(&weights) else {
+                return Err(LawError::Invariant("pro rata weights"));
+            };
             for (c, part) in group.iter().zip(parts) {
                 shares.push(ClaimShare {
                     claim: c.claim,
@@ -145,7 +145,7 @@ pub struct ClaimParts {
 
 impl ClaimParts {
     pub fn total(&self) -> Result<Money, LawError> {
-        Ok(self.costs.plus(self.interest)?.plus(self.principal)?)
+        self.costs.plus(self.interest)?.plus(self.principal)
     }
 }
 

@@ -36,9 +36,10 @@ impl ExactInterest {
 
     /// Rounded to cents as asked.
     pub fn to_money(self, rounding: Rounding) -> Result<Money, LawError> {
-        exact_to_cents(self.0, rounding)
-            .map(Money::from_cents)
-            .ok_or_else(|| LawError::Money(kwijting_domain::MoneyError::Overflow))
+        match exact_to_cents(self.0, rounding) {
+            Some(cents) => Ok(Money::from_cents(cents)),
+            None => Err(LawError::Money(kwijting_domain::MoneyError::Overflow)),
+        }
     }
 
     /// Euros with four decimals, half up, as the reference shows them:
