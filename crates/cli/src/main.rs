@@ -6,7 +6,9 @@
 //! changed).
 
 mod bench_import;
+mod bench_law;
 mod demo;
+mod law_cmd;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -54,6 +56,9 @@ enum Command {
     Generate(GenerateArgs),
     /// Serve the HTTP API
     Serve(ServeArgs),
+    /// The collection-law engine: costs, interest, deadlines, statements
+    #[command(subcommand)]
+    Law(law_cmd::LawCommand),
     /// The personal-data catalog
     #[command(subcommand)]
     Catalog(CatalogCommand),
@@ -151,6 +156,11 @@ enum CatalogCommand {
 enum BenchCommand {
     /// Claim import against a plain multi-row INSERT baseline
     Import(bench_import::BenchImportArgs),
+    /// Statements of account per second on one core
+    Law {
+        #[arg(long, default_value_t = 1_000_000)]
+        claims: usize,
+    },
 }
 
 /// The operator at the command line: a named system actor.
@@ -395,6 +405,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Bench(BenchCommand::Import(args)) => bench_import::run(args),
+        Command::Bench(BenchCommand::Law { claims }) => bench_law::run(claims),
+        // The law commands compute from their arguments alone: whatever
+        // fails is the input.
+        Command::Law(cmd) => law_cmd::run(cmd).map_err(refused),
     }
 }
 
