@@ -151,7 +151,6 @@ fn measure_baseline(url: &str, csv: &Path) -> anyhow::Result<Measured> {
             created_at: jiff::Timestamp::now(),
         })?
         .id;
-    let created_at = jiff::Timestamp::now().to_string();
     let t = Instant::now();
     let mut reader = csv::Reader::from_reader(std::io::BufReader::with_capacity(
         1 << 20,
@@ -201,7 +200,6 @@ fn measure_baseline(url: &str, csv: &Path) -> anyhow::Result<Measured> {
                 invoice_date: f(5),
                 due_date: f(6),
                 principal_cents: Money::parse(&f(7)).map(|m| m.cents()).unwrap_or(0),
-                created_at: created_at.clone(),
             })?;
             if batch.len() >= BASELINE_CHUNK {
                 for sql in batch.statements() {

@@ -11,11 +11,11 @@ use kwijting_domain::{
     Postcode,
 };
 use kwijting_store::{
-    ClientRow, Finish, ImportAbort, ImportChunk, ImportRecord, ImportTx, NewAddress, NewCase,
-    NewCaseParty, NewClaim, NewParty, Ref, StoreError,
+    ClientRow, Finish, ImportAbort, ImportChunk, ImportCounts, ImportTx, KnownDebtor, NewAddress,
+    NewCase, NewCaseParty, NewClaim, NewImport, NewParty, Ref, StoreError,
 };
 
-use crate::keys::{Fnv128, hex, normalise_name, parse_hex};
+use crate::keys::{Fnv128, normalise_name};
 use crate::{Access, Kwijting, ServiceError};
 
 /// Lines per file at most: a larger file is refused before anything is read
@@ -275,7 +275,7 @@ impl<'r> LineCheck<'r> {
                 }
                 None
             }
-            Some(v) if v.chars().count() > max => {
+            Some(v) if v.len() > max && v.chars().count() > max => {
                 self.err(col, format!("is longer than {max} characters"));
                 None
             }
@@ -540,51 +540,123 @@ impl ClaimLine {
                 .field("name")
                 .field(self.debtor_type.as_str())
                 .field(&normalise_name(&self.name))
-                .field(&self.birth_date.map(|d| d.to_string()).unwrap_or_default())
+                .date(self.birth_date)
                 .field(self.kvk.as_ref().map(KvkNumber::as_str).unwrap_or(""))
                 .field(&self.address.postcode)
                 .finish(),
         }
     }
 
-    fn fingerprint(&self, debtor_key: u128) -> u128 {
+    /// A hash of everything that makes the claim what it is, to tell a
+    /// re-import (the same) from a correction (different).
+    fn fingerprint(&self, debtor_key: u128) -> i64 {
         let mut h = Fnv128::new()
-            .field(&hex(debtor_key))
+            .u128(debtor_key)
             .field(&self.invoice_number)
-            .field(&self.invoice_date.to_string())
-            .field(&self.due_date.to_string())
-            .field(&self.principal.cents().to_string())
+            .date(Some(self.invoice_date))
+            .date(Some(self.due_date))
+            .i64(self.principal.cents())
             .field(self.description.as_deref().unwrap_or(""))
             .field(self.agreement_ref.as_deref().unwrap_or(""));
         for p in [&self.co_debtor, &self.guarantor].into_iter().flatten() {
             h = h.field(&normalise_name(&p.name));
         }
-        h.finish()
+        // 64 bits: a changed claim mistaken for the same one is a 2^-64 chance.
+        h.finish() as u64 as i64
     }
 }
 
-fn related_key(role: &str, debtor_key: u128, p: &Person) -> u128 {
+fn related_key(role: PartyRole, debtor_key: u128, p: &Person) -> u128 {
     Fnv128::new()
-        .field(role)
-        .field(&hex(debtor_key))
+        .field(role.as_str())
+        .u128(debtor_key)
         .field(&normalise_name(&p.name))
-        .field(&p.birth_date.map(|d| d.to_string()).unwrap_or_default())
+        .date(p.birth_date)
         .finish()
+}
+
+/// A case is one client's claims against one debtor of one type.
+fn case_key(debtor_key: u128, ty: DebtorType) -> u128 {
+    match ty {
+        DebtorType::Consumer => debtor_key,
+        DebtorType::Business => debtor_key ^ (1u128 << 127),
+    }
+}
+
+/// Keys are hashes already: the map uses their low bits as they are.
+#[derive(Default, Clone, Copy)]
+struct KeyHasher(u64);
+
+impl std::hash::Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0 ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+
+    fn write_u64(&mut self, v: u64) {
+        self.0 ^= v;
+    }
+
+    fn write_u128(&mut self, v: u128) {
+        self.0 ^= v as u64 ^ (v >> 64) as u64;
+    }
+}
+
+type KeyMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<KeyHasher>>;
+
+/// A row known to this import: positive, an id in the database; negative,
+/// the position of a row in the current chunk (-1 is the first). Eight bytes
+/// instead of sixteen keep the maps small at a million rows.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Slot(i64);
+
+impl Slot {
+    fn existing(id: i64) -> Slot {
+        Slot(id)
+    }
+
+    fn new_row(index: usize) -> Slot {
+        Slot(-(index as i64) - 1)
+    }
+
+    fn party(self) -> Ref<PartyId> {
+        if self.0 > 0 {
+            Ref::Existing(PartyId(self.0))
+        } else {
+            Ref::New((-self.0 - 1) as usize)
+        }
+    }
+
+    fn case(self) -> Ref<CaseId> {
+        if self.0 > 0 {
+            Ref::Existing(CaseId(self.0))
+        } else {
+            Ref::New((-self.0 - 1) as usize)
+        }
+    }
 }
 
 /// The import's working state inside its transaction.
 struct Intake<'a> {
     client: &'a ClientRow,
-    source: &'a str,
     today: Date,
+    /// Whether every known claim and debtor of the client was loaded at the
+    /// start (files); otherwise each is looked up when met (API requests).
+    preloaded: bool,
     chunk: ImportChunk,
-    /// Invoice-number hash → (content fingerprint, line in this input).
-    claims: HashMap<u128, (u128, Option<u64>)>,
-    parties: HashMap<u128, Ref<PartyId>>,
-    cases: HashMap<(u128, DebtorType), Ref<CaseId>>,
-    links: HashSet<((u128, DebtorType), u128, PartyRole)>,
+    /// Invoice-number hash → (content fingerprint, line in this input; 0
+    /// for an earlier import).
+    claims: KeyMap<u64, (i64, u32)>,
+    parties: KeyMap<u128, Slot>,
+    cases: KeyMap<u128, Slot>,
+    links: HashSet<(u128, u128, PartyRole)>,
     pending_parties: Vec<u128>,
-    pending_cases: Vec<(u128, DebtorType)>,
+    pending_cases: Vec<u128>,
     extended: HashMap<CaseId, i64>,
     report: ImportReport,
     errors: Vec<FieldError>,
@@ -595,55 +667,68 @@ impl<'a> Intake<'a> {
     fn start(
         tx: &mut dyn ImportTx,
         client: &'a ClientRow,
-        source: &'a str,
-        now: kwijting_store::Timestamp,
+        import: &NewImport,
         today: Date,
+        preload: bool,
     ) -> Result<Intake<'a>, StoreError> {
-        let mut claims = HashMap::new();
-        for (invoice, fp) in tx.known_claims(client.id)? {
-            let fp = parse_hex(&fp).ok_or_else(|| StoreError::Corrupt {
-                table: "claims",
-                column: "fingerprint",
-                value: fp.clone(),
-                reason: "not a 128-bit hex value".into(),
-            })?;
-            claims.insert(Fnv128::new().field(&invoice).finish(), (fp, None));
-        }
-        let mut parties = HashMap::new();
-        let mut cases = HashMap::new();
-        for d in tx.known_debtors(client.id)? {
-            let Some(key) = parse_hex(&d.key) else {
-                return Err(StoreError::Corrupt {
-                    table: "parties",
-                    column: "debtor_key",
-                    value: d.key,
-                    reason: "not a 128-bit hex value".into(),
-                });
-            };
-            parties.insert(key, Ref::Existing(d.party));
-            if let Some((case, ty)) = d.open_case {
-                cases.insert((key, ty), Ref::Existing(case));
-            }
-        }
-        Ok(Intake {
+        let import_id = tx.open_import(import)?;
+        let mut intake = Intake {
             client,
-            source,
             today,
-            chunk: ImportChunk::new(client.id, now, today),
-            claims,
-            parties,
-            cases,
+            preloaded: preload,
+            chunk: ImportChunk::new(client.id, import_id, today),
+            claims: KeyMap::default(),
+            parties: KeyMap::default(),
+            cases: KeyMap::default(),
             links: HashSet::new(),
             pending_parties: Vec::new(),
             pending_cases: Vec::new(),
             extended: HashMap::new(),
             report: ImportReport {
-                source: source.to_owned(),
+                source: import.source.clone(),
                 ..ImportReport::default()
             },
             errors: Vec::new(),
             error_count: 0,
-        })
+        };
+        if preload {
+            for (invoice, fp) in tx.known_claims(client.id)? {
+                intake.claims.insert(invoice_key(&invoice), (fp, 0));
+            }
+            for d in tx.known_debtors(client.id)? {
+                intake.remember(&d);
+            }
+        }
+        Ok(intake)
+    }
+
+    fn remember(&mut self, d: &KnownDebtor) {
+        let key = u128::from_le_bytes(d.key);
+        self.parties.insert(key, Slot::existing(d.party.0));
+        if let Some((case, ty)) = d.open_case {
+            self.cases.insert(case_key(key, ty), Slot::existing(case.0));
+        }
+    }
+
+    /// The party known under `key`, from this import or the database.
+    fn known_party(
+        &mut self,
+        tx: &mut dyn ImportTx,
+        key: u128,
+    ) -> Result<Option<Slot>, StoreError> {
+        if let Some(s) = self.parties.get(&key) {
+            return Ok(Some(*s));
+        }
+        if self.preloaded {
+            return Ok(None);
+        }
+        match tx.find_debtor(self.client.id, &key.to_le_bytes())? {
+            Some(d) => {
+                self.remember(&d);
+                Ok(self.parties.get(&key).copied())
+            }
+            None => Ok(None),
+        }
     }
 
     fn refuse(&mut self, errors: impl IntoIterator<Item = FieldError>) {
@@ -655,55 +740,45 @@ impl<'a> Intake<'a> {
         }
     }
 
-    fn party_source(&self, line: u64) -> String {
-        format!(
-            "client {}: {} line {line}",
-            self.client.reference, self.source
-        )
-    }
-
-    fn new_party(&mut self, key: u128, p: NewParty) -> Ref<PartyId> {
-        let r = Ref::New(self.chunk.parties.len());
+    fn new_party(&mut self, key: u128, p: NewParty) -> Slot {
+        let s = Slot::new_row(self.chunk.parties.len());
         self.chunk.parties.push(p);
         self.pending_parties.push(key);
-        self.parties.insert(key, r);
+        self.parties.insert(key, s);
         self.report.parties_added += 1;
-        r
+        s
     }
 
-    fn link(
-        &mut self,
-        case_key: (u128, DebtorType),
-        case: Ref<CaseId>,
-        party_key: u128,
-        party: Ref<PartyId>,
-        role: PartyRole,
-    ) {
+    fn link(&mut self, case_key: u128, case: Slot, party_key: u128, party: Slot, role: PartyRole) {
         if self.links.insert((case_key, party_key, role)) {
-            self.chunk
-                .case_parties
-                .push(NewCaseParty { case, party, role });
+            self.chunk.case_parties.push(NewCaseParty {
+                case: case.case(),
+                party: party.party(),
+                role,
+            });
         }
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn related(
         &mut self,
+        tx: &mut dyn ImportTx,
         role: PartyRole,
-        case_key: (u128, DebtorType),
-        case: Ref<CaseId>,
+        debtor_key: u128,
+        (ckey, case): (u128, Slot),
         p: Person,
         debtor_address: &NewAddress,
-        source: &str,
-    ) {
-        let key = related_key(role.as_str(), case_key.0, &p);
-        let party = match self.parties.get(&key) {
-            Some(r) => *r,
+        line: u64,
+    ) -> Result<(), StoreError> {
+        let key = related_key(role, debtor_key, &p);
+        let party = match self.known_party(tx, key)? {
+            Some(s) => s,
             None => self.new_party(
                 key,
                 NewParty {
                     kind: PartyKind::Person,
                     debtor_ref: None,
-                    debtor_key: Some(hex(key)),
+                    debtor_key: Some(key.to_le_bytes()),
                     name: p.name,
                     birth_date: p.birth_date,
                     kvk_number: None,
@@ -711,24 +786,36 @@ impl<'a> Intake<'a> {
                     phone: None,
                     iban: None,
                     address: p.address.unwrap_or_else(|| debtor_address.clone()),
-                    source: source.to_owned(),
+                    line,
                 },
             ),
         };
-        self.link(case_key, case, key, party, role);
+        self.link(ckey, case, key, party, role);
+        Ok(())
     }
 
-    fn add(&mut self, line: u64, mut c: ClaimLine) {
-        let invoice_key = Fnv128::new().field(&c.invoice_number).finish();
+    fn add(
+        &mut self,
+        tx: &mut dyn ImportTx,
+        line: u64,
+        mut c: ClaimLine,
+    ) -> Result<(), StoreError> {
+        let ikey = invoice_key(&c.invoice_number);
         let debtor_key = c.debtor_key();
         let fp = c.fingerprint(debtor_key);
-        if let Some((known_fp, known_line)) = self.claims.get(&invoice_key) {
-            if *known_fp == fp {
+        let mut known = self.claims.get(&ikey).copied();
+        if known.is_none() && !self.preloaded {
+            known = tx
+                .find_claim(self.client.id, &c.invoice_number)?
+                .map(|fp| (fp, 0));
+        }
+        if let Some((known_fp, known_line)) = known {
+            if known_fp == fp {
                 self.report.claims_known += 1;
             } else {
                 let where_ = match known_line {
-                    Some(l) => format!("on line {l} of this input"),
-                    None => "by an earlier import".to_owned(),
+                    0 => "by an earlier import".to_owned(),
+                    l => format!("on line {l} of this input"),
                 };
                 self.refuse([FieldError {
                     line,
@@ -739,16 +826,16 @@ impl<'a> Intake<'a> {
                     ),
                 }]);
             }
-            return;
+            return Ok(());
         }
-        self.claims.insert(invoice_key, (fp, Some(line)));
+        self.claims
+            .insert(ikey, (fp, u32::try_from(line).unwrap_or(u32::MAX)));
         if self.error_count > 0 {
             // The import is refused already: keep checking, stop building.
-            return;
+            return Ok(());
         }
-        let source = self.party_source(line);
-        let party = match self.parties.get(&debtor_key) {
-            Some(r) => *r,
+        let party = match self.known_party(tx, debtor_key)? {
+            Some(s) => s,
             None => self.new_party(
                 debtor_key,
                 NewParty {
@@ -756,59 +843,75 @@ impl<'a> Intake<'a> {
                         DebtorType::Consumer => PartyKind::Person,
                         DebtorType::Business => PartyKind::Organisation,
                     },
-                    debtor_ref: c.debtor_ref.clone(),
-                    debtor_key: Some(hex(debtor_key)),
-                    name: c.name.clone(),
+                    debtor_ref: c.debtor_ref.take(),
+                    debtor_key: Some(debtor_key.to_le_bytes()),
+                    name: std::mem::take(&mut c.name),
                     birth_date: c.birth_date,
-                    kvk_number: c.kvk.as_ref().map(|k| k.as_str().to_owned()),
-                    email: c.email.clone(),
-                    phone: c.phone.clone(),
-                    iban: c.iban.as_ref().map(|i| i.as_str().to_owned()),
+                    kvk_number: c.kvk.take().map(|k| k.as_str().to_owned()),
+                    email: c.email.take(),
+                    phone: c.phone.take(),
+                    iban: c.iban.take().map(|i| i.as_str().to_owned()),
                     address: c.address.clone(),
-                    source: source.clone(),
+                    line,
                 },
             ),
         };
-        let case_key = (debtor_key, c.debtor_type);
-        let case = match self.cases.get(&case_key) {
-            Some(r) => *r,
+        let ckey = case_key(debtor_key, c.debtor_type);
+        let case = match self.cases.get(&ckey) {
+            Some(s) => *s,
             None => {
-                let r = Ref::New(self.chunk.cases.len());
+                let s = Slot::new_row(self.chunk.cases.len());
                 self.chunk.cases.push(NewCase {
-                    debtor: party,
+                    debtor: party.party(),
                     debtor_type: c.debtor_type,
                     opened_on: self.today,
                     principal_cents: 0,
                 });
-                self.pending_cases.push(case_key);
-                self.cases.insert(case_key, r);
+                self.pending_cases.push(ckey);
+                self.cases.insert(ckey, s);
                 self.report.cases_added += 1;
-                r
+                s
             }
         };
-        self.link(case_key, case, debtor_key, party, PartyRole::Debtor);
-        match case {
+        match case.case() {
             Ref::New(i) => self.chunk.cases[i].principal_cents += c.principal.cents(),
             Ref::Existing(id) => *self.extended.entry(id).or_insert(0) += c.principal.cents(),
         }
         if let Some(p) = c.co_debtor.take() {
-            self.related(PartyRole::CoDebtor, case_key, case, p, &c.address, &source);
+            self.related(
+                tx,
+                PartyRole::CoDebtor,
+                debtor_key,
+                (ckey, case),
+                p,
+                &c.address,
+                line,
+            )?;
         }
         if let Some(p) = c.guarantor.take() {
-            self.related(PartyRole::Guarantor, case_key, case, p, &c.address, &source);
+            self.related(
+                tx,
+                PartyRole::Guarantor,
+                debtor_key,
+                (ckey, case),
+                p,
+                &c.address,
+                line,
+            )?;
         }
         self.chunk.claims.push(NewClaim {
-            case,
+            case: case.case(),
             invoice_number: c.invoice_number,
             invoice_date: c.invoice_date,
             due_date: c.due_date,
             principal_cents: c.principal.cents(),
             description: c.description,
             agreement_ref: c.agreement_ref,
-            fingerprint: hex(fp),
-            source,
+            fingerprint: fp,
+            line,
         });
         self.report.claims_added += 1;
+        Ok(())
     }
 
     fn flush(&mut self, tx: &mut dyn ImportTx) -> Result<(), StoreError> {
@@ -824,17 +927,18 @@ impl<'a> Intake<'a> {
             ));
         }
         for (key, id) in self.pending_parties.drain(..).zip(ids.parties) {
-            self.parties.insert(key, Ref::Existing(id));
+            self.parties.insert(key, Slot::existing(id.0));
         }
         for (key, id) in self.pending_cases.drain(..).zip(ids.cases) {
-            self.cases.insert(key, Ref::Existing(id));
+            self.cases.insert(key, Slot::existing(id.0));
         }
         self.chunk.clear();
         Ok(())
     }
 
-    fn finish(&mut self, tx: &mut dyn ImportTx, actor: &Actor) -> Result<Finish, StoreError> {
-        if self.error_count > 0 {
+    fn finish(&mut self, tx: &mut dyn ImportTx) -> Result<Finish, StoreError> {
+        // A refused import, and a re-import that adds nothing, leave no trace.
+        if self.error_count > 0 || self.report.claims_added == 0 {
             return Ok(Finish::Rollback);
         }
         self.flush(tx)?;
@@ -844,21 +948,93 @@ impl<'a> Intake<'a> {
         for (case, cents) in extended {
             tx.add_to_case_totals(case, cents)?;
         }
-        // A re-import that adds nothing leaves no trace: it is a no-op.
-        if self.report.claims_added > 0 {
-            tx.record_import(&ImportRecord {
-                client: self.client.id,
-                source: self.source.to_owned(),
-                lines: self.report.lines as i64,
-                claims_added: self.report.claims_added as i64,
-                claims_known: self.report.claims_known as i64,
-                cases_added: self.report.cases_added as i64,
-                actor: actor.name(),
-                created_at: self.chunk.created_at,
-            })?;
-        }
+        let r = &self.report;
+        tx.close_import(
+            self.chunk.import,
+            &ImportCounts {
+                lines: r.lines as i64,
+                claims_added: r.claims_added as i64,
+                claims_known: r.claims_known as i64,
+                cases_added: r.cases_added as i64,
+            },
+        )?;
         Ok(Finish::Commit)
     }
+}
+
+fn invoice_key(invoice_number: &str) -> u64 {
+    // 64 bits: two different invoice numbers of one client sharing a key is
+    // a chance of about 3 in 10^8 at a million claims, and it would refuse
+    // the import (never merge the claims).
+    Fnv128::new().field(invoice_number).finish() as u64
+}
+
+/// One checked line, or why there is none.
+enum Parsed {
+    Line(u64, Result<ClaimLine, Vec<FieldError>>),
+    /// A line that could not even be split into fields.
+    Unreadable(Vec<FieldError>),
+    /// The input goes on past [`LINES_MAX`].
+    TooLong,
+}
+
+/// Lines handed from the reading thread to the writing one at a time.
+const BATCH_LINES: usize = 1024;
+
+struct Batch {
+    items: Vec<Parsed>,
+    /// Bytes of the input read so far, for progress.
+    bytes: u64,
+}
+
+/// Reads and checks lines, sending them on in batches. Stops at the end, at
+/// a read error, past [`LINES_MAX`], or when the receiver hangs up.
+fn produce(
+    lines: &mut (dyn LineSource + Send),
+    today: Date,
+    out: std::sync::mpsc::SyncSender<Result<Batch, IntakeError>>,
+) {
+    let mut row = RawRow::new();
+    let mut items = Vec::with_capacity(BATCH_LINES);
+    let mut count = 0u64;
+    loop {
+        match lines.next_line(&mut row) {
+            Err(e) => {
+                let _ = out.send(Err(e));
+                return;
+            }
+            Ok(None) => break,
+            Ok(Some(Err(errors))) => items.push(Parsed::Unreadable(errors)),
+            Ok(Some(Ok(line))) => {
+                let check = LineCheck {
+                    row: &row,
+                    line,
+                    today,
+                    errors: Vec::new(),
+                };
+                items.push(Parsed::Line(line, check.line()));
+            }
+        }
+        count += 1;
+        if count > LINES_MAX {
+            items.pop();
+            items.push(Parsed::TooLong);
+            break;
+        }
+        if items.len() == BATCH_LINES {
+            let batch = Batch {
+                items: std::mem::replace(&mut items, Vec::with_capacity(BATCH_LINES)),
+                bytes: lines.bytes_read(),
+            };
+            if out.send(Ok(batch)).is_err() {
+                return;
+            }
+        }
+    }
+    let _ = out.send(Ok(Batch {
+        items,
+        bytes: lines.bytes_read(),
+    }));
 }
 
 /// Where an import's lines come from.
@@ -972,7 +1148,7 @@ impl LineSource for RecordLines<'_> {
 
 impl Kwijting {
     /// Imports a CSV file of claims for a client: all or nothing.
-    pub fn import_claims_csv<R: Read>(
+    pub fn import_claims_csv<R: Read + Send>(
         &self,
         actor: &Actor,
         client_ref: &str,
@@ -1033,7 +1209,8 @@ impl Kwijting {
             columns,
             source: source.to_owned(),
         };
-        self.import_lines(actor, client_ref, source, &mut lines, progress)
+        // A file may be large: load what the client has once, up front.
+        self.import_lines(actor, client_ref, source, &mut lines, true, progress)
     }
 
     /// Imports claims given as field/value pairs (the JSON API): all or
@@ -1055,7 +1232,8 @@ impl Kwijting {
             records: records.iter(),
             index: 0,
         };
-        self.import_lines(actor, client_ref, source, &mut lines, &mut |_| {})
+        // A request is small: look up each claim and debtor as it comes.
+        self.import_lines(actor, client_ref, source, &mut lines, false, &mut |_| {})
     }
 
     fn import_lines(
@@ -1063,7 +1241,8 @@ impl Kwijting {
         actor: &Actor,
         client_ref: &str,
         source: &str,
-        lines: &mut dyn LineSource,
+        lines: &mut (dyn LineSource + Send),
+        preload: bool,
         progress: &mut dyn FnMut(Progress),
     ) -> Result<ImportReport, IntakeError> {
         let client = self.client(actor, client_ref)?;
@@ -1077,59 +1256,73 @@ impl Kwijting {
         let today = self.clock().today();
         let mut outcome: Option<Result<(ImportReport, Option<Refusal>), IntakeError>> = None;
         let result = self.store.import(&mut |tx| {
-            let mut intake = Intake::start(tx, &client, source, now, today)?;
-            let mut row = RawRow::new();
-            let mut since_flush = 0usize;
-            loop {
-                let next = match lines.next_line(&mut row) {
-                    Ok(n) => n,
-                    Err(e) => {
-                        outcome = Some(Err(e));
-                        return Ok(Finish::Rollback);
-                    }
-                };
-                let Some(line) = next else { break };
-                intake.report.lines += 1;
-                if intake.report.lines > LINES_MAX {
-                    intake.refuse([FieldError {
-                        line: intake.report.lines + 1,
-                        field: "(file)".into(),
-                        message: format!("has more than {LINES_MAX} lines; split it"),
-                    }]);
-                    break;
-                }
-                match line {
-                    Err(errors) => intake.refuse(errors),
-                    Ok(line) => {
-                        let check = LineCheck {
-                            row: &row,
-                            line,
-                            today,
-                            errors: Vec::new(),
-                        };
-                        match check.line() {
-                            Ok(claim) => intake.add(line, claim),
-                            Err(errors) => intake.refuse(errors),
+            let mut intake = Intake::start(
+                tx,
+                &client,
+                &NewImport {
+                    client: client.id,
+                    source: source.to_owned(),
+                    actor: actor.name(),
+                    created_at: now,
+                },
+                today,
+                preload,
+            )?;
+            // Reading and checking lines runs on a second thread while this
+            // one matches debtors and writes: the two halves take about as
+            // long as each other on a large file.
+            let (sender, receiver) = std::sync::mpsc::sync_channel::<Result<Batch, IntakeError>>(4);
+            let lines = &mut *lines;
+            std::thread::scope(|scope| {
+                scope.spawn(move || produce(lines, today, sender));
+                let mut since_flush = 0usize;
+                let mut bytes = 0u64;
+                for batch in receiver {
+                    let batch = match batch {
+                        Ok(b) => b,
+                        Err(e) => {
+                            outcome = Some(Err(e));
+                            return Ok(Finish::Rollback);
+                        }
+                    };
+                    bytes = batch.bytes;
+                    for item in batch.items {
+                        intake.report.lines += 1;
+                        match item {
+                            Parsed::TooLong => {
+                                intake.refuse([FieldError {
+                                    line: intake.report.lines,
+                                    field: "(file)".into(),
+                                    message: format!("has more than {LINES_MAX} lines; split it"),
+                                }]);
+                            }
+                            Parsed::Unreadable(errors) => intake.refuse(errors),
+                            Parsed::Line(line, Ok(claim)) => intake.add(tx, line, claim)?,
+                            Parsed::Line(_, Err(errors)) => intake.refuse(errors),
+                        }
+                        since_flush += 1;
+                        if since_flush >= CHUNK_LINES {
+                            since_flush = 0;
+                            if intake.error_count == 0 {
+                                intake.flush(tx)?;
+                            }
+                            progress(Progress {
+                                lines: intake.report.lines,
+                                bytes,
+                            });
                         }
                     }
                 }
-                since_flush += 1;
-                if since_flush >= CHUNK_LINES {
-                    since_flush = 0;
-                    if intake.error_count == 0 {
-                        intake.flush(tx)?;
-                    }
-                    progress(Progress {
-                        lines: intake.report.lines,
-                        bytes: lines.bytes_read(),
-                    });
-                }
+                progress(Progress {
+                    lines: intake.report.lines,
+                    bytes,
+                });
+                Ok::<_, ImportAbort>(Finish::Commit)
+            })?;
+            if matches!(outcome, Some(Err(_))) {
+                return Ok(Finish::Rollback);
             }
-            let finish = intake.finish(tx, actor)?;
-            progress(Progress {
-                lines: intake.report.lines,
-                bytes: lines.bytes_read(),
-            });
+            let finish = intake.finish(tx)?;
             let refusal = (intake.error_count > 0).then(|| Refusal {
                 source: source.to_owned(),
                 errors: std::mem::take(&mut intake.errors),

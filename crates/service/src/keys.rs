@@ -33,6 +33,25 @@ impl Fnv128 {
         self.bytes(s.as_bytes()).bytes(&[0xff])
     }
 
+    pub fn u128(self, v: u128) -> Fnv128 {
+        self.bytes(&v.to_le_bytes())
+    }
+
+    pub fn i64(self, v: i64) -> Fnv128 {
+        self.bytes(&v.to_le_bytes())
+    }
+
+    /// A date (or its absence) as four bytes, without formatting it.
+    pub fn date(self, d: Option<jiff::civil::Date>) -> Fnv128 {
+        match d {
+            Some(d) => {
+                let y = d.year().to_le_bytes();
+                self.bytes(&[1, y[0], y[1], d.month() as u8, d.day() as u8])
+            }
+            None => self.bytes(&[0]),
+        }
+    }
+
     pub fn finish(self) -> u128 {
         self.0
     }

@@ -2,7 +2,7 @@
 //! writes, loaded with one plain multi-row `INSERT` per table and chunk, as
 //! SQL text that both engines run. Not used by the product.
 
-use crate::{CaseId, Result, case_references};
+use crate::{CaseId, Result, case_number};
 
 /// One CSV line's rows, unvalidated.
 pub struct PlainLine {
@@ -16,15 +16,12 @@ pub struct PlainLine {
     pub invoice_date: String,
     pub due_date: String,
     pub principal_cents: i64,
-    pub created_at: String,
 }
 
 #[derive(Default)]
 pub struct PlainBatch {
     parties: Vec<String>,
-    addresses: Vec<String>,
     cases: Vec<String>,
-    links: Vec<String>,
     claims: Vec<String>,
 }
 
@@ -34,24 +31,19 @@ fn lit(s: &str) -> String {
 
 impl PlainBatch {
     pub fn push(&mut self, l: &PlainLine) -> Result<()> {
-        let (number, kenmerk, rf) = case_references(CaseId(l.id))?;
-        let created = lit(&l.created_at);
+        let number = case_number(CaseId(l.id))?;
         self.parties.push(format!(
-            "({}, {}, 'person', {}, 'baseline', {created})",
+            "({}, {}, 'person', {}, {}, {}, {}, 'NL', {})",
             l.id,
             l.client,
-            lit(&l.name)
-        ));
-        self.addresses.push(format!(
-            "({}, {}, {}, {}, 'NL', 'baseline', {}, 1)",
-            l.id,
+            lit(&l.name),
             lit(&l.street),
             lit(&l.postcode),
             lit(&l.city),
             lit(&l.invoice_date)
         ));
         self.cases.push(format!(
-            "({}, {}, {}, {}, 'consumer', 'intake', {}, {}, {}, {}, {}, {created})",
+            "({}, {}, {}, {}, 'consumer', 'intake', {}, {}, {})",
             l.id,
             lit(&number),
             l.client,
@@ -59,12 +51,9 @@ impl PlainBatch {
             lit(&l.invoice_date),
             l.principal_cents,
             l.principal_cents,
-            lit(&kenmerk),
-            lit(&rf)
         ));
-        self.links.push(format!("({}, {}, 'debtor')", l.id, l.id));
         self.claims.push(format!(
-            "({}, {}, {}, {}, {}, {}, '0', 'baseline', {created})",
+            "({}, {}, {}, {}, {}, {}, 0)",
             l.id,
             l.client,
             lit(&l.invoice_number),
@@ -87,30 +76,22 @@ impl PlainBatch {
         *self = PlainBatch::default();
     }
 
-    /// The batch as five multi-row INSERT statements.
+    /// The batch as three multi-row INSERT statements.
     pub fn statements(&self) -> Vec<String> {
         if self.is_empty() {
             return Vec::new();
         }
         vec![
             format!(
-                "INSERT INTO parties (id, client_id, kind, name, source, created_at) VALUES {}",
+                "INSERT INTO parties (id, client_id, kind, name, street, postcode, city, country, address_valid_from) VALUES {}",
                 self.parties.join(",")
             ),
             format!(
-                "INSERT INTO addresses (party_id, street, postcode, city, country, source, valid_from, is_current) VALUES {}",
-                self.addresses.join(",")
-            ),
-            format!(
-                "INSERT INTO cases (id, number, client_id, debtor_party_id, debtor_type, status, opened_on, principal_cents, balance_cents, payment_reference, rf_reference, created_at) VALUES {}",
+                "INSERT INTO cases (id, number, client_id, debtor_party_id, debtor_type, status, opened_on, principal_cents, balance_cents) VALUES {}",
                 self.cases.join(",")
             ),
             format!(
-                "INSERT INTO case_parties (case_id, party_id, role) VALUES {}",
-                self.links.join(",")
-            ),
-            format!(
-                "INSERT INTO claims (case_id, client_id, invoice_number, invoice_date, due_date, principal_cents, fingerprint, source, created_at) VALUES {}",
+                "INSERT INTO claims (case_id, client_id, invoice_number, invoice_date, due_date, principal_cents, fingerprint) VALUES {}",
                 self.claims.join(",")
             ),
         ]

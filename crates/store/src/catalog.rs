@@ -19,7 +19,8 @@ pub enum Subject {
     Party,
     /// The row belongs to the party whose id is in this column.
     PartyColumn(&'static str),
-    /// The row belongs to every party linked to the case in this column
+    /// The row belongs to every party of the case in this column: its
+    /// debtor (`cases.debtor_party_id`) and the parties in `case_parties`
     /// (debt data is about the debtor, co-debtor and guarantor alike).
     CaseParties(&'static str),
     /// The column names a staff member or system job (logs).
@@ -111,23 +112,13 @@ pub static CATALOG: &[Table] = &[
             personal("email", "contact", CASE),
             personal("phone", "contact", CASE),
             personal("iban", "bank_account", CASE),
-            plain("source"),
-            plain("created_at"),
-        ],
-    },
-    Table {
-        name: "addresses",
-        subject: Subject::PartyColumn("party_id"),
-        columns: &[
-            plain("id"),
-            plain("party_id"),
             personal("street", "contact", CASE),
             personal("postcode", "contact", CASE),
             personal("city", "contact", CASE),
             personal("country", "contact", CASE),
-            plain("source"),
-            plain("valid_from"),
-            plain("is_current"),
+            personal("address_valid_from", "contact", CASE),
+            plain("import_id"),
+            plain("import_line"),
         ],
     },
     Table {
@@ -144,9 +135,7 @@ pub static CATALOG: &[Table] = &[
             personal("closed_on", "case_history", CASE),
             personal("principal_cents", "debt", CASE),
             personal("balance_cents", "debt", CASE),
-            personal("payment_reference", "debt", CASE),
-            personal("rf_reference", "debt", CASE),
-            plain("created_at"),
+            plain("import_id"),
         ],
     },
     Table {
@@ -172,8 +161,8 @@ pub static CATALOG: &[Table] = &[
             personal("description", "debt", CASE),
             personal("agreement_ref", "debt", CASE),
             personal("fingerprint", "pseudonymous_key", CASE),
-            plain("source"),
-            plain("created_at"),
+            plain("import_id"),
+            plain("import_line"),
         ],
     },
     Table {

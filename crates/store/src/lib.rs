@@ -60,13 +60,21 @@ pub trait ImportTx {
     /// The client's debtors known from earlier imports, with their open case.
     fn known_debtors(&mut self, client: ClientId) -> Result<Vec<KnownDebtor>>;
     /// The client's known claims: invoice number and content fingerprint.
-    fn known_claims(&mut self, client: ClientId) -> Result<Vec<(String, String)>>;
+    fn known_claims(&mut self, client: ClientId) -> Result<Vec<(String, i64)>>;
+    /// One known debtor of the client by key, for small imports that do not
+    /// load every known debtor.
+    fn find_debtor(&mut self, client: ClientId, key: &DebtorKey) -> Result<Option<KnownDebtor>>;
+    /// One known claim's fingerprint by invoice number.
+    fn find_claim(&mut self, client: ClientId, invoice_number: &str) -> Result<Option<i64>>;
+    /// Opens the import's row; every row written refers to it.
+    fn open_import(&mut self, import: &NewImport) -> Result<ImportId>;
+    /// Fills in the import's counts at the end.
+    fn close_import(&mut self, import: ImportId, counts: &ImportCounts) -> Result<()>;
     /// Writes one chunk; returns the ids given to its new parties and cases,
     /// in the order of `chunk.parties` and `chunk.cases`.
     fn write_chunk(&mut self, chunk: &ImportChunk) -> Result<ChunkIds>;
     /// Adds to the total of a case whose new claims arrived in this import.
     fn add_to_case_totals(&mut self, case: CaseId, principal_cents: i64) -> Result<()>;
-    fn record_import(&mut self, record: &ImportRecord) -> Result<()>;
     /// Runs plain SQL text (the benchmark baseline's multi-row INSERTs).
     fn execute_plain(&mut self, sql: &str) -> Result<()>;
 }

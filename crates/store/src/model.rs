@@ -30,7 +30,7 @@ pub struct ClientRow {
 /// A debtor of the client known from an earlier import, by matching key.
 #[derive(Debug, Clone)]
 pub struct KnownDebtor {
-    pub key: String,
+    pub key: DebtorKey,
     pub party: PartyId,
     pub open_case: Option<(CaseId, DebtorType)>,
 }
@@ -50,11 +50,15 @@ pub struct NewAddress {
     pub country: String,
 }
 
+/// A 128-bit key that recognises the same debtor of a client across imports
+/// (a pseudonymous identifier, catalogued as such).
+pub type DebtorKey = [u8; 16];
+
 #[derive(Debug, Clone)]
 pub struct NewParty {
     pub kind: PartyKind,
     pub debtor_ref: Option<String>,
-    pub debtor_key: Option<String>,
+    pub debtor_key: Option<DebtorKey>,
     pub name: String,
     pub birth_date: Option<Date>,
     pub kvk_number: Option<String>,
@@ -62,7 +66,8 @@ pub struct NewParty {
     pub phone: Option<String>,
     pub iban: Option<String>,
     pub address: NewAddress,
-    pub source: String,
+    /// The line of the import that brought the party in.
+    pub line: u64,
 }
 
 #[derive(Debug, Clone)]
@@ -89,8 +94,9 @@ pub struct NewClaim {
     pub principal_cents: i64,
     pub description: Option<String>,
     pub agreement_ref: Option<String>,
-    pub fingerprint: String,
-    pub source: String,
+    /// A hash of the claim's content, to tell a re-import from a change.
+    pub fingerprint: i64,
+    pub line: u64,
 }
 
 /// One chunk of an import, written in one go. Rows refer to each other by
@@ -99,7 +105,8 @@ pub struct NewClaim {
 #[derive(Debug, Clone)]
 pub struct ImportChunk {
     pub client: ClientId,
-    pub created_at: Timestamp,
+    /// The import's row in `imports`, the source of every row written.
+    pub import: ImportId,
     pub valid_from: Date,
     pub parties: Vec<NewParty>,
     pub cases: Vec<NewCase>,
@@ -108,10 +115,10 @@ pub struct ImportChunk {
 }
 
 impl ImportChunk {
-    pub fn new(client: ClientId, created_at: Timestamp, valid_from: Date) -> ImportChunk {
+    pub fn new(client: ClientId, import: ImportId, valid_from: Date) -> ImportChunk {
         ImportChunk {
             client,
-            created_at,
+            import,
             valid_from,
             parties: Vec::new(),
             cases: Vec::new(),
@@ -149,16 +156,25 @@ pub(crate) fn resolve<T: Copy>(r: Ref<T>, new_ids: &[T]) -> Result<T, crate::Sto
     }
 }
 
+/// An import's row: opened when the import starts, its counts filled in
+/// when it finishes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ImportId(pub i64);
+
 #[derive(Debug, Clone)]
-pub struct ImportRecord {
+pub struct NewImport {
     pub client: ClientId,
     pub source: String,
+    pub actor: String,
+    pub created_at: Timestamp,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ImportCounts {
     pub lines: i64,
     pub claims_added: i64,
     pub claims_known: i64,
     pub cases_added: i64,
-    pub actor: String,
-    pub created_at: Timestamp,
 }
 
 /// Page size bounds for listings: a request for more is cut to the maximum.
@@ -206,6 +222,7 @@ pub struct AddressRow {
     pub postcode: String,
     pub city: String,
     pub country: String,
+    /// Where the address came from (GDPR art. 14).
     pub source: String,
     pub valid_from: Date,
 }
@@ -220,6 +237,7 @@ pub struct PartyRow {
     pub email: Option<String>,
     pub phone: Option<String>,
     pub iban: Option<String>,
+    /// Where the party's data came from (GDPR art. 14): the import and line.
     pub source: String,
     pub address: Option<AddressRow>,
 }
@@ -257,6 +275,22 @@ pub struct IdempotentResponse {
     pub request_hash: String,
     pub status: u16,
     pub body: String,
+}
+
+/// How a row's source reads: the import's source and the line in it.
+pub fn import_source(source: Option<&str>, line: Option<i64>) -> String {
+    match (source, line) {
+        (Some(s), Some(l)) => format!("{s} line {l}"),
+        (Some(s), None) => s.to_owned(),
+        _ => "unknown".to_owned(),
+    }
+}
+
+/// The case number a case gets from its id.
+pub fn case_number(id: CaseId) -> Result<String, crate::StoreError> {
+    kwijting_domain::CaseNumber::for_case(id)
+        .map(|n| n.as_str().to_owned())
+        .map_err(|e| crate::StoreError::Invariant(format!("case id {id}: {e}")))
 }
 
 /// The number, payment reference and RF reference a case gets from its id.

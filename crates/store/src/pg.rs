@@ -2,6 +2,7 @@
 //! (the blocking face of tokio-postgres), bulk writes through `COPY`, typed
 //! `DATE` and `TIMESTAMPTZ` columns.
 
+use std::fmt::Write as _;
 use std::io::Write;
 use std::ops::{Deref, DerefMut};
 use std::str::FromStr;
@@ -11,7 +12,7 @@ use postgres::types::ToSql;
 use postgres::{Client, NoTls, Row};
 
 use crate::model::*;
-use crate::sqlite::case_filter_sql;
+use crate::sqlite::{PARTY_COLUMNS, case_filter_sql};
 use crate::{Engine, Finish, ImportAbort, ImportTx, Result, Store, StoreError};
 
 const MIGRATIONS: &[(i64, &str)] = &[(
@@ -314,14 +315,18 @@ impl Store for PgStore {
     }
 
     fn case_by_number(&self, number: &str) -> Result<Option<CaseDetail>> {
+        let Ok(number) = kwijting_domain::CaseNumber::parse(number) else {
+            return Ok(None);
+        };
+        let id = number.case_id();
         let mut conn = self.conn()?;
         let Some(head) = conn.query_opt(
             &format!(
-                "SELECT {CASE_SUMMARY_COLUMNS}, c.payment_reference, c.rf_reference, c.closed_on \
+                "SELECT {CASE_SUMMARY_COLUMNS}, c.closed_on \
                  FROM cases c JOIN clients cl ON cl.id = c.client_id \
-                 JOIN parties p ON p.id = c.debtor_party_id WHERE c.number = $1"
+                 JOIN parties p ON p.id = c.debtor_party_id WHERE c.id = $1"
             ),
-            &[&number],
+            &[&id.0],
         )?
         else {
             return Ok(None);
@@ -329,42 +334,41 @@ impl Store for PgStore {
         let summary = case_summary(&head)?;
         let mut parties = Vec::new();
         for r in conn.query(
-            "SELECT cp.role, p.id, p.kind, p.name, p.birth_date, p.kvk_number, p.email, p.phone, p.iban, p.source, \
-                    a.street, a.postcode, a.city, a.country, a.source, a.valid_from \
-             FROM case_parties cp JOIN parties p ON p.id = cp.party_id \
-             LEFT JOIN addresses a ON a.party_id = p.id AND a.is_current = 1 \
-             WHERE cp.case_id = $1 ORDER BY cp.role = 'debtor' DESC, p.id",
+            &format!(
+                "SELECT 'debtor', 0 AS ord, {PARTY_COLUMNS} FROM cases c JOIN parties p ON p.id = c.debtor_party_id \
+                 LEFT JOIN imports i ON i.id = p.import_id WHERE c.id = $1 \
+                 UNION ALL \
+                 SELECT cp.role, 1 AS ord, {PARTY_COLUMNS} FROM case_parties cp JOIN parties p ON p.id = cp.party_id \
+                 LEFT JOIN imports i ON i.id = p.import_id WHERE cp.case_id = $1 \
+                 ORDER BY 2, 3"
+            ),
             &[&summary.id.0],
         )? {
             let role: String = r.try_get(0)?;
-            let kind: String = r.try_get(2)?;
-            let street: Option<String> = r.try_get(10)?;
-            let address = match street {
-                Some(street) => Some(AddressRow {
-                    street,
-                    postcode: r.try_get(11)?,
-                    city: r.try_get(12)?,
-                    country: r.try_get(13)?,
-                    source: r.try_get(14)?,
-                    valid_from: r.try_get(15)?,
-                }),
-                None => None,
-            };
+            let kind: String = r.try_get(3)?;
+            let source = import_source(r.try_get::<_, Option<&str>>(10)?, r.try_get(11)?);
             parties.push(CasePartyRow {
                 role: PartyRole::parse(&role)
                     .ok_or_else(|| corrupt("case_parties", "role", &role, "unknown role"))?,
                 party: PartyRow {
-                    id: PartyId(r.try_get(1)?),
+                    id: PartyId(r.try_get(2)?),
                     kind: PartyKind::parse(&kind)
                         .ok_or_else(|| corrupt("parties", "kind", &kind, "unknown kind"))?,
-                    name: r.try_get(3)?,
-                    birth_date: r.try_get(4)?,
-                    kvk_number: r.try_get(5)?,
-                    email: r.try_get(6)?,
-                    phone: r.try_get(7)?,
-                    iban: r.try_get(8)?,
-                    source: r.try_get(9)?,
-                    address,
+                    name: r.try_get(4)?,
+                    birth_date: r.try_get(5)?,
+                    kvk_number: r.try_get(6)?,
+                    email: r.try_get(7)?,
+                    phone: r.try_get(8)?,
+                    iban: r.try_get(9)?,
+                    address: Some(AddressRow {
+                        street: r.try_get(12)?,
+                        postcode: r.try_get(13)?,
+                        city: r.try_get(14)?,
+                        country: r.try_get(15)?,
+                        source: source.clone(),
+                        valid_from: r.try_get(16)?,
+                    }),
+                    source,
                 },
             });
         }
@@ -387,10 +391,11 @@ impl Store for PgStore {
                 })
             })
             .collect::<Result<_>>()?;
+        let (_, payment_reference, rf_reference) = case_references(summary.id)?;
         Ok(Some(CaseDetail {
-            payment_reference: head.try_get(11)?,
-            rf_reference: head.try_get(12)?,
-            closed_on: head.try_get(13)?,
+            closed_on: head.try_get(11)?,
+            payment_reference,
+            rf_reference,
             summary,
             parties,
             claims,
@@ -540,6 +545,16 @@ impl<'a> CopyRow<'a> {
         self
     }
 
+    /// A value already in COPY text form, or NULL.
+    fn raw(&mut self, v: Option<&str>) -> &mut Self {
+        self.sep();
+        match v {
+            None => self.buf.extend_from_slice(b"\\N"),
+            Some(s) => self.buf.extend_from_slice(s.as_bytes()),
+        }
+        self
+    }
+
     fn int(&mut self, v: i64) -> &mut Self {
         self.sep();
         let _ = write!(self.buf, "{v}");
@@ -562,38 +577,43 @@ impl<'a> CopyRow<'a> {
     }
 }
 
+fn known_debtor(r: &Row) -> Result<KnownDebtor> {
+    let key: &[u8] = r.try_get(0)?;
+    let key: DebtorKey = key
+        .try_into()
+        .map_err(|_| corrupt("parties", "debtor_key", &format!("{key:?}"), "not 16 bytes"))?;
+    let case: Option<i64> = r.try_get(2)?;
+    let ty: Option<String> = r.try_get(3)?;
+    let open_case = match (case, ty) {
+        (Some(c), Some(t)) => Some((
+            CaseId(c),
+            DebtorType::parse(&t)
+                .ok_or_else(|| corrupt("cases", "debtor_type", &t, "unknown debtor type"))?,
+        )),
+        _ => None,
+    };
+    Ok(KnownDebtor {
+        key,
+        party: PartyId(r.try_get(1)?),
+        open_case,
+    })
+}
+
+const KNOWN_DEBTOR_SQL: &str = "SELECT p.debtor_key, p.id, oc.id, oc.debtor_type FROM parties p \
+     LEFT JOIN LATERAL (SELECT c.id, c.debtor_type FROM cases c \
+         WHERE c.debtor_party_id = p.id AND c.status NOT LIKE 'closed%' ORDER BY c.id DESC LIMIT 1) oc ON true \
+     WHERE p.client_id = $1 AND p.debtor_key IS NOT NULL";
+
 impl ImportTx for PgImportTx<'_, '_> {
     fn known_debtors(&mut self, client: ClientId) -> Result<Vec<KnownDebtor>> {
         self.tx
-            .query(
-                "SELECT p.debtor_key, p.id, oc.id, oc.debtor_type FROM parties p \
-                 LEFT JOIN LATERAL (SELECT c.id, c.debtor_type FROM cases c \
-                     WHERE c.debtor_party_id = p.id AND c.status NOT LIKE 'closed%' ORDER BY c.id DESC LIMIT 1) oc ON true \
-                 WHERE p.client_id = $1 AND p.debtor_key IS NOT NULL",
-                &[&client.0],
-            )?
+            .query(KNOWN_DEBTOR_SQL, &[&client.0])?
             .iter()
-            .map(|r| {
-                let case: Option<i64> = r.try_get(2)?;
-                let ty: Option<String> = r.try_get(3)?;
-                let open_case = match (case, ty) {
-                    (Some(c), Some(t)) => Some((
-                        CaseId(c),
-                        DebtorType::parse(&t)
-                            .ok_or_else(|| corrupt("cases", "debtor_type", &t, "unknown debtor type"))?,
-                    )),
-                    _ => None,
-                };
-                Ok(KnownDebtor {
-                    key: r.try_get(0)?,
-                    party: PartyId(r.try_get(1)?),
-                    open_case,
-                })
-            })
+            .map(known_debtor)
             .collect()
     }
 
-    fn known_claims(&mut self, client: ClientId) -> Result<Vec<(String, String)>> {
+    fn known_claims(&mut self, client: ClientId) -> Result<Vec<(String, i64)>> {
         self.tx
             .query(
                 "SELECT invoice_number, fingerprint FROM claims WHERE client_id = $1",
@@ -604,6 +624,45 @@ impl ImportTx for PgImportTx<'_, '_> {
             .collect()
     }
 
+    fn find_debtor(&mut self, client: ClientId, key: &DebtorKey) -> Result<Option<KnownDebtor>> {
+        self.tx
+            .query_opt(
+                &format!("{KNOWN_DEBTOR_SQL} AND p.debtor_key = $2"),
+                &[&client.0, &&key[..]],
+            )?
+            .as_ref()
+            .map(known_debtor)
+            .transpose()
+    }
+
+    fn find_claim(&mut self, client: ClientId, invoice_number: &str) -> Result<Option<i64>> {
+        Ok(self
+            .tx
+            .query_opt(
+                "SELECT fingerprint FROM claims WHERE client_id = $1 AND invoice_number = $2",
+                &[&client.0, &invoice_number],
+            )?
+            .map(|r| r.try_get(0))
+            .transpose()?)
+    }
+
+    fn open_import(&mut self, i: &NewImport) -> Result<ImportId> {
+        let r = self.tx.query_one(
+            "INSERT INTO imports (client_id, source, lines, claims_added, claims_known, cases_added, actor, created_at) \
+             VALUES ($1, $2, 0, 0, 0, 0, $3, $4) RETURNING id",
+            &[&i.client.0, &i.source, &i.actor, &i.created_at],
+        )?;
+        Ok(ImportId(r.try_get(0)?))
+    }
+
+    fn close_import(&mut self, import: ImportId, c: &ImportCounts) -> Result<()> {
+        self.tx.execute(
+            "UPDATE imports SET lines = $1, claims_added = $2, claims_known = $3, cases_added = $4 WHERE id = $5",
+            &[&c.lines, &c.claims_added, &c.claims_known, &c.cases_added, &import.0],
+        )?;
+        Ok(())
+    }
+
     fn write_chunk(&mut self, chunk: &ImportChunk) -> Result<ChunkIds> {
         let party_ids = self.next_ids("parties", chunk.parties.len())?;
         let case_ids = self.next_ids("cases", chunk.cases.len())?;
@@ -611,48 +670,49 @@ impl ImportTx for PgImportTx<'_, '_> {
             parties: party_ids.iter().map(|i| PartyId(*i)).collect(),
             cases: case_ids.iter().map(|i| CaseId(*i)).collect(),
         };
-        let created = chunk.created_at.to_string();
+        let import = chunk.import.0;
         let valid_from = chunk.valid_from.to_string();
         let mut parties = Vec::with_capacity(chunk.parties.len() * 160);
-        let mut addresses = Vec::with_capacity(chunk.parties.len() * 100);
+        let mut key_hex = String::with_capacity(36);
         for (p, id) in chunk.parties.iter().zip(&party_ids) {
+            let key = p.debtor_key.as_ref().map(|k| {
+                key_hex.clear();
+                // bytea in COPY text format: \x and hex, the backslash escaped.
+                key_hex.push_str("\\\\x");
+                for b in k {
+                    let _ = write!(key_hex, "{b:02x}");
+                }
+                key_hex.as_str()
+            });
             CopyRow::new(&mut parties)
                 .int(*id)
                 .int(chunk.client.0)
                 .text(Some(p.kind.as_str()))
                 .text(p.debtor_ref.as_deref())
-                .text(p.debtor_key.as_deref())
+                .raw(key)
                 .text(Some(&p.name))
                 .display(p.birth_date.as_ref().map(|d| d as &dyn std::fmt::Display))
                 .text(p.kvk_number.as_deref())
                 .text(p.email.as_deref())
                 .text(p.phone.as_deref())
                 .text(p.iban.as_deref())
-                .text(Some(&p.source))
-                .text(Some(&created))
-                .end();
-            CopyRow::new(&mut addresses)
-                .int(*id)
                 .text(Some(&p.address.street))
                 .text(Some(&p.address.postcode))
                 .text(Some(&p.address.city))
                 .text(Some(&p.address.country))
-                .text(Some(&p.source))
                 .text(Some(&valid_from))
-                .int(1)
+                .int(import)
+                .int(p.line as i64)
                 .end();
         }
         self.copy(
-            "COPY parties (id, client_id, kind, debtor_ref, debtor_key, name, birth_date, kvk_number, email, phone, iban, source, created_at) FROM STDIN",
+            "COPY parties (id, client_id, kind, debtor_ref, debtor_key, name, birth_date, kvk_number, email, phone, iban, \
+             street, postcode, city, country, address_valid_from, import_id, import_line) FROM STDIN",
             &parties,
         )?;
-        self.copy(
-            "COPY addresses (party_id, street, postcode, city, country, source, valid_from, is_current) FROM STDIN",
-            &addresses,
-        )?;
-        let mut cases = Vec::with_capacity(chunk.cases.len() * 120);
+        let mut cases = Vec::with_capacity(chunk.cases.len() * 80);
         for (c, id) in chunk.cases.iter().zip(&ids.cases) {
-            let (number, kenmerk, rf) = case_references(*id)?;
+            let number = case_number(*id)?;
             let debtor = resolve(c.debtor, &ids.parties)?;
             CopyRow::new(&mut cases)
                 .int(id.0)
@@ -664,13 +724,11 @@ impl ImportTx for PgImportTx<'_, '_> {
                 .display(Some(&c.opened_on))
                 .int(c.principal_cents)
                 .int(c.principal_cents)
-                .text(Some(&kenmerk))
-                .text(Some(&rf))
-                .text(Some(&created))
+                .int(import)
                 .end();
         }
         self.copy(
-            "COPY cases (id, number, client_id, debtor_party_id, debtor_type, status, opened_on, principal_cents, balance_cents, payment_reference, rf_reference, created_at) FROM STDIN",
+            "COPY cases (id, number, client_id, debtor_party_id, debtor_type, status, opened_on, principal_cents, balance_cents, import_id) FROM STDIN",
             &cases,
         )?;
         if !chunk.case_parties.is_empty() {
@@ -690,7 +748,7 @@ impl ImportTx for PgImportTx<'_, '_> {
                 &[&case_col, &party_col, &role_col],
             )?;
         }
-        let mut claims = Vec::with_capacity(chunk.claims.len() * 160);
+        let mut claims = Vec::with_capacity(chunk.claims.len() * 120);
         for c in &chunk.claims {
             CopyRow::new(&mut claims)
                 .int(resolve(c.case, &ids.cases)?.0)
@@ -701,13 +759,13 @@ impl ImportTx for PgImportTx<'_, '_> {
                 .int(c.principal_cents)
                 .text(c.description.as_deref())
                 .text(c.agreement_ref.as_deref())
-                .text(Some(&c.fingerprint))
-                .text(Some(&c.source))
-                .text(Some(&created))
+                .int(c.fingerprint)
+                .int(import)
+                .int(c.line as i64)
                 .end();
         }
         self.copy(
-            "COPY claims (case_id, client_id, invoice_number, invoice_date, due_date, principal_cents, description, agreement_ref, fingerprint, source, created_at) FROM STDIN",
+            "COPY claims (case_id, client_id, invoice_number, invoice_date, due_date, principal_cents, description, agreement_ref, fingerprint, import_id, import_line) FROM STDIN",
             &claims,
         )?;
         Ok(ids)
@@ -717,24 +775,6 @@ impl ImportTx for PgImportTx<'_, '_> {
         self.tx.execute(
             "UPDATE cases SET principal_cents = principal_cents + $1, balance_cents = balance_cents + $1 WHERE id = $2",
             &[&principal_cents, &case.0],
-        )?;
-        Ok(())
-    }
-
-    fn record_import(&mut self, r: &ImportRecord) -> Result<()> {
-        self.tx.execute(
-            "INSERT INTO imports (client_id, source, lines, claims_added, claims_known, cases_added, actor, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            &[
-                &r.client.0,
-                &r.source,
-                &r.lines,
-                &r.claims_added,
-                &r.claims_known,
-                &r.cases_added,
-                &r.actor,
-                &r.created_at,
-            ],
         )?;
         Ok(())
     }

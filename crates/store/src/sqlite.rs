@@ -3,6 +3,7 @@
 //! threads (the server uses `spawn_blocking`), so no executor thread waits on
 //! the disk.
 
+use std::fmt::Write as _;
 use std::sync::{Mutex, MutexGuard};
 
 use rusqlite::{Connection, OptionalExtension, params};
@@ -101,6 +102,10 @@ fn status(s: &str) -> Result<CaseStatus> {
 fn debtor_type(s: &str) -> Result<DebtorType> {
     DebtorType::parse(s).ok_or_else(|| corrupt("cases", "debtor_type", s, "unknown debtor type"))
 }
+
+/// The columns of a party in a case file, after role and order.
+pub(crate) const PARTY_COLUMNS: &str = "p.id, p.kind, p.name, p.birth_date, p.kvk_number, p.email, p.phone, p.iban, \
+     i.source, p.import_line, p.street, p.postcode, p.city, p.country, p.address_valid_from";
 
 const CASE_SUMMARY_COLUMNS: &str = "c.id, c.number, c.client_id, cl.ref, c.status, c.debtor_type, \
      c.principal_cents, c.balance_cents, c.opened_on, p.id, p.name";
@@ -275,72 +280,66 @@ impl Store for SqliteStore {
     }
 
     fn case_by_number(&self, number: &str) -> Result<Option<CaseDetail>> {
+        let Ok(number) = kwijting_domain::CaseNumber::parse(number) else {
+            return Ok(None);
+        };
+        let id = number.case_id();
         let conn = self.conn()?;
         let head = conn
             .query_row(
                 &format!(
-                    "SELECT {CASE_SUMMARY_COLUMNS}, c.payment_reference, c.rf_reference, c.closed_on \
+                    "SELECT {CASE_SUMMARY_COLUMNS}, c.closed_on \
                      FROM cases c JOIN clients cl ON cl.id = c.client_id \
-                     JOIN parties p ON p.id = c.debtor_party_id WHERE c.number = $1"
+                     JOIN parties p ON p.id = c.debtor_party_id WHERE c.id = $1"
                 ),
-                [number],
-                |r| {
-                    Ok((
-                        case_summary(r),
-                        r.get::<_, String>(11)?,
-                        r.get::<_, String>(12)?,
-                        r.get::<_, Option<String>>(13)?,
-                    ))
-                },
+                [id.0],
+                |r| Ok((case_summary(r), r.get::<_, Option<String>>(11)?)),
             )
             .optional()?;
-        let Some((summary, payment_reference, rf_reference, closed_on)) = head else {
+        let Some((summary, closed_on)) = head else {
             return Ok(None);
         };
         let summary = summary?;
         let mut parties = Vec::new();
         {
             let mut stmt = conn.prepare_cached(
-                "SELECT cp.role, p.id, p.kind, p.name, p.birth_date, p.kvk_number, p.email, p.phone, p.iban, p.source, \
-                        a.street, a.postcode, a.city, a.country, a.source, a.valid_from \
-                 FROM case_parties cp JOIN parties p ON p.id = cp.party_id \
-                 LEFT JOIN addresses a ON a.party_id = p.id AND a.is_current = 1 \
-                 WHERE cp.case_id = $1 ORDER BY cp.role = 'debtor' DESC, p.id",
+                &format!(
+                    "SELECT 'debtor', 0 AS ord, {PARTY_COLUMNS} FROM cases c JOIN parties p ON p.id = c.debtor_party_id \
+                     LEFT JOIN imports i ON i.id = p.import_id WHERE c.id = $1 \
+                     UNION ALL \
+                     SELECT cp.role, 1 AS ord, {PARTY_COLUMNS} FROM case_parties cp JOIN parties p ON p.id = cp.party_id \
+                     LEFT JOIN imports i ON i.id = p.import_id WHERE cp.case_id = $1 \
+                     ORDER BY ord, 3"
+                ),
             )?;
             let mut rows = stmt.query([summary.id.0])?;
             while let Some(r) = rows.next()? {
                 let role_s: String = r.get(0)?;
-                let kind_s: String = r.get(2)?;
-                let street: Option<String> = r.get(10)?;
-                let address = match street {
-                    Some(street) => {
-                        let vf: String = r.get(15)?;
-                        Some(AddressRow {
-                            street,
-                            postcode: r.get(11)?,
-                            city: r.get(12)?,
-                            country: r.get(13)?,
-                            source: r.get(14)?,
-                            valid_from: date("addresses", "valid_from", &vf)?,
-                        })
-                    }
-                    None => None,
-                };
+                let kind_s: String = r.get(3)?;
+                let source = import_source(r.get::<_, Option<String>>(10)?.as_deref(), r.get(11)?);
+                let valid_from: String = r.get(16)?;
                 parties.push(CasePartyRow {
                     role: PartyRole::parse(&role_s)
                         .ok_or_else(|| corrupt("case_parties", "role", &role_s, "unknown role"))?,
                     party: PartyRow {
-                        id: PartyId(r.get(1)?),
+                        id: PartyId(r.get(2)?),
                         kind: PartyKind::parse(&kind_s)
                             .ok_or_else(|| corrupt("parties", "kind", &kind_s, "unknown kind"))?,
-                        name: r.get(3)?,
-                        birth_date: opt_date("parties", "birth_date", r.get(4)?)?,
-                        kvk_number: r.get(5)?,
-                        email: r.get(6)?,
-                        phone: r.get(7)?,
-                        iban: r.get(8)?,
-                        source: r.get(9)?,
-                        address,
+                        name: r.get(4)?,
+                        birth_date: opt_date("parties", "birth_date", r.get(5)?)?,
+                        kvk_number: r.get(6)?,
+                        email: r.get(7)?,
+                        phone: r.get(8)?,
+                        iban: r.get(9)?,
+                        address: Some(AddressRow {
+                            street: r.get(12)?,
+                            postcode: r.get(13)?,
+                            city: r.get(14)?,
+                            country: r.get(15)?,
+                            source: source.clone(),
+                            valid_from: date("parties", "address_valid_from", &valid_from)?,
+                        }),
+                        source,
                     },
                 });
             }
@@ -366,6 +365,7 @@ impl Store for SqliteStore {
                 });
             }
         }
+        let (_, payment_reference, rf_reference) = case_references(summary.id)?;
         Ok(Some(CaseDetail {
             summary,
             payment_reference,
@@ -480,33 +480,42 @@ struct SqliteImportTx<'c> {
     next_case: i64,
 }
 
+fn known_debtor(r: &rusqlite::Row<'_>) -> Result<KnownDebtor> {
+    let key: Vec<u8> = r.get(0)?;
+    let key: DebtorKey = key
+        .as_slice()
+        .try_into()
+        .map_err(|_| corrupt("parties", "debtor_key", &format!("{key:?}"), "not 16 bytes"))?;
+    let case: Option<i64> = r.get(2)?;
+    let ty: Option<String> = r.get(3)?;
+    let open_case = match (case, ty) {
+        (Some(c), Some(t)) => Some((CaseId(c), debtor_type(&t)?)),
+        _ => None,
+    };
+    Ok(KnownDebtor {
+        key,
+        party: PartyId(r.get(1)?),
+        open_case,
+    })
+}
+
+const KNOWN_DEBTOR_SQL: &str = "SELECT p.debtor_key, p.id, \
+        (SELECT MAX(c.id) FROM cases c WHERE c.debtor_party_id = p.id AND c.status NOT LIKE 'closed%'), \
+        (SELECT c.debtor_type FROM cases c WHERE c.debtor_party_id = p.id AND c.status NOT LIKE 'closed%' ORDER BY c.id DESC LIMIT 1) \
+     FROM parties p WHERE p.client_id = $1 AND p.debtor_key IS NOT NULL";
+
 impl ImportTx for SqliteImportTx<'_> {
     fn known_debtors(&mut self, client: ClientId) -> Result<Vec<KnownDebtor>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT p.debtor_key, p.id, \
-                    (SELECT MAX(c.id) FROM cases c WHERE c.debtor_party_id = p.id AND c.status NOT LIKE 'closed%'), \
-                    (SELECT c.debtor_type FROM cases c WHERE c.debtor_party_id = p.id AND c.status NOT LIKE 'closed%' ORDER BY c.id DESC LIMIT 1) \
-             FROM parties p WHERE p.client_id = $1 AND p.debtor_key IS NOT NULL",
-        )?;
+        let mut stmt = self.conn.prepare_cached(KNOWN_DEBTOR_SQL)?;
         let mut rows = stmt.query([client.0])?;
         let mut out = Vec::new();
         while let Some(r) = rows.next()? {
-            let case: Option<i64> = r.get(2)?;
-            let ty: Option<String> = r.get(3)?;
-            let open_case = match (case, ty) {
-                (Some(c), Some(t)) => Some((CaseId(c), debtor_type(&t)?)),
-                _ => None,
-            };
-            out.push(KnownDebtor {
-                key: r.get(0)?,
-                party: PartyId(r.get(1)?),
-                open_case,
-            });
+            out.push(known_debtor(r)?);
         }
         Ok(out)
     }
 
-    fn known_claims(&mut self, client: ClientId) -> Result<Vec<(String, String)>> {
+    fn known_claims(&mut self, client: ClientId) -> Result<Vec<(String, i64)>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT invoice_number, fingerprint FROM claims WHERE client_id = $1",
         )?;
@@ -514,73 +523,110 @@ impl ImportTx for SqliteImportTx<'_> {
         Ok(rows.collect::<std::result::Result<_, _>>()?)
     }
 
+    fn find_debtor(&mut self, client: ClientId, key: &DebtorKey) -> Result<Option<KnownDebtor>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!("{KNOWN_DEBTOR_SQL} AND p.debtor_key = $2"))?;
+        let mut rows = stmt.query(params![client.0, &key[..]])?;
+        match rows.next()? {
+            Some(r) => Ok(Some(known_debtor(r)?)),
+            None => Ok(None),
+        }
+    }
+
+    fn find_claim(&mut self, client: ClientId, invoice_number: &str) -> Result<Option<i64>> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT fingerprint FROM claims WHERE client_id = $1 AND invoice_number = $2",
+            )?
+            .query_row(params![client.0, invoice_number], |r| r.get(0))
+            .optional()?)
+    }
+
+    fn open_import(&mut self, i: &NewImport) -> Result<ImportId> {
+        self.conn.execute(
+            "INSERT INTO imports (client_id, source, lines, claims_added, claims_known, cases_added, actor, created_at) \
+             VALUES ($1, $2, 0, 0, 0, 0, $3, $4)",
+            params![i.client.0, i.source, i.actor, i.created_at.to_string()],
+        )?;
+        Ok(ImportId(self.conn.last_insert_rowid()))
+    }
+
+    fn close_import(&mut self, import: ImportId, c: &ImportCounts) -> Result<()> {
+        self.conn.execute(
+            "UPDATE imports SET lines = $1, claims_added = $2, claims_known = $3, cases_added = $4 WHERE id = $5",
+            params![c.lines, c.claims_added, c.claims_known, c.cases_added, import.0],
+        )?;
+        Ok(())
+    }
+
     fn write_chunk(&mut self, chunk: &ImportChunk) -> Result<ChunkIds> {
-        let created = chunk.created_at.to_string();
         let valid_from = chunk.valid_from.to_string();
+        let import = chunk.import.0;
         let mut ids = ChunkIds {
             parties: Vec::with_capacity(chunk.parties.len()),
             cases: Vec::with_capacity(chunk.cases.len()),
         };
+        let mut date_buf = String::with_capacity(10);
         {
             let mut party = self.conn.prepare_cached(
-                "INSERT INTO parties (id, client_id, kind, debtor_ref, debtor_key, name, birth_date, kvk_number, email, phone, iban, source, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-            )?;
-            let mut address = self.conn.prepare_cached(
-                "INSERT INTO addresses (party_id, street, postcode, city, country, source, valid_from, is_current) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, 1)",
+                "INSERT INTO parties (id, client_id, kind, debtor_ref, debtor_key, name, birth_date, kvk_number, email, phone, iban, \
+                 street, postcode, city, country, address_valid_from, import_id, import_line) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
             )?;
             for p in &chunk.parties {
                 let id = self.next_party;
                 self.next_party += 1;
+                let birth = p.birth_date.map(|d| {
+                    date_buf.clear();
+                    let _ = write!(date_buf, "{d}");
+                    date_buf.as_str()
+                });
                 party.execute(params![
                     id,
                     chunk.client.0,
                     p.kind.as_str(),
                     p.debtor_ref,
-                    p.debtor_key,
+                    p.debtor_key.as_ref().map(|k| &k[..]),
                     p.name,
-                    p.birth_date.map(|d| d.to_string()),
+                    birth,
                     p.kvk_number,
                     p.email,
                     p.phone,
                     p.iban,
-                    p.source,
-                    created,
-                ])?;
-                address.execute(params![
-                    id,
                     p.address.street,
                     p.address.postcode,
                     p.address.city,
                     p.address.country,
-                    p.source,
                     valid_from,
+                    import,
+                    p.line as i64,
                 ])?;
                 ids.parties.push(PartyId(id));
             }
         }
         {
             let mut case = self.conn.prepare_cached(
-                "INSERT INTO cases (id, number, client_id, debtor_party_id, debtor_type, status, opened_on, principal_cents, balance_cents, payment_reference, rf_reference, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, 'intake', $6, $7, $7, $8, $9, $10)",
+                "INSERT INTO cases (id, number, client_id, debtor_party_id, debtor_type, status, opened_on, principal_cents, balance_cents, import_id) \
+                 VALUES ($1, $2, $3, $4, $5, 'intake', $6, $7, $7, $8)",
             )?;
             for c in &chunk.cases {
                 let id = CaseId(self.next_case);
                 self.next_case += 1;
-                let (number, kenmerk, rf) = case_references(id)?;
+                let number = case_number(id)?;
                 let debtor = resolve(c.debtor, &ids.parties)?;
+                date_buf.clear();
+                let _ = write!(date_buf, "{}", c.opened_on);
                 case.execute(params![
                     id.0,
                     number,
                     chunk.client.0,
                     debtor.0,
                     c.debtor_type.as_str(),
-                    c.opened_on.to_string(),
+                    date_buf,
                     c.principal_cents,
-                    kenmerk,
-                    rf,
-                    created,
+                    import,
                 ])?;
                 ids.cases.push(id);
             }
@@ -599,22 +645,27 @@ impl ImportTx for SqliteImportTx<'_> {
         }
         {
             let mut claim = self.conn.prepare_cached(
-                "INSERT INTO claims (case_id, client_id, invoice_number, invoice_date, due_date, principal_cents, description, agreement_ref, fingerprint, source, created_at) \
+                "INSERT INTO claims (case_id, client_id, invoice_number, invoice_date, due_date, principal_cents, description, agreement_ref, fingerprint, import_id, import_line) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
             )?;
+            let mut due_buf = String::with_capacity(10);
             for c in &chunk.claims {
+                date_buf.clear();
+                let _ = write!(date_buf, "{}", c.invoice_date);
+                due_buf.clear();
+                let _ = write!(due_buf, "{}", c.due_date);
                 claim.execute(params![
                     resolve(c.case, &ids.cases)?.0,
                     chunk.client.0,
                     c.invoice_number,
-                    c.invoice_date.to_string(),
-                    c.due_date.to_string(),
+                    date_buf,
+                    due_buf,
                     c.principal_cents,
                     c.description,
                     c.agreement_ref,
                     c.fingerprint,
-                    c.source,
-                    created,
+                    import,
+                    c.line as i64,
                 ])?;
             }
         }
@@ -627,24 +678,6 @@ impl ImportTx for SqliteImportTx<'_> {
                 "UPDATE cases SET principal_cents = principal_cents + $1, balance_cents = balance_cents + $1 WHERE id = $2",
             )?
             .execute(params![principal_cents, case.0])?;
-        Ok(())
-    }
-
-    fn record_import(&mut self, r: &ImportRecord) -> Result<()> {
-        self.conn.execute(
-            "INSERT INTO imports (client_id, source, lines, claims_added, claims_known, cases_added, actor, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            params![
-                r.client.0,
-                r.source,
-                r.lines,
-                r.claims_added,
-                r.claims_known,
-                r.cases_added,
-                r.actor,
-                r.created_at.to_string()
-            ],
-        )?;
         Ok(())
     }
 

@@ -21,11 +21,19 @@ fn client(store: &dyn Store, reference: &str) -> ClientRow {
         .unwrap()
 }
 
-fn party(name: &str, key: &str) -> NewParty {
+fn key(k: &str) -> DebtorKey {
+    let mut out = [0u8; 16];
+    for (o, b) in out.iter_mut().zip(k.bytes()) {
+        *o = b;
+    }
+    out
+}
+
+fn party(name: &str, k: &str) -> NewParty {
     NewParty {
         kind: PartyKind::Person,
         debtor_ref: None,
-        debtor_key: Some(key.into()),
+        debtor_key: Some(key(k)),
         name: name.into(),
         birth_date: Some(parse_date("1980-02-29").unwrap()),
         kvk_number: None,
@@ -38,7 +46,7 @@ fn party(name: &str, key: &str) -> NewParty {
             city: "Ergens".into(),
             country: "NL".into(),
         },
-        source: "test".into(),
+        line: 2,
     }
 }
 
@@ -51,13 +59,23 @@ fn claim(case: Ref<CaseId>, invoice: &str, cents: i64) -> NewClaim {
         principal_cents: cents,
         description: Some("it's a \"test\"\twith tab".into()),
         agreement_ref: None,
-        fingerprint: format!("{:032x}", cents),
-        source: "test".into(),
+        fingerprint: cents,
+        line: 3,
     }
 }
 
-fn one_case_chunk(client: ClientId) -> ImportChunk {
-    let mut chunk = ImportChunk::new(client, ts(), parse_date("2026-11-21").unwrap());
+fn import(tx: &mut dyn ImportTx, client: ClientId) -> ImportId {
+    tx.open_import(&NewImport {
+        client,
+        source: "test.csv".into(),
+        actor: "system:test".into(),
+        created_at: ts(),
+    })
+    .unwrap()
+}
+
+fn one_case_chunk(client: ClientId, import: ImportId) -> ImportChunk {
+    let mut chunk = ImportChunk::new(client, import, parse_date("2026-11-21").unwrap());
     chunk.parties.push(party("Jan de Vries", "k1"));
     chunk.parties.push(party("Els de Vries", "k2"));
     chunk.cases.push(NewCase {
@@ -65,11 +83,6 @@ fn one_case_chunk(client: ClientId) -> ImportChunk {
         debtor_type: DebtorType::Consumer,
         opened_on: parse_date("2026-11-21").unwrap(),
         principal_cents: 30_000,
-    });
-    chunk.case_parties.push(NewCaseParty {
-        case: Ref::New(0),
-        party: Ref::New(0),
-        role: PartyRole::Debtor,
     });
     chunk.case_parties.push(NewCaseParty {
         case: Ref::New(0),
@@ -123,7 +136,10 @@ fn an_import_chunk_round_trips() {
         let mut ids = ChunkIds::default();
         store
             .import(&mut |tx| {
-                ids = tx.write_chunk(&one_case_chunk(c.id))?;
+                ids = {
+                    let i = import(tx, c.id);
+                    tx.write_chunk(&one_case_chunk(c.id, i))?
+                };
                 Ok(Finish::Commit)
             })
             .unwrap();
@@ -167,9 +183,16 @@ fn an_import_chunk_round_trips() {
             .import(&mut |tx| {
                 let debtors = tx.known_debtors(c.id)?;
                 assert_eq!(debtors.len(), 2, "{engine}");
-                let jan = debtors.iter().find(|d| d.key == "k1").unwrap();
+                let jan = debtors.iter().find(|d| d.key == key("k1")).unwrap();
                 assert_eq!(jan.open_case.map(|(_, t)| t), Some(DebtorType::Consumer));
-                let els = debtors.iter().find(|d| d.key == "k2").unwrap();
+                let els = debtors.iter().find(|d| d.key == key("k2")).unwrap();
+                assert_eq!(
+                    tx.find_debtor(c.id, &key("k2"))?.map(|d| d.party),
+                    Some(els.party)
+                );
+                assert!(tx.find_debtor(c.id, &key("k9"))?.is_none());
+                assert_eq!(tx.find_claim(c.id, "F-2")?, Some(20_000));
+                assert_eq!(tx.find_claim(c.id, "F-9")?, None);
                 assert_eq!(
                     els.open_case, None,
                     "{engine}: a co-debtor is not a case's debtor"
@@ -181,7 +204,8 @@ fn an_import_chunk_round_trips() {
                 let case = jan.open_case.unwrap().0;
                 tx.add_to_case_totals(case, 5)?;
                 // Linking an existing pair again is not an error.
-                let mut again = ImportChunk::new(c.id, ts(), parse_date("2026-11-21").unwrap());
+                let i = import(tx, c.id);
+                let mut again = ImportChunk::new(c.id, i, parse_date("2026-11-21").unwrap());
                 again.case_parties.push(NewCaseParty {
                     case: Ref::Existing(case),
                     party: Ref::Existing(els.party),
@@ -204,15 +228,24 @@ fn a_rolled_back_import_leaves_nothing() {
         let before = store.table_counts().unwrap();
         store
             .import(&mut |tx| {
-                tx.write_chunk(&one_case_chunk(c.id))?;
+                {
+                    let i = import(tx, c.id);
+                    tx.write_chunk(&one_case_chunk(c.id, i))?
+                };
                 Ok(Finish::Rollback)
             })
             .unwrap();
         assert_eq!(store.table_counts().unwrap(), before, "{engine}");
         // A failing body rolls back too, and the error comes out.
         let r = store.import(&mut |tx| {
-            tx.write_chunk(&one_case_chunk(c.id))?;
-            tx.write_chunk(&one_case_chunk(c.id))?; // duplicate invoice numbers
+            {
+                let i = import(tx, c.id);
+                tx.write_chunk(&one_case_chunk(c.id, i))?
+            };
+            {
+                let i = import(tx, c.id);
+                tx.write_chunk(&one_case_chunk(c.id, i))?
+            }; // duplicate invoice numbers
             Ok(Finish::Commit)
         });
         assert!(matches!(r, Err(ImportAbort::Store(_))), "{engine}");
@@ -228,7 +261,8 @@ fn listing_filters_and_pages() {
         for (c, n) in [(a.id, 3), (b.id, 2)] {
             store
                 .import(&mut |tx| {
-                    let mut chunk = ImportChunk::new(c, ts(), parse_date("2026-11-21").unwrap());
+                    let i = import(tx, c);
+                    let mut chunk = ImportChunk::new(c, i, parse_date("2026-11-21").unwrap());
                     for i in 0..n {
                         chunk
                             .parties

@@ -1,5 +1,7 @@
--- Foundation: clients, parties, addresses, cases, claims, imports.
+-- Foundation: clients, imports, parties, addresses, cases, claims.
 -- Every column here is classified in src/catalog.rs; a test fails otherwise.
+-- Case numbers and payment references derive from the case id, so lookups
+-- by them decode the id instead of needing an index.
 
 CREATE TABLE clients (
     id              INTEGER PRIMARY KEY,
@@ -10,39 +12,47 @@ CREATE TABLE clients (
     created_at      TEXT NOT NULL
 );
 
+-- One row per import: where the data of its rows came from (GDPR art. 14)
+-- and who brought it in.
+CREATE TABLE imports (
+    id           INTEGER PRIMARY KEY,
+    client_id    INTEGER NOT NULL REFERENCES clients (id),
+    source       TEXT NOT NULL,
+    lines        INTEGER NOT NULL,
+    claims_added INTEGER NOT NULL,
+    claims_known INTEGER NOT NULL,
+    cases_added  INTEGER NOT NULL,
+    actor        TEXT NOT NULL,
+    created_at   TEXT NOT NULL
+);
+
 CREATE TABLE parties (
     id          INTEGER PRIMARY KEY,
     client_id   INTEGER NOT NULL REFERENCES clients (id),
     kind        TEXT NOT NULL CHECK (kind IN ('person', 'organisation')),
     debtor_ref  TEXT,
-    debtor_key  TEXT,
+    debtor_key  BLOB,
     name        TEXT NOT NULL,
     birth_date  TEXT,
     kvk_number  TEXT,
     email       TEXT,
     phone       TEXT,
     iban        TEXT,
-    source      TEXT NOT NULL,
-    created_at  TEXT NOT NULL
-);
-CREATE INDEX parties_client_key ON parties (client_id, debtor_key);
-
-CREATE TABLE addresses (
-    id          INTEGER PRIMARY KEY,
-    party_id    INTEGER NOT NULL REFERENCES parties (id),
+    -- The current postal address; earlier addresses move to a history
+    -- table when an address check replaces it (R5).
     street      TEXT NOT NULL,
     postcode    TEXT NOT NULL,
     city        TEXT NOT NULL,
     country     TEXT NOT NULL,
-    source      TEXT NOT NULL,
-    valid_from  TEXT NOT NULL,
-    is_current  INTEGER NOT NULL
+    address_valid_from TEXT NOT NULL,
+    import_id   INTEGER REFERENCES imports (id),
+    import_line INTEGER
 );
-CREATE INDEX addresses_party ON addresses (party_id);
+CREATE INDEX parties_client_key ON parties (client_id, debtor_key);
 
 CREATE TABLE cases (
     id                INTEGER PRIMARY KEY,
-    number            TEXT NOT NULL UNIQUE,
+    number            TEXT NOT NULL,
     client_id         INTEGER NOT NULL REFERENCES clients (id),
     debtor_party_id   INTEGER NOT NULL REFERENCES parties (id),
     debtor_type       TEXT NOT NULL CHECK (debtor_type IN ('consumer', 'business')),
@@ -51,19 +61,19 @@ CREATE TABLE cases (
     closed_on         TEXT,
     principal_cents   INTEGER NOT NULL,
     balance_cents     INTEGER NOT NULL,
-    payment_reference TEXT NOT NULL UNIQUE,
-    rf_reference      TEXT NOT NULL UNIQUE,
-    created_at        TEXT NOT NULL
+    import_id         INTEGER REFERENCES imports (id)
 );
 CREATE INDEX cases_client ON cases (client_id, id);
 CREATE INDEX cases_debtor ON cases (debtor_party_id);
 
+-- Parties on a case besides its debtor (cases.debtor_party_id): co-debtors,
+-- guarantors, representatives, obligors (R2).
 CREATE TABLE case_parties (
     case_id   INTEGER NOT NULL REFERENCES cases (id),
     party_id  INTEGER NOT NULL REFERENCES parties (id),
     role      TEXT NOT NULL,
     PRIMARY KEY (case_id, party_id, role)
-);
+) WITHOUT ROWID;
 CREATE INDEX case_parties_party ON case_parties (party_id);
 
 CREATE TABLE claims (
@@ -76,24 +86,12 @@ CREATE TABLE claims (
     principal_cents INTEGER NOT NULL,
     description     TEXT,
     agreement_ref   TEXT,
-    fingerprint     TEXT NOT NULL,
-    source          TEXT NOT NULL,
-    created_at      TEXT NOT NULL,
+    fingerprint     INTEGER NOT NULL,
+    import_id       INTEGER REFERENCES imports (id),
+    import_line     INTEGER,
     UNIQUE (client_id, invoice_number)
 );
 CREATE INDEX claims_case ON claims (case_id);
-
-CREATE TABLE imports (
-    id           INTEGER PRIMARY KEY,
-    client_id    INTEGER NOT NULL REFERENCES clients (id),
-    source       TEXT NOT NULL,
-    lines        INTEGER NOT NULL,
-    claims_added INTEGER NOT NULL,
-    claims_known INTEGER NOT NULL,
-    cases_added  INTEGER NOT NULL,
-    actor        TEXT NOT NULL,
-    created_at   TEXT NOT NULL
-);
 
 CREATE TABLE idempotency_keys (
     key          TEXT PRIMARY KEY,
