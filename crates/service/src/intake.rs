@@ -219,13 +219,25 @@ pub struct Progress {
 }
 
 struct Person {
+    /// Recognises this person as the same co-debtor or guarantor of the
+    /// same debtor across lines and imports.
+    key: u128,
     name: String,
     birth_date: Option<Date>,
     address: Option<NewAddress>,
     email: Option<String>,
 }
 
+/// Hashes of a line, computed on the reading thread.
+#[derive(Default, Clone, Copy)]
+struct LineKeys {
+    debtor: u128,
+    fingerprint: i64,
+    invoice: u64,
+}
+
 struct ClaimLine {
+    keys: LineKeys,
     debtor_ref: Option<String>,
     debtor_type: DebtorType,
     name: String,
@@ -439,6 +451,7 @@ impl<'r> LineCheck<'r> {
 
         let co_debtor = match self.name(Col::CoName, false) {
             Some(name) => Some(Person {
+                key: 0,
                 name,
                 birth_date: self.birth_date(Col::CoBirthDate),
                 address: self.address(
@@ -465,6 +478,7 @@ impl<'r> LineCheck<'r> {
         };
         let guarantor = match self.name(Col::GName, false) {
             Some(name) => Some(Person {
+                key: 0,
                 name,
                 birth_date: self.birth_date(Col::GBirthDate),
                 address: self.address(
@@ -506,6 +520,7 @@ impl<'r> LineCheck<'r> {
                 Some(due_date),
                 Some(principal),
             ) if self.errors.is_empty() => Ok(ClaimLine {
+                keys: LineKeys::default(),
                 debtor_ref,
                 debtor_type,
                 name,
@@ -523,13 +538,30 @@ impl<'r> LineCheck<'r> {
                 agreement_ref,
                 co_debtor,
                 guarantor,
-            }),
+            }
+            .with_keys()),
             _ => Err(self.errors),
         }
     }
 }
 
 impl ClaimLine {
+    fn with_keys(mut self) -> ClaimLine {
+        let debtor = self.debtor_key();
+        self.keys = LineKeys {
+            debtor,
+            fingerprint: self.fingerprint(debtor),
+            invoice: invoice_key(&self.invoice_number),
+        };
+        if let Some(p) = &mut self.co_debtor {
+            p.key = related_key(PartyRole::CoDebtor, debtor, p);
+        }
+        if let Some(p) = &mut self.guarantor {
+            p.key = related_key(PartyRole::Guarantor, debtor, p);
+        }
+        self
+    }
+
     /// Recognises the same debtor across lines and imports: the client's own
     /// debtor number when given, else type, name, date of birth or KvK
     /// number, and postcode.
@@ -759,18 +791,16 @@ impl<'a> Intake<'a> {
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn related(
         &mut self,
         tx: &mut dyn ImportTx,
         role: PartyRole,
-        debtor_key: u128,
         (ckey, case): (u128, Slot),
         p: Person,
         debtor_address: &NewAddress,
         line: u64,
     ) -> Result<(), StoreError> {
-        let key = related_key(role, debtor_key, &p);
+        let key = p.key;
         let party = match self.known_party(tx, key)? {
             Some(s) => s,
             None => self.new_party(
@@ -800,9 +830,11 @@ impl<'a> Intake<'a> {
         line: u64,
         mut c: ClaimLine,
     ) -> Result<(), StoreError> {
-        let ikey = invoice_key(&c.invoice_number);
-        let debtor_key = c.debtor_key();
-        let fp = c.fingerprint(debtor_key);
+        let LineKeys {
+            debtor: debtor_key,
+            fingerprint: fp,
+            invoice: ikey,
+        } = c.keys;
         let mut known = self.claims.get(&ikey).copied();
         if known.is_none() && !self.preloaded {
             known = tx
@@ -881,7 +913,6 @@ impl<'a> Intake<'a> {
             self.related(
                 tx,
                 PartyRole::CoDebtor,
-                debtor_key,
                 (ckey, case),
                 p,
                 &c.address,
@@ -892,7 +923,6 @@ impl<'a> Intake<'a> {
             self.related(
                 tx,
                 PartyRole::Guarantor,
-                debtor_key,
                 (ckey, case),
                 p,
                 &c.address,
@@ -1274,7 +1304,10 @@ impl Kwijting {
             let (sender, receiver) = std::sync::mpsc::sync_channel::<Result<Batch, IntakeError>>(4);
             let lines = &mut *lines;
             std::thread::scope(|scope| {
-                scope.spawn(move || produce(lines, today, sender));
+                std::thread::Builder::new()
+                    .name("kwijting-read".into())
+                    .spawn_scoped(scope, move || produce(lines, today, sender))
+                    .map_err(|e| ImportAbort::Refused(Box::new(e)))?;
                 let mut since_flush = 0usize;
                 let mut bytes = 0u64;
                 for batch in receiver {
