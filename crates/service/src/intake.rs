@@ -641,8 +641,19 @@ impl std::hash::Hasher for KeyHasher {
 
 type KeyMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<KeyHasher>>;
 
+/// A 128-bit key as two halves: 8-byte alignment makes a map entry 24 bytes
+/// instead of 32 (a u128 aligns to 16).
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+struct Key([u64; 2]);
+
+impl From<u128> for Key {
+    fn from(v: u128) -> Key {
+        Key([v as u64, (v >> 64) as u64])
+    }
+}
+
 /// A row known to this import: positive, an id in the database; negative,
-/// the position of a row in the current chunk (-1 is the first). Eight bytes
+/// the number of a row new in this import (-1 is the first). Eight bytes
 /// instead of sixteen keep the maps small at a million rows.
 #[derive(Clone, Copy, PartialEq, Eq)]
 struct Slot(i64);
@@ -673,7 +684,7 @@ impl Slot {
     }
 }
 
-/// The import's working state inside its transaction.
+/// The import's working state: what it has seen, what it will write.
 struct Intake<'a> {
     client: &'a ClientRow,
     today: Date,
@@ -681,15 +692,18 @@ struct Intake<'a> {
     /// start (files); otherwise each is looked up when met (API requests).
     preloaded: bool,
     chunk: ImportChunk,
+    /// The import-wide number of `chunk.cases[0]`.
+    chunk_first_case: usize,
+    new_parties: usize,
+    new_cases: usize,
     /// Invoice-number hash → (content fingerprint, line in this input; 0
     /// for an earlier import).
     claims: KeyMap<u64, (i64, u32)>,
-    parties: KeyMap<u128, Slot>,
-    cases: KeyMap<u128, Slot>,
+    parties: KeyMap<Key, Slot>,
+    cases: KeyMap<Key, Slot>,
     links: HashSet<(u128, u128, PartyRole)>,
-    pending_parties: Vec<u128>,
-    pending_cases: Vec<u128>,
-    extended: HashMap<CaseId, i64>,
+    /// Principal added to cases whose row was written already.
+    extended: HashMap<Ref<CaseId>, i64>,
     report: ImportReport,
     errors: Vec<FieldError>,
     error_count: u64,
@@ -709,12 +723,13 @@ impl<'a> Intake<'a> {
             today,
             preloaded: preload,
             chunk: ImportChunk::new(client.id, import_id, today),
+            chunk_first_case: 0,
+            new_parties: 0,
+            new_cases: 0,
             claims: KeyMap::default(),
             parties: KeyMap::default(),
             cases: KeyMap::default(),
             links: HashSet::new(),
-            pending_parties: Vec::new(),
-            pending_cases: Vec::new(),
             extended: HashMap::new(),
             report: ImportReport {
                 source: import.source.clone(),
@@ -736,28 +751,29 @@ impl<'a> Intake<'a> {
 
     fn remember(&mut self, d: &KnownDebtor) {
         let key = u128::from_le_bytes(d.key);
-        self.parties.insert(key, Slot::existing(d.party.0));
+        self.parties.insert(key.into(), Slot::existing(d.party.0));
         if let Some((case, ty)) = d.open_case {
-            self.cases.insert(case_key(key, ty), Slot::existing(case.0));
+            self.cases.insert(case_key(key, ty).into(), Slot::existing(case.0));
         }
     }
 
     /// The party known under `key`, from this import or the database.
     fn known_party(
         &mut self,
-        tx: &mut dyn ImportTx,
+        tx: Option<&mut (dyn ImportTx + '_)>,
         key: u128,
     ) -> Result<Option<Slot>, StoreError> {
-        if let Some(s) = self.parties.get(&key) {
+        if let Some(s) = self.parties.get(&key.into()) {
             return Ok(Some(*s));
         }
         if self.preloaded {
             return Ok(None);
         }
+        let tx = tx.ok_or_else(no_database)?;
         match tx.find_debtor(self.client.id, &key.to_le_bytes())? {
             Some(d) => {
                 self.remember(&d);
-                Ok(self.parties.get(&key).copied())
+                Ok(self.parties.get(&key.into()).copied())
             }
             None => Ok(None),
         }
@@ -773,10 +789,10 @@ impl<'a> Intake<'a> {
     }
 
     fn new_party(&mut self, key: u128, p: NewParty) -> Slot {
-        let s = Slot::new_row(self.chunk.parties.len());
+        let s = Slot::new_row(self.new_parties);
+        self.new_parties += 1;
         self.chunk.parties.push(p);
-        self.pending_parties.push(key);
-        self.parties.insert(key, s);
+        self.parties.insert(key.into(), s);
         self.report.parties_added += 1;
         s
     }
@@ -793,7 +809,7 @@ impl<'a> Intake<'a> {
 
     fn related(
         &mut self,
-        tx: &mut dyn ImportTx,
+        tx: Option<&mut (dyn ImportTx + '_)>,
         role: PartyRole,
         (ckey, case): (u128, Slot),
         p: Person,
@@ -826,7 +842,7 @@ impl<'a> Intake<'a> {
 
     fn add(
         &mut self,
-        tx: &mut dyn ImportTx,
+        mut tx: Option<&mut (dyn ImportTx + '_)>,
         line: u64,
         mut c: ClaimLine,
     ) -> Result<(), StoreError> {
@@ -837,6 +853,7 @@ impl<'a> Intake<'a> {
         } = c.keys;
         let mut known = self.claims.get(&ikey).copied();
         if known.is_none() && !self.preloaded {
+            let tx = tx.as_deref_mut().ok_or_else(no_database)?;
             known = tx
                 .find_claim(self.client.id, &c.invoice_number)?
                 .map(|fp| (fp, 0));
@@ -866,7 +883,7 @@ impl<'a> Intake<'a> {
             // The import is refused already: keep checking, stop building.
             return Ok(());
         }
-        let party = match self.known_party(tx, debtor_key)? {
+        let party = match self.known_party(tx.as_deref_mut(), debtor_key)? {
             Some(s) => s,
             None => self.new_party(
                 debtor_key,
@@ -889,29 +906,31 @@ impl<'a> Intake<'a> {
             ),
         };
         let ckey = case_key(debtor_key, c.debtor_type);
-        let case = match self.cases.get(&ckey) {
+        let case = match self.cases.get(&ckey.into()) {
             Some(s) => *s,
             None => {
-                let s = Slot::new_row(self.chunk.cases.len());
+                let s = Slot::new_row(self.new_cases);
+                self.new_cases += 1;
                 self.chunk.cases.push(NewCase {
                     debtor: party.party(),
                     debtor_type: c.debtor_type,
                     opened_on: self.today,
                     principal_cents: 0,
                 });
-                self.pending_cases.push(ckey);
-                self.cases.insert(ckey, s);
+                self.cases.insert(ckey.into(), s);
                 self.report.cases_added += 1;
                 s
             }
         };
         match case.case() {
-            Ref::New(i) => self.chunk.cases[i].principal_cents += c.principal.cents(),
-            Ref::Existing(id) => *self.extended.entry(id).or_insert(0) += c.principal.cents(),
+            Ref::New(i) if i >= self.chunk_first_case => {
+                self.chunk.cases[i - self.chunk_first_case].principal_cents += c.principal.cents();
+            }
+            r => *self.extended.entry(r).or_insert(0) += c.principal.cents(),
         }
         if let Some(p) = c.co_debtor.take() {
             self.related(
-                tx,
+                tx.as_deref_mut(),
                 PartyRole::CoDebtor,
                 (ckey, case),
                 p,
@@ -921,7 +940,7 @@ impl<'a> Intake<'a> {
         }
         if let Some(p) = c.guarantor.take() {
             self.related(
-                tx,
+                tx.as_deref_mut(),
                 PartyRole::Guarantor,
                 (ckey, case),
                 p,
@@ -944,37 +963,29 @@ impl<'a> Intake<'a> {
         Ok(())
     }
 
-    fn flush(&mut self, tx: &mut dyn ImportTx) -> Result<(), StoreError> {
-        if self.chunk.is_empty() {
-            return Ok(());
-        }
-        let ids = tx.write_chunk(&self.chunk)?;
-        if ids.parties.len() != self.pending_parties.len()
-            || ids.cases.len() != self.pending_cases.len()
-        {
-            return Err(StoreError::Invariant(
-                "the store assigned a different number of ids than rows written".into(),
-            ));
-        }
-        for (key, id) in self.pending_parties.drain(..).zip(ids.parties) {
-            self.parties.insert(key, Slot::existing(id.0));
-        }
-        for (key, id) in self.pending_cases.drain(..).zip(ids.cases) {
-            self.cases.insert(key, Slot::existing(id.0));
-        }
-        self.chunk.clear();
-        Ok(())
+    /// Hands over the chunk built so far and starts the next.
+    fn take_chunk(&mut self) -> ImportChunk {
+        self.chunk_first_case = self.new_cases;
+        let next = ImportChunk::new(self.client.id, self.chunk.import, self.today);
+        std::mem::replace(&mut self.chunk, next)
     }
 
+    /// The end of the input: the last chunk is written; what remains is to
+    /// add late claims to their cases' totals and to close the import.
     fn finish(&mut self, tx: &mut dyn ImportTx) -> Result<Finish, StoreError> {
         // A refused import, and a re-import that adds nothing, leave no trace.
         if self.error_count > 0 || self.report.claims_added == 0 {
             return Ok(Finish::Rollback);
         }
-        self.flush(tx)?;
-        let mut extended: Vec<(CaseId, i64)> = self.extended.drain().collect();
-        extended.sort();
-        self.report.cases_extended = extended.len() as u64;
+        let mut extended: Vec<(Ref<CaseId>, i64)> = self.extended.drain().collect();
+        extended.sort_by_key(|(r, _)| match r {
+            Ref::Existing(id) => (0, id.0),
+            Ref::New(i) => (1, *i as i64),
+        });
+        self.report.cases_extended = extended
+            .iter()
+            .filter(|(r, _)| matches!(r, Ref::Existing(_)))
+            .count() as u64;
         for (case, cents) in extended {
             tx.add_to_case_totals(case, cents)?;
         }
@@ -992,6 +1003,12 @@ impl<'a> Intake<'a> {
     }
 }
 
+fn no_database() -> StoreError {
+    StoreError::Invariant(
+        "an import that did not preload the client's data needs the database for look-ups".into(),
+    )
+}
+
 fn invoice_key(invoice_number: &str) -> u64 {
     // 64 bits: two different invoice numbers of one client sharing a key is
     // a chance of about 3 in 10^8 at a million claims, and it would refuse
@@ -999,72 +1016,109 @@ fn invoice_key(invoice_number: &str) -> u64 {
     Fnv128::new().field(invoice_number).finish() as u64
 }
 
-/// One checked line, or why there is none.
-enum Parsed {
-    Line(u64, Result<ClaimLine, Vec<FieldError>>),
-    /// A line that could not even be split into fields.
-    Unreadable(Vec<FieldError>),
-    /// The input goes on past [`LINES_MAX`].
-    TooLong,
+/// What the reading side hands the writing side.
+enum Handoff {
+    Chunk(ImportChunk, Progress),
+    Progress(Progress),
 }
 
-/// Lines handed from the reading thread to the writing one at a time.
-const BATCH_LINES: usize = 1024;
-
-struct Batch {
-    items: Vec<Parsed>,
-    /// Bytes of the input read so far, for progress.
-    bytes: u64,
+/// Where full chunks go: to the writing thread, or straight into the
+/// transaction when reading and writing share a thread.
+enum Sink<'s, 't> {
+    Channel(std::sync::mpsc::SyncSender<Handoff>),
+    Direct(&'s mut (dyn ImportTx + 't)),
 }
 
-/// Reads and checks lines, sending them on in batches. Stops at the end, at
-/// a read error, past [`LINES_MAX`], or when the receiver hangs up.
-fn produce(
+/// Reads, checks and matches every line into chunks. Stops at the end, at a
+/// read error, past [`LINES_MAX`], or when the writing side hangs up.
+fn run_lines(
+    intake: &mut Intake<'_>,
     lines: &mut (dyn LineSource + Send),
-    today: Date,
-    out: std::sync::mpsc::SyncSender<Result<Batch, IntakeError>>,
-) {
+    mut sink: Sink<'_, '_>,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<(), IntakeError> {
     let mut row = RawRow::new();
-    let mut items = Vec::with_capacity(BATCH_LINES);
-    let mut count = 0u64;
+    let mut since_chunk = 0usize;
     loop {
-        match lines.next_line(&mut row) {
-            Err(e) => {
-                let _ = out.send(Err(e));
-                return;
-            }
-            Ok(None) => break,
-            Ok(Some(Err(errors))) => items.push(Parsed::Unreadable(errors)),
-            Ok(Some(Ok(line))) => {
+        let line = match lines.next_line(&mut row)? {
+            None => break,
+            Some(l) => l,
+        };
+        intake.report.lines += 1;
+        if intake.report.lines > LINES_MAX {
+            intake.refuse([FieldError {
+                line: intake.report.lines,
+                field: "(file)".into(),
+                message: format!("has more than {LINES_MAX} lines; split it"),
+            }]);
+            break;
+        }
+        match line {
+            Err(errors) => intake.refuse(errors),
+            Ok(line) => {
                 let check = LineCheck {
                     row: &row,
                     line,
-                    today,
+                    today: intake.today,
                     errors: Vec::new(),
                 };
-                items.push(Parsed::Line(line, check.line()));
+                match check.line() {
+                    Ok(claim) => {
+                        let tx = match &mut sink {
+                            Sink::Direct(tx) => Some(&mut **tx as &mut dyn ImportTx),
+                            Sink::Channel(_) => None,
+                        };
+                        intake.add(tx, line, claim)?;
+                    }
+                    Err(errors) => intake.refuse(errors),
+                }
             }
         }
-        count += 1;
-        if count > LINES_MAX {
-            items.pop();
-            items.push(Parsed::TooLong);
-            break;
-        }
-        if items.len() == BATCH_LINES {
-            let batch = Batch {
-                items: std::mem::replace(&mut items, Vec::with_capacity(BATCH_LINES)),
+        since_chunk += 1;
+        if since_chunk >= CHUNK_LINES {
+            since_chunk = 0;
+            let p = Progress {
+                lines: intake.report.lines,
                 bytes: lines.bytes_read(),
             };
-            if out.send(Ok(batch)).is_err() {
-                return;
+            if !hand_over(intake, &mut sink, p, progress)? {
+                return Ok(());
             }
         }
     }
-    let _ = out.send(Ok(Batch {
-        items,
+    let p = Progress {
+        lines: intake.report.lines,
         bytes: lines.bytes_read(),
-    }));
+    };
+    hand_over(intake, &mut sink, p, progress)?;
+    Ok(())
+}
+
+/// Passes the chunk on (none once the import is refused); `false` when the
+/// writing side has hung up.
+fn hand_over(
+    intake: &mut Intake<'_>,
+    sink: &mut Sink<'_, '_>,
+    p: Progress,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<bool, IntakeError> {
+    let chunk = (intake.error_count == 0 && !intake.chunk.is_empty()).then(|| intake.take_chunk());
+    match sink {
+        Sink::Direct(tx) => {
+            if let Some(chunk) = chunk {
+                tx.write_chunk(&chunk)?;
+            }
+            progress(p);
+            Ok(true)
+        }
+        Sink::Channel(out) => {
+            let msg = match chunk {
+                Some(c) => Handoff::Chunk(c, p),
+                None => Handoff::Progress(p),
+            };
+            Ok(out.send(msg).is_ok())
+        }
+    }
 }
 
 /// Where an import's lines come from.
@@ -1298,61 +1352,48 @@ impl Kwijting {
                 today,
                 preload,
             )?;
-            // Reading and checking lines runs on a second thread while this
-            // one matches debtors and writes: the two halves take about as
-            // long as each other on a large file.
-            let (sender, receiver) = std::sync::mpsc::sync_channel::<Result<Batch, IntakeError>>(4);
-            let lines = &mut *lines;
-            std::thread::scope(|scope| {
-                std::thread::Builder::new()
-                    .name("kwijting-read".into())
-                    .spawn_scoped(scope, move || produce(lines, today, sender))
-                    .map_err(|e| ImportAbort::Refused(Box::new(e)))?;
-                let mut since_flush = 0usize;
-                let mut bytes = 0u64;
-                for batch in receiver {
-                    let batch = match batch {
-                        Ok(b) => b,
-                        Err(e) => {
-                            outcome = Some(Err(e));
-                            return Ok(Finish::Rollback);
-                        }
-                    };
-                    bytes = batch.bytes;
-                    for item in batch.items {
-                        intake.report.lines += 1;
-                        match item {
-                            Parsed::TooLong => {
-                                intake.refuse([FieldError {
-                                    line: intake.report.lines,
-                                    field: "(file)".into(),
-                                    message: format!("has more than {LINES_MAX} lines; split it"),
-                                }]);
+            let read = if preload {
+                // Everything the client had is loaded: reading, checking and
+                // matching need no database, so they run on a second thread
+                // while this one writes.
+                let (sender, receiver) = std::sync::mpsc::sync_channel::<Handoff>(2);
+                let lines = &mut *lines;
+                let intake_ref = &mut intake;
+                std::thread::scope(|scope| {
+                    let reader = std::thread::Builder::new()
+                        .name("kwijting-read".into())
+                        .spawn_scoped(scope, move || {
+                            run_lines(intake_ref, lines, Sink::Channel(sender), &mut |_| {})
+                        })
+                        .map_err(|e| ImportAbort::Refused(Box::new(e)))?;
+                    let mut written: Result<(), StoreError> = Ok(());
+                    for msg in receiver {
+                        match msg {
+                            Handoff::Chunk(chunk, p) => {
+                                written = tx.write_chunk(&chunk).map(|_| ());
+                                if written.is_err() {
+                                    break;
+                                }
+                                progress(p);
                             }
-                            Parsed::Unreadable(errors) => intake.refuse(errors),
-                            Parsed::Line(line, Ok(claim)) => intake.add(tx, line, claim)?,
-                            Parsed::Line(_, Err(errors)) => intake.refuse(errors),
-                        }
-                        since_flush += 1;
-                        if since_flush >= CHUNK_LINES {
-                            since_flush = 0;
-                            if intake.error_count == 0 {
-                                intake.flush(tx)?;
-                            }
-                            progress(Progress {
-                                lines: intake.report.lines,
-                                bytes,
-                            });
+                            Handoff::Progress(p) => progress(p),
                         }
                     }
-                }
-                progress(Progress {
-                    lines: intake.report.lines,
-                    bytes,
-                });
-                Ok::<_, ImportAbort>(Finish::Commit)
-            })?;
-            if matches!(outcome, Some(Err(_))) {
+                    // Leaving the loop drops the receiver, so a reader still
+                    // sending stops.
+                    let read = reader.join().map_err(|_| {
+                        ImportAbort::Store(StoreError::Invariant(
+                            "the reading thread panicked".into(),
+                        ))
+                    })?;
+                    written?;
+                    Ok::<_, ImportAbort>(read)
+                })?
+            } else {
+                run_lines(&mut intake, lines, Sink::Direct(tx), progress)
+            };
+            if let Err(e) = read {
+                outcome = Some(Err(e));
                 return Ok(Finish::Rollback);
             }
             let finish = intake.finish(tx)?;

@@ -73,8 +73,9 @@ pub trait ImportTx {
     /// Writes one chunk; returns the ids given to its new parties and cases,
     /// in the order of `chunk.parties` and `chunk.cases`.
     fn write_chunk(&mut self, chunk: &ImportChunk) -> Result<ChunkIds>;
-    /// Adds to the total of a case whose new claims arrived in this import.
-    fn add_to_case_totals(&mut self, case: CaseId, principal_cents: i64) -> Result<()>;
+    /// Adds to the total of a case (existing, or new in this import) whose
+    /// claims arrived after the case's row was written.
+    fn add_to_case_totals(&mut self, case: Ref<CaseId>, principal_cents: i64) -> Result<()>;
     /// Runs plain SQL text (the benchmark baseline's multi-row INSERTs).
     fn execute_plain(&mut self, sql: &str) -> Result<()>;
 }

@@ -35,7 +35,9 @@ pub struct KnownDebtor {
     pub open_case: Option<(CaseId, DebtorType)>,
 }
 
-/// Points at a row that exists already or at a row earlier in the same chunk.
+/// Points at a row that exists already, or at the n-th new row of its kind
+/// in this import (counted over all its chunks, from 0). The store assigns
+/// ids its own fastest way and keeps the mapping for the import's duration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Ref<T> {
     Existing(T),
@@ -99,9 +101,9 @@ pub struct NewClaim {
     pub line: u64,
 }
 
-/// One chunk of an import, written in one go. Rows refer to each other by
-/// position (`Ref::New`) so that each engine can assign ids its own fastest
-/// way.
+/// One chunk of an import, written in one go. New rows refer to each other
+/// by their number in the import (`Ref::New`), so a chunk can be built
+/// without waiting for the ids of the chunk before it.
 #[derive(Debug, Clone)]
 pub struct ImportChunk {
     pub client: ClientId,
@@ -145,14 +147,24 @@ pub struct ChunkIds {
     pub cases: Vec<CaseId>,
 }
 
-pub(crate) fn resolve<T: Copy>(r: Ref<T>, new_ids: &[T]) -> Result<T, crate::StoreError> {
-    match r {
-        Ref::Existing(id) => Ok(id),
-        Ref::New(i) => new_ids.get(i).copied().ok_or_else(|| {
-            crate::StoreError::Invariant(format!(
-                "import chunk refers to new row {i} that it does not hold"
-            ))
-        }),
+/// The ids an engine gave the new rows of one kind in this import, in order.
+#[derive(Debug, Default)]
+pub(crate) struct NewIds(Vec<i64>);
+
+impl NewIds {
+    pub(crate) fn push(&mut self, id: i64) {
+        self.0.push(id);
+    }
+
+    pub(crate) fn resolve(&self, r: Ref<impl Into<i64> + Copy>) -> Result<i64, crate::StoreError> {
+        match r {
+            Ref::Existing(id) => Ok(id.into()),
+            Ref::New(i) => self.0.get(i).copied().ok_or_else(|| {
+                crate::StoreError::Invariant(format!(
+                    "import refers to new row {i}, which it has not written"
+                ))
+            }),
+        }
     }
 }
 

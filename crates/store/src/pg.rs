@@ -268,7 +268,11 @@ impl Store for PgStore {
         let mut conn = self.conn()?;
         let mut tx = conn.transaction()?;
         let outcome = {
-            let mut itx = PgImportTx { tx: &mut tx };
+            let mut itx = PgImportTx {
+                tx: &mut tx,
+                parties: NewIds::default(),
+                cases: NewIds::default(),
+            };
             body(&mut itx)
         };
         match outcome {
@@ -477,6 +481,8 @@ impl Store for PgStore {
 
 struct PgImportTx<'a, 'b> {
     tx: &'a mut postgres::Transaction<'b>,
+    parties: NewIds,
+    cases: NewIds,
 }
 
 impl PgImportTx<'_, '_> {
@@ -670,6 +676,12 @@ impl ImportTx for PgImportTx<'_, '_> {
             parties: party_ids.iter().map(|i| PartyId(*i)).collect(),
             cases: case_ids.iter().map(|i| CaseId(*i)).collect(),
         };
+        for id in &party_ids {
+            self.parties.push(*id);
+        }
+        for id in &case_ids {
+            self.cases.push(*id);
+        }
         let import = chunk.import.0;
         let valid_from = chunk.valid_from.to_string();
         let mut parties = Vec::with_capacity(chunk.parties.len() * 160);
@@ -713,12 +725,12 @@ impl ImportTx for PgImportTx<'_, '_> {
         let mut cases = Vec::with_capacity(chunk.cases.len() * 80);
         for (c, id) in chunk.cases.iter().zip(&ids.cases) {
             let number = case_number(*id)?;
-            let debtor = resolve(c.debtor, &ids.parties)?;
+            let debtor = self.parties.resolve(c.debtor)?;
             CopyRow::new(&mut cases)
                 .int(id.0)
                 .text(Some(&number))
                 .int(chunk.client.0)
-                .int(debtor.0)
+                .int(debtor)
                 .text(Some(c.debtor_type.as_str()))
                 .text(Some("intake"))
                 .display(Some(&c.opened_on))
@@ -736,8 +748,8 @@ impl ImportTx for PgImportTx<'_, '_> {
             let mut party_col = Vec::with_capacity(chunk.case_parties.len());
             let mut role_col = Vec::with_capacity(chunk.case_parties.len());
             for l in &chunk.case_parties {
-                case_col.push(resolve(l.case, &ids.cases)?.0);
-                party_col.push(resolve(l.party, &ids.parties)?.0);
+                case_col.push(self.cases.resolve(l.case)?);
+                party_col.push(self.parties.resolve(l.party)?);
                 role_col.push(l.role.as_str());
             }
             // Links of an existing case may exist already: not COPY, which
@@ -751,7 +763,7 @@ impl ImportTx for PgImportTx<'_, '_> {
         let mut claims = Vec::with_capacity(chunk.claims.len() * 120);
         for c in &chunk.claims {
             CopyRow::new(&mut claims)
-                .int(resolve(c.case, &ids.cases)?.0)
+                .int(self.cases.resolve(c.case)?)
                 .int(chunk.client.0)
                 .text(Some(&c.invoice_number))
                 .display(Some(&c.invoice_date))
@@ -771,10 +783,11 @@ impl ImportTx for PgImportTx<'_, '_> {
         Ok(ids)
     }
 
-    fn add_to_case_totals(&mut self, case: CaseId, principal_cents: i64) -> Result<()> {
+    fn add_to_case_totals(&mut self, case: Ref<CaseId>, principal_cents: i64) -> Result<()> {
+        let id = self.cases.resolve(case)?;
         self.tx.execute(
             "UPDATE cases SET principal_cents = principal_cents + $1, balance_cents = balance_cents + $1 WHERE id = $2",
-            &[&principal_cents, &case.0],
+            &[&principal_cents, &id],
         )?;
         Ok(())
     }

@@ -34,7 +34,7 @@ impl SqliteStore {
     fn setup(conn: Connection) -> Result<SqliteStore> {
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.pragma_update(None, "busy_timeout", 5000)?;
-        conn.pragma_update(None, "cache_size", -65536)?;
+        conn.pragma_update(None, "cache_size", -32768)?;
         conn.pragma_update(None, "temp_store", "MEMORY")?;
         conn.set_prepared_statement_cache_capacity(64);
         migrate(&conn)?;
@@ -232,6 +232,8 @@ impl Store for SqliteStore {
                 conn: &conn,
                 next_party,
                 next_case,
+                parties: NewIds::default(),
+                cases: NewIds::default(),
             };
             body(&mut tx)
         })();
@@ -478,6 +480,8 @@ struct SqliteImportTx<'c> {
     conn: &'c Connection,
     next_party: i64,
     next_case: i64,
+    parties: NewIds,
+    cases: NewIds,
 }
 
 fn known_debtor(r: &rusqlite::Row<'_>) -> Result<KnownDebtor> {
@@ -603,6 +607,7 @@ impl ImportTx for SqliteImportTx<'_> {
                     import,
                     p.line as i64,
                 ])?;
+                self.parties.push(id);
                 ids.parties.push(PartyId(id));
             }
         }
@@ -615,19 +620,20 @@ impl ImportTx for SqliteImportTx<'_> {
                 let id = CaseId(self.next_case);
                 self.next_case += 1;
                 let number = case_number(id)?;
-                let debtor = resolve(c.debtor, &ids.parties)?;
+                let debtor = self.parties.resolve(c.debtor)?;
                 date_buf.clear();
                 let _ = write!(date_buf, "{}", c.opened_on);
                 case.execute(params![
                     id.0,
                     number,
                     chunk.client.0,
-                    debtor.0,
+                    debtor,
                     c.debtor_type.as_str(),
                     date_buf,
                     c.principal_cents,
                     import,
                 ])?;
+                self.cases.push(id.0);
                 ids.cases.push(id);
             }
         }
@@ -637,8 +643,8 @@ impl ImportTx for SqliteImportTx<'_> {
             )?;
             for l in &chunk.case_parties {
                 link.execute(params![
-                    resolve(l.case, &ids.cases)?.0,
-                    resolve(l.party, &ids.parties)?.0,
+                    self.cases.resolve(l.case)?,
+                    self.parties.resolve(l.party)?,
                     l.role.as_str()
                 ])?;
             }
@@ -655,7 +661,7 @@ impl ImportTx for SqliteImportTx<'_> {
                 due_buf.clear();
                 let _ = write!(due_buf, "{}", c.due_date);
                 claim.execute(params![
-                    resolve(c.case, &ids.cases)?.0,
+                    self.cases.resolve(c.case)?,
                     chunk.client.0,
                     c.invoice_number,
                     date_buf,
@@ -672,12 +678,13 @@ impl ImportTx for SqliteImportTx<'_> {
         Ok(ids)
     }
 
-    fn add_to_case_totals(&mut self, case: CaseId, principal_cents: i64) -> Result<()> {
+    fn add_to_case_totals(&mut self, case: Ref<CaseId>, principal_cents: i64) -> Result<()> {
+        let id = self.cases.resolve(case)?;
         self.conn
             .prepare_cached(
                 "UPDATE cases SET principal_cents = principal_cents + $1, balance_cents = balance_cents + $1 WHERE id = $2",
             )?
-            .execute(params![principal_cents, case.0])?;
+            .execute(params![principal_cents, id])?;
         Ok(())
     }
 

@@ -202,7 +202,7 @@ fn an_import_chunk_round_trips() {
                 assert_eq!(claims.len(), 2);
                 assert_eq!(claims[0].0, "F-1");
                 let case = jan.open_case.unwrap().0;
-                tx.add_to_case_totals(case, 5)?;
+                tx.add_to_case_totals(Ref::Existing(case), 5)?;
                 // Linking an existing pair again is not an error.
                 let i = import(tx, c.id);
                 let mut again = ImportChunk::new(c.id, i, parse_date("2026-11-21").unwrap());
