@@ -753,7 +753,8 @@ impl<'a> Intake<'a> {
         let key = u128::from_le_bytes(d.key);
         self.parties.insert(key.into(), Slot::existing(d.party.0));
         if let Some((case, ty)) = d.open_case {
-            self.cases.insert(case_key(key, ty).into(), Slot::existing(case.0));
+            self.cases
+                .insert(case_key(key, ty).into(), Slot::existing(case.0));
         }
     }
 
@@ -940,7 +941,7 @@ impl<'a> Intake<'a> {
         }
         if let Some(p) = c.guarantor.take() {
             self.related(
-                tx.as_deref_mut(),
+                tx,
                 PartyRole::Guarantor,
                 (ckey, case),
                 p,

@@ -364,3 +364,59 @@ fn the_live_schema_matches_the_catalog_and_the_policy() {
             .unwrap_or_else(|e| panic!("{engine}: {e}"));
     }
 }
+
+#[test]
+fn case_totals_hold_across_chunks_and_imports() {
+    // More lines than one chunk, so some debtors' claims straddle a chunk
+    // boundary; then a second file adds claims to cases of the first.
+    let first = portfolio(9_000, 21);
+    let mut reader = csv::Reader::from_reader(&first[..]);
+    let header = reader.headers().unwrap().clone();
+    let principal_at = header.iter().position(|c| c == "principal").unwrap();
+    let invoice_at = header.iter().position(|c| c == "invoice_number").unwrap();
+    let records: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+    // The second file: the first 300 lines again under new invoice numbers.
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(&header).unwrap();
+    for r in records.iter().take(300) {
+        let mut f: Vec<String> = r.iter().map(str::to_owned).collect();
+        f[invoice_at].push_str("-B");
+        writer.write_record(&f).unwrap();
+    }
+    let second = writer.into_inner().unwrap();
+    let cents = |r: &csv::StringRecord| {
+        kwijting_domain::Money::parse(&r[principal_at])
+            .unwrap()
+            .cents()
+    };
+    let expected: i64 =
+        records.iter().map(cents).sum::<i64>() + records.iter().take(300).map(cents).sum::<i64>();
+    for (engine, svc) in setup("totals") {
+        let r1 = import(&svc, "ACME", "a.csv", &first).unwrap();
+        assert!(r1.lines > 10_000, "{engine}: {r1:?}");
+        let r2 = import(&svc, "ACME", "b.csv", &second).unwrap();
+        assert_eq!(r2.cases_added, 0, "{engine}: {r2:?}");
+        assert!(r2.cases_extended > 0, "{engine}: {r2:?}");
+        let mut total = 0i64;
+        let mut offset = 0;
+        loop {
+            let page = svc
+                .list_cases(
+                    &operator(),
+                    &kwijting_service::cases::CaseQuery {
+                        limit: 1000,
+                        offset,
+                        ..Default::default()
+                    },
+                )
+                .unwrap();
+            if page.cases.is_empty() {
+                break;
+            }
+            offset += page.cases.len() as u64;
+            total += page.cases.iter().map(|c| c.balance_cents).sum::<i64>();
+        }
+        assert_eq!(offset, 9_000, "{engine}");
+        assert_eq!(total, expected, "{engine}: no cent lost or doubled");
+    }
+}
