@@ -940,14 +940,7 @@ impl<'a> Intake<'a> {
             )?;
         }
         if let Some(p) = c.guarantor.take() {
-            self.related(
-                tx,
-                PartyRole::Guarantor,
-                (ckey, case),
-                p,
-                &c.address,
-                line,
-            )?;
+            self.related(tx, PartyRole::Guarantor, (ckey, case), p, &c.address, line)?;
         }
         self.chunk.claims.push(NewClaim {
             case: case.case(),
