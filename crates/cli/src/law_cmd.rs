@@ -21,6 +21,9 @@ use serde_json::{Value, json};
 
 #[derive(Debug, Subcommand)]
 pub enum LawCommand {
+    /// The interest rate table: the shipped lines and what operators added.
+    #[command(subcommand)]
+    Rates(RatesCommand),
     /// Extrajudicial collection costs (BIK) on a principal.
     Costs {
         /// Principal in euros; repeat for claims demanded together
@@ -126,8 +129,45 @@ fn print(json: bool, value: &Value, text: &str) -> Result<()> {
     Ok(())
 }
 
-pub fn run(cmd: LawCommand) -> Result<()> {
+/// The rate table operators keep in the database.
+#[derive(Debug, Subcommand)]
+pub enum RatesCommand {
+    /// Add a half-year's rates without a new release:
+    /// `effective_from,consumer_bps,commercial_bps,status,source`
+    /// (status `confirmed` or `provisional`).
+    Add { line: String },
+    /// Record that the last commercial rate continues until a new one is
+    /// entered; every period computed on it is marked as assumed.
+    AssumeCommercial {
+        #[arg(long)]
+        note: String,
+    },
+    /// The table in force, with each line's origin and mark.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// The Dutch jurisdiction with the given rate table (shipped plus the
+/// operators' lines), or the shipped table alone.
+fn netherlands(rates: Option<&kwijting_law::nl::rates::RateTable>) -> Result<Netherlands> {
+    Ok(match rates {
+        Some(t) => Netherlands::with_data(
+            t.clone(),
+            kwijting_law::nl::holidays::Holidays::statutory(),
+            Default::default(),
+        ),
+        None => Netherlands::new()?,
+    })
+}
+
+/// Runs a law command that computes from its arguments and the rate table
+/// in force (`rates`: shipped plus the operators' lines from the database).
+/// `Rates` commands need the database and are run by the caller.
+pub fn run(cmd: LawCommand, rates: Option<&kwijting_law::nl::rates::RateTable>) -> Result<()> {
     match cmd {
+        LawCommand::Rates(_) => anyhow::bail!("rate commands need the database"),
         LawCommand::Costs {
             principal,
             vat_rate,
@@ -184,7 +224,7 @@ pub fn run(cmd: LawCommand) -> Result<()> {
             let kind = kind(&k)?;
             let principal = money(&principal, "principal")?;
             let (from, to) = (date(&from, "from")?, date(&to, "to")?);
-            let mut nl = Netherlands::new()?;
+            let mut nl = netherlands(rates)?;
             for line in &rate_line {
                 nl.rates_mut().add_operator_line(line)?;
             }
@@ -285,7 +325,7 @@ pub fn run(cmd: LawCommand) -> Result<()> {
                     .transpose()?,
                 ..CostsSettings::default()
             };
-            let nl = Netherlands::new()?;
+            let nl = netherlands(rates)?;
             let s = statement_of_account(
                 &nl,
                 &CaseInput {

@@ -35,6 +35,9 @@ struct Cli {
     /// sqlite://PATH (default), sqlite::memory: or postgres://USER@HOST/DB
     #[arg(long, global = true, env = "KWIJTING_DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
     database_url: String,
+    /// The processing policy (TOML); default: the built-in policy/default.toml
+    #[arg(long, global = true, env = "KWIJTING_POLICY")]
+    policy: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -173,11 +176,34 @@ pub fn open_service(url: &str) -> anyhow::Result<Kwijting> {
     service_over(store)
 }
 
+/// The processing policy, loaded and validated once at start-up.
+static POLICY: std::sync::OnceLock<kwijting_policy::Policy> = std::sync::OnceLock::new();
+
+fn load_policy(path: Option<&std::path::Path>) -> anyhow::Result<()> {
+    let policy = match path {
+        Some(p) => {
+            let text =
+                std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?;
+            kwijting_policy::Policy::from_toml_str(&text, &p.display().to_string())
+                .map_err(refused)?
+        }
+        None => kwijting_policy::Policy::load_default()?,
+    };
+    let _ = POLICY.set(policy);
+    Ok(())
+}
+
+pub fn policy() -> anyhow::Result<&'static kwijting_policy::Policy> {
+    if POLICY.get().is_none() {
+        load_policy(None)?;
+    }
+    POLICY.get().context("the policy did not load")
+}
+
 pub fn service_over(store: Arc<dyn kwijting_store::Store>) -> anyhow::Result<Kwijting> {
-    let policy = kwijting_policy::Policy::load_default()?;
     Ok(Kwijting::new(
         store,
-        Door::from_policy(&policy),
+        Door::from_policy(policy()?),
         Arc::new(SystemClock),
     ))
 }
@@ -254,6 +280,8 @@ pub fn import_file(
 }
 
 fn run(cli: Cli) -> anyhow::Result<()> {
+    // A bad policy file stops every command before it touches anything.
+    load_policy(cli.policy.as_deref())?;
     match cli.command {
         Command::Demo(args) => demo::run(args),
         Command::Clients(c) => {
@@ -406,10 +434,96 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Bench(BenchCommand::Import(args)) => bench_import::run(args),
         Command::Bench(BenchCommand::Law { claims }) => bench_law::run(claims),
-        // The law commands compute from their arguments alone: whatever
-        // fails is the input.
-        Command::Law(cmd) => law_cmd::run(cmd).map_err(refused),
+        Command::Law(law_cmd::LawCommand::Rates(r)) => rates_command(&cli.database_url, r),
+        // The law commands compute from their arguments and the rate table
+        // in force: whatever fails is the input.
+        Command::Law(cmd) => {
+            let table = operator_rate_table(&cli.database_url)?;
+            law_cmd::run(cmd, table.as_ref()).map_err(refused)
+        }
     }
+}
+
+/// The rate table with the operators' lines, when there is a database to
+/// hold them; a computation must not create a database as a side effect.
+fn operator_rate_table(url: &str) -> anyhow::Result<Option<kwijting_law::nl::rates::RateTable>> {
+    if let Some(path) = url.strip_prefix("sqlite://")
+        && !std::path::Path::new(path).exists()
+    {
+        return Ok(None);
+    }
+    if url.starts_with("sqlite::memory:") {
+        return Ok(None);
+    }
+    Ok(Some(open_service(url)?.rate_table()?))
+}
+
+fn rates_command(url: &str, cmd: law_cmd::RatesCommand) -> anyhow::Result<()> {
+    let svc = open_service(url)?;
+    let actor = cli_actor();
+    let invalid = |e: ServiceError| match e {
+        ServiceError::Invalid(_) => refused(e),
+        e => e.into(),
+    };
+    match cmd {
+        law_cmd::RatesCommand::Add { line } => {
+            svc.add_rate_line(&actor, &line).map_err(invalid)?;
+            println!("rate line added: {line}");
+        }
+        law_cmd::RatesCommand::AssumeCommercial { note } => {
+            svc.assume_commercial_rate_continues(&actor, &note)
+                .map_err(invalid)?;
+            println!("recorded: the last commercial rate continues ({note})");
+        }
+        law_cmd::RatesCommand::List { json } => {
+            let table = svc.rate_table()?;
+            let pct = |r: Option<kwijting_law::RateBps>| r.map(|r| r.to_string());
+            let lines: Vec<serde_json::Value> = table
+                .lines()
+                .iter()
+                .map(|l| {
+                    serde_json::json!({
+                        "effective_from": l.effective_from.to_string(),
+                        "consumer": pct(l.consumer),
+                        "commercial": pct(l.commercial),
+                        "status": l.status.as_str(),
+                        "origin": match l.origin {
+                            kwijting_law::nl::rates::LineOrigin::Shipped => "shipped",
+                            kwijting_law::nl::rates::LineOrigin::Operator => "operator",
+                        },
+                        "source": l.source,
+                    })
+                })
+                .collect();
+            if json {
+                print_json(&serde_json::json!({
+                    "lines": lines,
+                    "commercial_assumption": table.commercial_assumption(),
+                }))?;
+            } else {
+                println!(
+                    "{:<12} {:>9} {:>11}  {:<11} {:<8} source",
+                    "from", "consumer", "commercial", "status", "origin"
+                );
+                for l in &lines {
+                    let s = |k: &str| l[k].as_str().unwrap_or("-").to_owned();
+                    println!(
+                        "{:<12} {:>9} {:>11}  {:<11} {:<8} {}",
+                        s("effective_from"),
+                        s("consumer"),
+                        s("commercial"),
+                        s("status"),
+                        s("origin"),
+                        s("source")
+                    );
+                }
+                if let Some(note) = table.commercial_assumption() {
+                    println!("assumed: the last commercial rate continues ({note})");
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Serves the API until Ctrl-C.

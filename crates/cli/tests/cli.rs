@@ -233,3 +233,140 @@ fn bench_import_runs_small() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn operator_rate_lines_persist_and_bad_ones_are_refused() {
+    let dir = scratch("rates");
+    for db in databases("rates", &dir) {
+        // The shipped table has no consumer rate change in July 2026.
+        let interest = |db: &str| -> Value {
+            serde_json::from_str(&ok(
+                db,
+                &[
+                    "law",
+                    "interest",
+                    "--principal",
+                    "1000.00",
+                    "--from",
+                    "2026-06-01",
+                    "--to",
+                    "2026-08-31",
+                    "--kind",
+                    "consumer",
+                    "--json",
+                ],
+            ))
+            .unwrap()
+        };
+        ok(&db, &["clients", "list"]);
+        let before = interest(&db);
+        assert_eq!(
+            before["periods"].as_array().unwrap().len(),
+            1,
+            "{db}: {before}"
+        );
+        let out = kwijting(
+            &db,
+            &[
+                "law",
+                "rates",
+                "add",
+                "2026-07-01,abc,1000,provisional,typo",
+            ],
+        );
+        assert_eq!(out.status.code(), Some(3), "{db}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("'abc'"),
+            "{db}"
+        );
+        ok(
+            &db,
+            &[
+                "law",
+                "rates",
+                "add",
+                "2026-07-01,300,1000,provisional,operator test line",
+            ],
+        );
+        let after = interest(&db);
+        let periods = after["periods"].as_array().unwrap();
+        assert_eq!(periods.len(), 2, "{db}: {after}");
+        assert_eq!(periods[1]["rate"], "3.00", "{db}");
+        assert_eq!(periods[1]["rate_mark"], "provisional", "{db}");
+        let list: Value =
+            serde_json::from_str(&ok(&db, &["law", "rates", "list", "--json"])).unwrap();
+        let last = list["lines"].as_array().unwrap().last().unwrap().clone();
+        assert_eq!(last["origin"], "operator", "{db}: {list}");
+        // A commercial half-year without a rate is refused until an assumption is recorded.
+        let args = [
+            "law",
+            "interest",
+            "--principal",
+            "1000",
+            "--from",
+            "2026-06-01",
+            "--to",
+            "2027-03-31",
+            "--kind",
+            "commercial",
+            "--json",
+        ];
+        assert_eq!(kwijting(&db, &args).status.code(), Some(3), "{db}");
+        ok(
+            &db,
+            &[
+                "law",
+                "rates",
+                "assume-commercial",
+                "--note",
+                "decree expected",
+            ],
+        );
+        let v: Value = serde_json::from_str(&ok(&db, &args)).unwrap();
+        let marks: Vec<&str> = v["periods"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["rate_mark"].as_str().unwrap())
+            .collect();
+        assert!(marks.contains(&"assumed"), "{db}: {marks:?}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_bad_policy_file_is_refused_naming_the_key() {
+    let dir = scratch("policy");
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../policy/default.toml"
+    ))
+    .unwrap();
+    let bad = text.replacen(
+        "retention = \"last_contact_36m\"",
+        "retention = \"forever\"",
+        1,
+    );
+    assert_ne!(bad, text);
+    let path = dir.join("bad.toml");
+    std::fs::write(&path, bad).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_kwijting"))
+        .args([
+            "--policy",
+            path.to_str().unwrap(),
+            "--database-url",
+            "sqlite::memory:",
+            "clients",
+            "list",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("bad.toml: purposes.")
+            && err.contains(".retention: unknown retention rule 'forever'"),
+        "{err}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

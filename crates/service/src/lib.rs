@@ -12,6 +12,7 @@ pub mod clients;
 pub mod door;
 pub mod intake;
 pub mod keys;
+pub mod rates;
 
 use std::sync::Arc;
 

@@ -181,6 +181,17 @@ pub static CATALOG: &[Table] = &[
         ],
     },
     Table {
+        name: "interest_rate_lines",
+        subject: Subject::Staff("actor"),
+        columns: &[
+            plain("id"),
+            plain("kind"),
+            plain("line"),
+            personal("actor", "staff_identity", LOG),
+            plain("added_at"),
+        ],
+    },
+    Table {
         // Stores only counts, never the request or personal data.
         name: "idempotency_keys",
         subject: Subject::None,

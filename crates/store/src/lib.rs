@@ -117,6 +117,18 @@ pub trait Store: Send + Sync {
         at: Timestamp,
     ) -> Result<bool>;
 
+    /// Adds an operator's interest rate line or assumption (never changed
+    /// or removed afterwards).
+    fn add_rate_line(
+        &self,
+        kind: RateLineKind,
+        line: &str,
+        actor: &str,
+        at: Timestamp,
+    ) -> Result<()>;
+    /// Every operator rate line, oldest first.
+    fn rate_lines(&self) -> Result<Vec<RateLineRow>>;
+
     /// Every (table, column) of the live schema, for the catalog check.
     fn schema_columns(&self) -> Result<Vec<(String, String)>>;
     /// Row counts of every table, for tests that prove "nothing changed".

@@ -321,3 +321,38 @@ pub fn case_references(id: CaseId) -> Result<(String, String, String), crate::St
         rf.as_str().to_owned(),
     ))
 }
+
+/// What an operator's interest rate line records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RateLineKind {
+    /// A rate line in the shipped table's CSV format.
+    Rate,
+    /// That the last commercial rate is assumed to continue (the line is
+    /// the operator's note).
+    AssumeCommercialContinues,
+}
+
+impl RateLineKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RateLineKind::Rate => "rate",
+            RateLineKind::AssumeCommercialContinues => "assume_commercial_continues",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<RateLineKind> {
+        match s {
+            "rate" => Some(RateLineKind::Rate),
+            "assume_commercial_continues" => Some(RateLineKind::AssumeCommercialContinues),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RateLineRow {
+    pub kind: RateLineKind,
+    pub line: String,
+    pub actor: String,
+    pub added_at: Timestamp,
+}

@@ -15,10 +15,16 @@ use crate::model::*;
 use crate::sqlite::{PARTY_COLUMNS, case_filter_sql};
 use crate::{Engine, Finish, ImportAbort, ImportTx, Result, Store, StoreError};
 
-const MIGRATIONS: &[(i64, &str)] = &[(
-    1,
-    include_str!("../migrations/postgres/0001_foundation.sql"),
-)];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (
+        1,
+        include_str!("../migrations/postgres/0001_foundation.sql"),
+    ),
+    (
+        2,
+        include_str!("../migrations/postgres/0002_interest_rates.sql"),
+    ),
+];
 
 /// Connections kept open for reuse; more are opened on demand and closed
 /// when returned to a full pool.
@@ -443,6 +449,41 @@ impl Store for PgStore {
             ],
         )?;
         Ok(n == 1)
+    }
+
+    fn add_rate_line(
+        &self,
+        kind: RateLineKind,
+        line: &str,
+        actor: &str,
+        at: Timestamp,
+    ) -> Result<()> {
+        self.conn()?.execute(
+            "INSERT INTO interest_rate_lines (kind, line, actor, added_at) VALUES ($1, $2, $3, $4)",
+            &[&kind.as_str(), &line, &actor, &at],
+        )?;
+        Ok(())
+    }
+
+    fn rate_lines(&self) -> Result<Vec<RateLineRow>> {
+        self.conn()?
+            .query(
+                "SELECT kind, line, actor, added_at FROM interest_rate_lines ORDER BY id",
+                &[],
+            )?
+            .iter()
+            .map(|r| {
+                let kind: String = r.try_get(0)?;
+                Ok(RateLineRow {
+                    kind: RateLineKind::parse(&kind).ok_or_else(|| {
+                        corrupt("interest_rate_lines", "kind", &kind, "unknown kind")
+                    })?,
+                    line: r.try_get(1)?,
+                    actor: r.try_get(2)?,
+                    added_at: r.try_get(3)?,
+                })
+            })
+            .collect()
     }
 
     fn schema_columns(&self) -> Result<Vec<(String, String)>> {

@@ -11,7 +11,13 @@ use rusqlite::{Connection, OptionalExtension, params};
 use crate::model::*;
 use crate::{Engine, Finish, ImportAbort, ImportTx, Result, Store, StoreError};
 
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("../migrations/sqlite/0001_foundation.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("../migrations/sqlite/0001_foundation.sql")),
+    (
+        2,
+        include_str!("../migrations/sqlite/0002_interest_rates.sql"),
+    ),
+];
 
 pub struct SqliteStore {
     conn: Mutex<Connection>,
@@ -416,6 +422,43 @@ impl Store for SqliteStore {
             ],
         )?;
         Ok(n == 1)
+    }
+
+    fn add_rate_line(
+        &self,
+        kind: RateLineKind,
+        line: &str,
+        actor: &str,
+        at: Timestamp,
+    ) -> Result<()> {
+        self.conn()?.execute(
+            "INSERT INTO interest_rate_lines (kind, line, actor, added_at) VALUES ($1, $2, $3, $4)",
+            params![kind.as_str(), line, actor, at.to_string()],
+        )?;
+        Ok(())
+    }
+
+    fn rate_lines(&self) -> Result<Vec<RateLineRow>> {
+        let conn = self.conn()?;
+        let mut stmt = conn.prepare_cached(
+            "SELECT kind, line, actor, added_at FROM interest_rate_lines ORDER BY id",
+        )?;
+        let mut rows = stmt.query([])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            let kind: String = r.get(0)?;
+            let at: String = r.get(3)?;
+            out.push(RateLineRow {
+                kind: RateLineKind::parse(&kind)
+                    .ok_or_else(|| corrupt("interest_rate_lines", "kind", &kind, "unknown kind"))?,
+                line: r.get(1)?,
+                actor: r.get(2)?,
+                added_at: at.parse().map_err(|_| {
+                    corrupt("interest_rate_lines", "added_at", &at, "not an instant")
+                })?,
+            });
+        }
+        Ok(out)
     }
 
     fn schema_columns(&self) -> Result<Vec<(String, String)>> {
