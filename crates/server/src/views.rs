@@ -22,6 +22,7 @@ pub fn case_summary(c: &CaseSummary) -> Value {
         "principal_cents": c.principal_cents,
         "balance_cents": c.balance_cents,
         "opened_on": c.opened_on.to_string(),
+        "first_due_on": c.first_due_on.to_string(),
         "debtor": { "id": c.debtor.id.0, "name": c.debtor.name },
     })
 }

@@ -702,8 +702,9 @@ struct Intake<'a> {
     parties: KeyMap<Key, Slot>,
     cases: KeyMap<Key, Slot>,
     links: HashSet<(u128, u128, PartyRole)>,
-    /// Principal added to cases whose row was written already.
-    extended: HashMap<Ref<CaseId>, i64>,
+    /// Principal (and the earliest due date) added to cases whose row was
+    /// written already.
+    extended: HashMap<Ref<CaseId>, (i64, Date)>,
     report: ImportReport,
     errors: Vec<FieldError>,
     error_count: u64,
@@ -917,6 +918,7 @@ impl<'a> Intake<'a> {
                     debtor_type: c.debtor_type,
                     opened_on: self.today,
                     principal_cents: 0,
+                    first_due_on: c.due_date,
                 });
                 self.cases.insert(ckey.into(), s);
                 self.report.cases_added += 1;
@@ -925,9 +927,15 @@ impl<'a> Intake<'a> {
         };
         match case.case() {
             Ref::New(i) if i >= self.chunk_first_case => {
-                self.chunk.cases[i - self.chunk_first_case].principal_cents += c.principal.cents();
+                let new = &mut self.chunk.cases[i - self.chunk_first_case];
+                new.principal_cents += c.principal.cents();
+                new.first_due_on = new.first_due_on.min(c.due_date);
             }
-            r => *self.extended.entry(r).or_insert(0) += c.principal.cents(),
+            r => {
+                let e = self.extended.entry(r).or_insert((0, c.due_date));
+                e.0 += c.principal.cents();
+                e.1 = e.1.min(c.due_date);
+            }
         }
         if let Some(p) = c.co_debtor.take() {
             self.related(
@@ -971,7 +979,7 @@ impl<'a> Intake<'a> {
         if self.error_count > 0 || self.report.claims_added == 0 {
             return Ok(Finish::Rollback);
         }
-        let mut extended: Vec<(Ref<CaseId>, i64)> = self.extended.drain().collect();
+        let mut extended: Vec<(Ref<CaseId>, (i64, Date))> = self.extended.drain().collect();
         extended.sort_by_key(|(r, _)| match r {
             Ref::Existing(id) => (0, id.0),
             Ref::New(i) => (1, *i as i64),
@@ -980,8 +988,8 @@ impl<'a> Intake<'a> {
             .iter()
             .filter(|(r, _)| matches!(r, Ref::Existing(_)))
             .count() as u64;
-        for (case, cents) in extended {
-            tx.add_to_case_totals(case, cents)?;
+        for (case, (cents, due_on)) in extended {
+            tx.add_to_case_totals(case, cents, due_on)?;
         }
         let r = &self.report;
         tx.close_import(

@@ -133,6 +133,7 @@ pub static CATALOG: &[Table] = &[
             personal("status", "case_history", CASE),
             personal("opened_on", "case_history", CASE),
             personal("closed_on", "case_history", CASE),
+            personal("first_due_on", "debt", CASE),
             personal("principal_cents", "debt", CASE),
             personal("balance_cents", "debt", CASE),
             plain("import_id"),

@@ -74,8 +74,14 @@ pub trait ImportTx {
     /// in the order of `chunk.parties` and `chunk.cases`.
     fn write_chunk(&mut self, chunk: &ImportChunk) -> Result<ChunkIds>;
     /// Adds to the total of a case (existing, or new in this import) whose
-    /// claims arrived after the case's row was written.
-    fn add_to_case_totals(&mut self, case: Ref<CaseId>, principal_cents: i64) -> Result<()>;
+    /// claims arrived after the case's row was written, and moves its first
+    /// due date back when a claim fell due earlier.
+    fn add_to_case_totals(
+        &mut self,
+        case: Ref<CaseId>,
+        principal_cents: i64,
+        due_on: Date,
+    ) -> Result<()>;
     /// Runs plain SQL text (the benchmark baseline's multi-row INSERTs).
     fn execute_plain(&mut self, sql: &str) -> Result<()>;
 }

@@ -78,6 +78,8 @@ pub struct NewCase {
     pub debtor_type: DebtorType,
     pub opened_on: Date,
     pub principal_cents: i64,
+    /// The earliest due date of the case's claims.
+    pub first_due_on: Date,
 }
 
 #[derive(Debug, Clone)]
@@ -219,6 +221,7 @@ pub struct CaseSummary {
     pub principal_cents: i64,
     pub balance_cents: i64,
     pub opened_on: Date,
+    pub first_due_on: Date,
     pub debtor: PartySummary,
 }
 

@@ -190,7 +190,7 @@ fn client_row(r: &Row) -> Result<ClientRow> {
 }
 
 const CASE_SUMMARY_COLUMNS: &str = "c.id, c.number, c.client_id, cl.ref, c.status, c.debtor_type, \
-     c.principal_cents, c.balance_cents, c.opened_on, p.id, p.name";
+     c.principal_cents, c.balance_cents, c.opened_on, c.first_due_on, p.id, p.name";
 
 fn case_summary(r: &Row) -> Result<CaseSummary> {
     let status: String = r.try_get(4)?;
@@ -207,9 +207,10 @@ fn case_summary(r: &Row) -> Result<CaseSummary> {
         principal_cents: r.try_get(6)?,
         balance_cents: r.try_get(7)?,
         opened_on: r.try_get(8)?,
+        first_due_on: r.try_get(9)?,
         debtor: PartySummary {
-            id: PartyId(r.try_get(9)?),
-            name: r.try_get(10)?,
+            id: PartyId(r.try_get(10)?),
+            name: r.try_get(11)?,
         },
     })
 }
@@ -403,7 +404,7 @@ impl Store for PgStore {
             .collect::<Result<_>>()?;
         let (_, payment_reference, rf_reference) = case_references(summary.id)?;
         Ok(Some(CaseDetail {
-            closed_on: head.try_get(11)?,
+            closed_on: head.try_get(12)?,
             payment_reference,
             rf_reference,
             summary,
@@ -778,10 +779,11 @@ impl ImportTx for PgImportTx<'_, '_> {
                 .int(c.principal_cents)
                 .int(c.principal_cents)
                 .int(import)
+                .display(Some(&c.first_due_on))
                 .end();
         }
         self.copy(
-            "COPY cases (id, number, client_id, debtor_party_id, debtor_type, status, opened_on, principal_cents, balance_cents, import_id) FROM STDIN",
+            "COPY cases (id, number, client_id, debtor_party_id, debtor_type, status, opened_on, principal_cents, balance_cents, import_id, first_due_on) FROM STDIN",
             &cases,
         )?;
         if !chunk.case_parties.is_empty() {
@@ -824,11 +826,17 @@ impl ImportTx for PgImportTx<'_, '_> {
         Ok(ids)
     }
 
-    fn add_to_case_totals(&mut self, case: Ref<CaseId>, principal_cents: i64) -> Result<()> {
+    fn add_to_case_totals(
+        &mut self,
+        case: Ref<CaseId>,
+        principal_cents: i64,
+        due_on: Date,
+    ) -> Result<()> {
         let id = self.cases.resolve(case)?;
         self.tx.execute(
-            "UPDATE cases SET principal_cents = principal_cents + $1, balance_cents = balance_cents + $1 WHERE id = $2",
-            &[&principal_cents, &id],
+            "UPDATE cases SET principal_cents = principal_cents + $1, balance_cents = balance_cents + $1, \
+             first_due_on = LEAST(first_due_on, $3) WHERE id = $2",
+            &[&principal_cents, &id, &due_on],
         )?;
         Ok(())
     }

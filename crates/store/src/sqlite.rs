@@ -66,7 +66,7 @@ fn migrate(conn: &Connection) -> Result<()> {
     for (version, sql) in MIGRATIONS {
         let done: Option<i64> = conn
             .query_row(
-                "SELECT version FROM schema_migrations WHERE version = $1",
+                "SELECT version FROM schema_migrations WHERE version = ?1",
                 [version],
                 |r| r.get(0),
             )
@@ -114,12 +114,13 @@ pub(crate) const PARTY_COLUMNS: &str = "p.id, p.kind, p.name, p.birth_date, p.kv
      i.source, p.import_line, p.street, p.postcode, p.city, p.country, p.address_valid_from";
 
 const CASE_SUMMARY_COLUMNS: &str = "c.id, c.number, c.client_id, cl.ref, c.status, c.debtor_type, \
-     c.principal_cents, c.balance_cents, c.opened_on, p.id, p.name";
+     c.principal_cents, c.balance_cents, c.opened_on, c.first_due_on, p.id, p.name";
 
 fn case_summary(r: &rusqlite::Row<'_>) -> Result<CaseSummary> {
     let status_s: String = r.get(4)?;
     let type_s: String = r.get(5)?;
     let opened: String = r.get(8)?;
+    let first_due: String = r.get(9)?;
     Ok(CaseSummary {
         id: CaseId(r.get(0)?),
         number: r.get(1)?,
@@ -130,9 +131,10 @@ fn case_summary(r: &rusqlite::Row<'_>) -> Result<CaseSummary> {
         principal_cents: r.get(6)?,
         balance_cents: r.get(7)?,
         opened_on: date("cases", "opened_on", &opened)?,
+        first_due_on: date("cases", "first_due_on", &first_due)?,
         debtor: PartySummary {
-            id: PartyId(r.get(9)?),
-            name: r.get(10)?,
+            id: PartyId(r.get(10)?),
+            name: r.get(11)?,
         },
     })
 }
@@ -145,7 +147,7 @@ impl Store for SqliteStore {
     fn insert_client(&self, c: &NewClient) -> Result<ClientRow> {
         let conn = self.conn()?;
         let res = conn.execute(
-            "INSERT INTO clients (ref, name, role, privacy_contact, created_at) VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO clients (ref, name, role, privacy_contact, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
             params![c.reference, c.name, c.role.as_str(), c.privacy_contact, c.created_at.to_string()],
         );
         match res {
@@ -192,7 +194,7 @@ impl Store for SqliteStore {
         let conn = self.conn()?;
         let row = conn
             .query_row(
-                "SELECT id, ref, name, role, privacy_contact FROM clients WHERE ref = $1",
+                "SELECT id, ref, name, role, privacy_contact FROM clients WHERE ref = ?1",
                 [reference],
                 |r| {
                     Ok((
@@ -262,6 +264,9 @@ impl Store for SqliteStore {
     fn list_cases(&self, f: &CaseFilter) -> Result<CasePage> {
         let conn = self.conn()?;
         let (where_sql, args) = case_filter_sql(f);
+        // Numbered `?n` parameters bind by their number; SQLite numbers `$n`
+        // in order of appearance instead, which would misbind reordered SQL.
+        let where_sql = where_sql.replace('$', "?");
         let total: i64 = conn.query_row(
             &format!("SELECT COUNT(*) FROM cases c {where_sql}"),
             rusqlite::params_from_iter(args.iter()),
@@ -298,10 +303,10 @@ impl Store for SqliteStore {
                 &format!(
                     "SELECT {CASE_SUMMARY_COLUMNS}, c.closed_on \
                      FROM cases c JOIN clients cl ON cl.id = c.client_id \
-                     JOIN parties p ON p.id = c.debtor_party_id WHERE c.id = $1"
+                     JOIN parties p ON p.id = c.debtor_party_id WHERE c.id = ?1"
                 ),
                 [id.0],
-                |r| Ok((case_summary(r), r.get::<_, Option<String>>(11)?)),
+                |r| Ok((case_summary(r), r.get::<_, Option<String>>(12)?)),
             )
             .optional()?;
         let Some((summary, closed_on)) = head else {
@@ -313,10 +318,10 @@ impl Store for SqliteStore {
             let mut stmt = conn.prepare_cached(
                 &format!(
                     "SELECT 'debtor', 0 AS ord, {PARTY_COLUMNS} FROM cases c JOIN parties p ON p.id = c.debtor_party_id \
-                     LEFT JOIN imports i ON i.id = p.import_id WHERE c.id = $1 \
+                     LEFT JOIN imports i ON i.id = p.import_id WHERE c.id = ?1 \
                      UNION ALL \
                      SELECT cp.role, 1 AS ord, {PARTY_COLUMNS} FROM case_parties cp JOIN parties p ON p.id = cp.party_id \
-                     LEFT JOIN imports i ON i.id = p.import_id WHERE cp.case_id = $1 \
+                     LEFT JOIN imports i ON i.id = p.import_id WHERE cp.case_id = ?1 \
                      ORDER BY ord, 3"
                 ),
             )?;
@@ -356,7 +361,7 @@ impl Store for SqliteStore {
         {
             let mut stmt = conn.prepare_cached(
                 "SELECT id, invoice_number, invoice_date, due_date, principal_cents, description, agreement_ref \
-                 FROM claims WHERE case_id = $1 ORDER BY due_date, id",
+                 FROM claims WHERE case_id = ?1 ORDER BY due_date, id",
             )?;
             let mut rows = stmt.query([summary.id.0])?;
             while let Some(r) = rows.next()? {
@@ -388,7 +393,7 @@ impl Store for SqliteStore {
         let conn = self.conn()?;
         Ok(conn
             .query_row(
-                "SELECT request_hash, status, response FROM idempotency_keys WHERE key = $1 AND scope = $2",
+                "SELECT request_hash, status, response FROM idempotency_keys WHERE key = ?1 AND scope = ?2",
                 [key, scope],
                 |r| {
                     Ok(IdempotentResponse {
@@ -411,7 +416,7 @@ impl Store for SqliteStore {
         let conn = self.conn()?;
         let n = conn.execute(
             "INSERT INTO idempotency_keys (key, scope, request_hash, status, response, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (key) DO NOTHING",
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (key) DO NOTHING",
             params![
                 key,
                 scope,
@@ -432,7 +437,7 @@ impl Store for SqliteStore {
         at: Timestamp,
     ) -> Result<()> {
         self.conn()?.execute(
-            "INSERT INTO interest_rate_lines (kind, line, actor, added_at) VALUES ($1, $2, $3, $4)",
+            "INSERT INTO interest_rate_lines (kind, line, actor, added_at) VALUES (?1, ?2, ?3, ?4)",
             params![kind.as_str(), line, actor, at.to_string()],
         )?;
         Ok(())
@@ -549,7 +554,7 @@ fn known_debtor(r: &rusqlite::Row<'_>) -> Result<KnownDebtor> {
 const KNOWN_DEBTOR_SQL: &str = "SELECT p.debtor_key, p.id, \
         (SELECT MAX(c.id) FROM cases c WHERE c.debtor_party_id = p.id AND c.status NOT LIKE 'closed%'), \
         (SELECT c.debtor_type FROM cases c WHERE c.debtor_party_id = p.id AND c.status NOT LIKE 'closed%' ORDER BY c.id DESC LIMIT 1) \
-     FROM parties p WHERE p.client_id = $1 AND p.debtor_key IS NOT NULL";
+     FROM parties p WHERE p.client_id = ?1 AND p.debtor_key IS NOT NULL";
 
 impl ImportTx for SqliteImportTx<'_> {
     fn known_debtors(&mut self, client: ClientId) -> Result<Vec<KnownDebtor>> {
@@ -564,7 +569,7 @@ impl ImportTx for SqliteImportTx<'_> {
 
     fn known_claims(&mut self, client: ClientId) -> Result<Vec<(String, i64)>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT invoice_number, fingerprint FROM claims WHERE client_id = $1",
+            "SELECT invoice_number, fingerprint FROM claims WHERE client_id = ?1",
         )?;
         let rows = stmt.query_map([client.0], |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok(rows.collect::<std::result::Result<_, _>>()?)
@@ -573,7 +578,7 @@ impl ImportTx for SqliteImportTx<'_> {
     fn find_debtor(&mut self, client: ClientId, key: &DebtorKey) -> Result<Option<KnownDebtor>> {
         let mut stmt = self
             .conn
-            .prepare_cached(&format!("{KNOWN_DEBTOR_SQL} AND p.debtor_key = $2"))?;
+            .prepare_cached(&format!("{KNOWN_DEBTOR_SQL} AND p.debtor_key = ?2"))?;
         let mut rows = stmt.query(params![client.0, &key[..]])?;
         match rows.next()? {
             Some(r) => Ok(Some(known_debtor(r)?)),
@@ -585,7 +590,7 @@ impl ImportTx for SqliteImportTx<'_> {
         Ok(self
             .conn
             .prepare_cached(
-                "SELECT fingerprint FROM claims WHERE client_id = $1 AND invoice_number = $2",
+                "SELECT fingerprint FROM claims WHERE client_id = ?1 AND invoice_number = ?2",
             )?
             .query_row(params![client.0, invoice_number], |r| r.get(0))
             .optional()?)
@@ -594,7 +599,7 @@ impl ImportTx for SqliteImportTx<'_> {
     fn open_import(&mut self, i: &NewImport) -> Result<ImportId> {
         self.conn.execute(
             "INSERT INTO imports (client_id, source, lines, claims_added, claims_known, cases_added, actor, created_at) \
-             VALUES ($1, $2, 0, 0, 0, 0, $3, $4)",
+             VALUES (?1, ?2, 0, 0, 0, 0, ?3, ?4)",
             params![i.client.0, i.source, i.actor, i.created_at.to_string()],
         )?;
         Ok(ImportId(self.conn.last_insert_rowid()))
@@ -602,7 +607,7 @@ impl ImportTx for SqliteImportTx<'_> {
 
     fn close_import(&mut self, import: ImportId, c: &ImportCounts) -> Result<()> {
         self.conn.execute(
-            "UPDATE imports SET lines = $1, claims_added = $2, claims_known = $3, cases_added = $4 WHERE id = $5",
+            "UPDATE imports SET lines = ?1, claims_added = ?2, claims_known = ?3, cases_added = ?4 WHERE id = ?5",
             params![c.lines, c.claims_added, c.claims_known, c.cases_added, import.0],
         )?;
         Ok(())
@@ -620,7 +625,7 @@ impl ImportTx for SqliteImportTx<'_> {
             let mut party = self.conn.prepare_cached(
                 "INSERT INTO parties (id, client_id, kind, debtor_ref, debtor_key, name, birth_date, kvk_number, email, phone, iban, \
                  street, postcode, city, country, address_valid_from, import_id, import_line) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)",
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
             )?;
             for p in &chunk.parties {
                 let id = self.next_party;
@@ -656,8 +661,8 @@ impl ImportTx for SqliteImportTx<'_> {
         }
         {
             let mut case = self.conn.prepare_cached(
-                "INSERT INTO cases (id, number, client_id, debtor_party_id, debtor_type, status, opened_on, principal_cents, balance_cents, import_id) \
-                 VALUES ($1, $2, $3, $4, $5, 'intake', $6, $7, $7, $8)",
+                "INSERT INTO cases (id, number, client_id, debtor_party_id, debtor_type, status, opened_on, principal_cents, balance_cents, import_id, first_due_on) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, 'intake', ?6, ?7, ?7, ?8, ?9)",
             )?;
             for c in &chunk.cases {
                 let id = CaseId(self.next_case);
@@ -675,6 +680,7 @@ impl ImportTx for SqliteImportTx<'_> {
                     date_buf,
                     c.principal_cents,
                     import,
+                    c.first_due_on.to_string(),
                 ])?;
                 self.cases.push(id.0);
                 ids.cases.push(id);
@@ -682,7 +688,7 @@ impl ImportTx for SqliteImportTx<'_> {
         }
         {
             let mut link = self.conn.prepare_cached(
-                "INSERT INTO case_parties (case_id, party_id, role) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+                "INSERT INTO case_parties (case_id, party_id, role) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
             )?;
             for l in &chunk.case_parties {
                 link.execute(params![
@@ -695,7 +701,7 @@ impl ImportTx for SqliteImportTx<'_> {
         {
             let mut claim = self.conn.prepare_cached(
                 "INSERT INTO claims (case_id, client_id, invoice_number, invoice_date, due_date, principal_cents, description, agreement_ref, fingerprint, import_id, import_line) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
             )?;
             let mut due_buf = String::with_capacity(10);
             for c in &chunk.claims {
@@ -721,13 +727,19 @@ impl ImportTx for SqliteImportTx<'_> {
         Ok(ids)
     }
 
-    fn add_to_case_totals(&mut self, case: Ref<CaseId>, principal_cents: i64) -> Result<()> {
+    fn add_to_case_totals(
+        &mut self,
+        case: Ref<CaseId>,
+        principal_cents: i64,
+        due_on: Date,
+    ) -> Result<()> {
         let id = self.cases.resolve(case)?;
         self.conn
             .prepare_cached(
-                "UPDATE cases SET principal_cents = principal_cents + $1, balance_cents = balance_cents + $1 WHERE id = $2",
+                "UPDATE cases SET principal_cents = principal_cents + ?1, balance_cents = balance_cents + ?1, \
+                 first_due_on = min(first_due_on, ?3) WHERE id = ?2",
             )?
-            .execute(params![principal_cents, id])?;
+            .execute(params![principal_cents, id, due_on.to_string()])?;
         Ok(())
     }
 

@@ -83,6 +83,7 @@ fn one_case_chunk(client: ClientId, import: ImportId) -> ImportChunk {
         debtor_type: DebtorType::Consumer,
         opened_on: parse_date("2026-11-21").unwrap(),
         principal_cents: 30_000,
+        first_due_on: parse_date("2026-01-31").unwrap(),
     });
     chunk.case_parties.push(NewCaseParty {
         case: Ref::New(0),
@@ -202,7 +203,7 @@ fn an_import_chunk_round_trips() {
                 assert_eq!(claims.len(), 2);
                 assert_eq!(claims[0].0, "F-1");
                 let case = jan.open_case.unwrap().0;
-                tx.add_to_case_totals(Ref::Existing(case), 5)?;
+                tx.add_to_case_totals(Ref::Existing(case), 5, parse_date("2025-12-31").unwrap())?;
                 // Linking an existing pair again is not an error.
                 let i = import(tx, c.id);
                 let mut again = ImportChunk::new(c.id, i, parse_date("2026-11-21").unwrap());
@@ -217,6 +218,7 @@ fn an_import_chunk_round_trips() {
             .unwrap();
         let d = store.case_by_number(&s.number).unwrap().unwrap();
         assert_eq!(d.summary.balance_cents, 30_005, "{engine}");
+        assert_eq!(d.summary.first_due_on.to_string(), "2025-12-31", "{engine}");
         assert_eq!(d.parties.len(), 2, "{engine}");
     }
 }
@@ -272,6 +274,7 @@ fn listing_filters_and_pages() {
                             debtor_type: DebtorType::Consumer,
                             opened_on: parse_date("2026-11-21").unwrap(),
                             principal_cents: 100,
+                            first_due_on: parse_date("2026-01-31").unwrap(),
                         });
                         chunk
                             .claims

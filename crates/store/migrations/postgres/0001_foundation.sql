@@ -59,6 +59,8 @@ CREATE TABLE cases (
     status            TEXT NOT NULL,
     opened_on         DATE NOT NULL,
     closed_on         DATE,
+    -- The earliest due date of the case's claims: days past due.
+    first_due_on      DATE NOT NULL,
     principal_cents   BIGINT NOT NULL,
     balance_cents     BIGINT NOT NULL,
     import_id         BIGINT REFERENCES imports (id)

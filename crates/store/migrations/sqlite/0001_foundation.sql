@@ -59,6 +59,8 @@ CREATE TABLE cases (
     status            TEXT NOT NULL,
     opened_on         TEXT NOT NULL,
     closed_on         TEXT,
+    -- The earliest due date of the case's claims: days past due.
+    first_due_on      TEXT NOT NULL,
     principal_cents   INTEGER NOT NULL,
     balance_cents     INTEGER NOT NULL,
     import_id         INTEGER REFERENCES imports (id)
