@@ -44,6 +44,9 @@ pub enum Class {
 pub struct Column {
     pub name: &'static str,
     pub class: Class,
+    /// Whose data this column is when it is not the table's subject: a
+    /// log column naming the staff member who acted.
+    pub subject: Option<Subject>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -57,6 +60,7 @@ const fn plain(name: &'static str) -> Column {
     Column {
         name,
         class: Class::NotPersonal,
+        subject: None,
     }
 }
 
@@ -68,6 +72,20 @@ const fn personal(
     Column {
         name,
         class: Class::Personal { category, purposes },
+        subject: None,
+    }
+}
+
+/// A column naming the staff member or job that acted: staff data, kept
+/// for accountability, in a table about someone else.
+const fn staff(name: &'static str) -> Column {
+    Column {
+        name,
+        class: Class::Personal {
+            category: "staff_identity",
+            purposes: LOG,
+        },
+        subject: Some(Subject::Staff(name)),
     }
 }
 
@@ -117,6 +135,8 @@ pub static CATALOG: &[Table] = &[
             personal("city", "contact", CASE),
             personal("country", "contact", CASE),
             personal("address_valid_from", "contact", CASE),
+            personal("address_status", "contact", CASE),
+            personal("credit_band", "financial_situation", CASE),
             plain("import_id"),
             plain("import_line"),
         ],
@@ -134,6 +154,14 @@ pub static CATALOG: &[Table] = &[
             personal("opened_on", "case_history", CASE),
             personal("closed_on", "case_history", CASE),
             personal("first_due_on", "debt", CASE),
+            personal("strategy_id", "case_history", CASE),
+            personal("strategy_version", "case_history", CASE),
+            personal("strategy_variant", "case_history", CASE),
+            personal("steps_taken", "case_history", CASE),
+            personal("last_step", "case_history", CASE),
+            personal("last_step_on", "case_history", CASE),
+            personal("demand_letter_sent_on", "case_history", CASE),
+            personal("judgment_on", "case_history", CASE),
             personal("principal_cents", "debt", CASE),
             personal("balance_cents", "debt", CASE),
             plain("import_id"),
@@ -179,6 +207,96 @@ pub static CATALOG: &[Table] = &[
             plain("cases_added"),
             personal("actor", "staff_identity", LOG),
             plain("created_at"),
+        ],
+    },
+    Table {
+        name: "strategies",
+        subject: Subject::None,
+        columns: &[plain("id"), plain("version"), plain("definition"), plain("created_at")],
+    },
+    Table {
+        name: "holds",
+        subject: Subject::CaseParties("case_id"),
+        columns: &[
+            plain("id"),
+            plain("case_id"),
+            personal("kind", "case_history", CASE),
+            personal("reason", "case_history", CASE),
+            personal("placed_on", "case_history", CASE),
+            personal("lifted_on", "case_history", CASE),
+            staff("placed_by"),
+        ],
+    },
+    Table {
+        // An automated decision with the data it used (GDPR art. 22, R39).
+        name: "decisions",
+        subject: Subject::CaseParties("case_id"),
+        columns: &[
+            plain("id"),
+            plain("case_id"),
+            personal("run_date", "case_history", CASE),
+            personal("strategy_id", "case_history", CASE),
+            personal("strategy_version", "case_history", CASE),
+            personal("rule", "case_history", CASE),
+            personal("action", "case_history", CASE),
+            personal("inputs", "financial_situation", CASE),
+            personal("needs_review", "case_history", CASE),
+            personal("review_state", "case_history", CASE),
+            staff("reviewed_by"),
+            plain("reviewed_at"),
+        ],
+    },
+    Table {
+        name: "work_items",
+        subject: Subject::CaseParties("case_id"),
+        columns: &[
+            plain("id"),
+            plain("decision_id"),
+            plain("case_id"),
+            personal("kind", "case_history", CASE),
+            personal("due_at", "case_history", CASE),
+            personal("state", "case_history", CASE),
+        ],
+    },
+    Table {
+        name: "daily_run_chunks",
+        subject: Subject::None,
+        columns: &[
+            plain("run_date"),
+            plain("first_case_id"),
+            plain("last_case_id"),
+            plain("state"),
+        ],
+    },
+    Table {
+        // What an address or credit provider returned (R5, R8), with its
+        // source and date (GDPR art. 14).
+        name: "provider_results",
+        subject: Subject::PartyColumn("party_id"),
+        columns: &[
+            plain("id"),
+            plain("party_id"),
+            personal("kind", "financial_situation", CASE),
+            personal("result", "financial_situation", CASE),
+            personal("provider", "financial_situation", CASE),
+            personal("obtained_on", "financial_situation", CASE),
+        ],
+    },
+    Table {
+        // That a person's data went to a recipient (R23 to R25).
+        name: "disclosures",
+        subject: Subject::PartyColumn("party_id"),
+        columns: &[
+            plain("id"),
+            plain("party_id"),
+            personal("recipient", "case_history", CASE),
+            personal("categories", "case_history", CASE),
+            personal("purpose", "case_history", CASE),
+            personal("legal_basis", "case_history", CASE),
+            personal("country", "case_history", CASE),
+            personal("safeguard", "case_history", CASE),
+            personal("disclosed_on", "case_history", CASE),
+            staff("actor"),
         ],
     },
     Table {

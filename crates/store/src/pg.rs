@@ -16,14 +16,9 @@ use crate::sqlite::{PARTY_COLUMNS, case_filter_sql};
 use crate::{Engine, Finish, ImportAbort, ImportTx, Result, Store, StoreError};
 
 const MIGRATIONS: &[(i64, &str)] = &[
-    (
-        1,
-        include_str!("../migrations/postgres/0001_foundation.sql"),
-    ),
-    (
-        2,
-        include_str!("../migrations/postgres/0002_interest_rates.sql"),
-    ),
+    (1, include_str!("../migrations/postgres/0001_foundation.sql")),
+    (2, include_str!("../migrations/postgres/0002_interest_rates.sql")),
+    (3, include_str!("../migrations/postgres/0003_collection.sql")),
 ];
 
 /// Connections kept open for reuse; more are opened on demand and closed

@@ -13,10 +13,8 @@ use crate::{Engine, Finish, ImportAbort, ImportTx, Result, Store, StoreError};
 
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../migrations/sqlite/0001_foundation.sql")),
-    (
-        2,
-        include_str!("../migrations/sqlite/0002_interest_rates.sql"),
-    ),
+    (2, include_str!("../migrations/sqlite/0002_interest_rates.sql")),
+    (3, include_str!("../migrations/sqlite/0003_collection.sql")),
 ];
 
 pub struct SqliteStore {
