@@ -212,7 +212,12 @@ pub static CATALOG: &[Table] = &[
     Table {
         name: "strategies",
         subject: Subject::None,
-        columns: &[plain("id"), plain("version"), plain("definition"), plain("created_at")],
+        columns: &[
+            plain("id"),
+            plain("version"),
+            plain("definition"),
+            plain("created_at"),
+        ],
     },
     Table {
         name: "holds",

@@ -135,6 +135,48 @@ pub trait Store: Send + Sync {
     /// Every operator rate line, oldest first.
     fn rate_lines(&self) -> Result<Vec<RateLineRow>>;
 
+    /// Splits the open cases into chunks for a day's run; does nothing when
+    /// the day is planned already (a resumed run). Returns chunks planned.
+    fn plan_run(&self, run_date: Date, cases_per_chunk: usize) -> Result<u64>;
+    /// Claims the next chunk of the day that is not done, gives its cases to
+    /// `decide`, and writes the decisions, work items and progress together
+    /// with the chunk's completion in one transaction. `None` when every
+    /// chunk is done. Safe to call from several workers at once on
+    /// PostgreSQL (chunks are claimed with `FOR UPDATE SKIP LOCKED`).
+    fn run_chunk(
+        &self,
+        run_date: Date,
+        decide: &(dyn Fn(&[RunCase]) -> ChunkWork + Sync),
+    ) -> Result<Option<ChunkDone>>;
+    /// The day's totals from what is stored.
+    fn run_totals(&self, run_date: Date) -> Result<RunTotals>;
+    /// A case's decisions, newest first.
+    fn decisions_for_case(&self, case: CaseId) -> Result<Vec<DecisionRow>>;
+    /// Decisions waiting for a person, oldest first.
+    fn review_queue(&self, limit: u32) -> Result<Vec<DecisionRow>>;
+    /// Records a reviewer's verdict on a pending decision; the approved
+    /// action's work item is queued with it. `false` when it was not pending.
+    fn review_decision(
+        &self,
+        decision: i64,
+        approve: bool,
+        reviewer: &str,
+        at: Timestamp,
+        work: Option<(String, Timestamp)>,
+    ) -> Result<bool>;
+    fn place_hold(&self, case: CaseId, kind: &str, reason: &str, on: Date, by: &str)
+    -> Result<i64>;
+    /// Lifts the holds of that kind on the case; returns how many.
+    fn lift_hold(&self, case: CaseId, kind: &str, on: Date) -> Result<u64>;
+    fn holds_for_case(&self, case: CaseId) -> Result<Vec<HoldRow>>;
+    /// Stores a strategy version; `false` when that id and version exist.
+    fn add_strategy(&self, id: &str, version: i64, definition: &str, at: Timestamp)
+    -> Result<bool>;
+    /// The newest version of every strategy: (id, version, definition).
+    fn strategies(&self) -> Result<Vec<(String, i64, String)>>;
+    /// A strategy version by id and version.
+    fn strategy(&self, id: &str, version: i64) -> Result<Option<String>>;
+
     /// Every (table, column) of the live schema, for the catalog check.
     fn schema_columns(&self) -> Result<Vec<(String, String)>>;
     /// Row counts of every table, for tests that prove "nothing changed".

@@ -359,3 +359,111 @@ pub struct RateLineRow {
     pub actor: String,
     pub added_at: Timestamp,
 }
+
+/// An open case as the daily run sees it: everything a decision needs, read
+/// in one query per chunk.
+#[derive(Debug, Clone)]
+pub struct RunCase {
+    pub id: CaseId,
+    pub number: String,
+    pub client_id: ClientId,
+    pub debtor_type: DebtorType,
+    pub status: CaseStatus,
+    pub principal_cents: i64,
+    pub balance_cents: i64,
+    pub opened_on: Date,
+    pub first_due_on: Date,
+    /// Strategy id, version and champion/challenger variant, once assigned.
+    pub strategy: Option<(String, i64, String)>,
+    pub steps_taken: i64,
+    pub last_step: Option<String>,
+    pub last_step_on: Option<Date>,
+    pub demand_letter_sent_on: Option<Date>,
+    pub judgment_on: Option<Date>,
+    pub email_known: bool,
+    pub phone_known: bool,
+    pub address_status: Option<String>,
+    pub credit_band: Option<String>,
+    /// Kinds of the holds in force.
+    pub holds: Vec<String>,
+    /// A decision of an earlier day waits for a person's review.
+    pub review_pending: bool,
+}
+
+/// An automated decision to store, with the data it used.
+#[derive(Debug, Clone)]
+pub struct NewDecision {
+    pub case: CaseId,
+    pub strategy_id: String,
+    pub strategy_version: i64,
+    pub rule: String,
+    pub action: String,
+    /// The variables the decision used, as `name=value` lines.
+    pub inputs: String,
+    pub needs_review: bool,
+    /// The letter or task it queues (kind, when), unless it waits for review.
+    pub work: Option<(String, Timestamp)>,
+}
+
+/// Where a case stands after the day's decision.
+#[derive(Debug, Clone)]
+pub struct CaseProgress {
+    pub case: CaseId,
+    pub strategy: (String, i64, String),
+    pub steps_taken: i64,
+    pub last_step: Option<String>,
+    pub last_step_on: Option<Date>,
+    pub demand_letter_sent_on: Option<Date>,
+    pub status: CaseStatus,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ChunkWork {
+    pub decisions: Vec<NewDecision>,
+    pub progress: Vec<CaseProgress>,
+}
+
+/// What one chunk of a daily run did.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ChunkDone {
+    pub cases_seen: u64,
+    pub decisions: u64,
+}
+
+/// A day's decisions counted from what is stored, so a resumed run reports
+/// the whole day.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RunTotals {
+    pub decisions: u64,
+    pub by_action: Vec<(String, u64)>,
+    pub review_queue: u64,
+    pub chunks_done: u64,
+    pub chunks_todo: u64,
+}
+
+/// A stored decision, for explanations and the review queue.
+#[derive(Debug, Clone)]
+pub struct DecisionRow {
+    pub id: i64,
+    pub case: CaseId,
+    pub run_date: Date,
+    pub strategy_id: String,
+    pub strategy_version: i64,
+    pub rule: String,
+    pub action: String,
+    pub inputs: String,
+    pub needs_review: bool,
+    pub review_state: String,
+    pub reviewed_by: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct HoldRow {
+    pub id: i64,
+    pub case: CaseId,
+    pub kind: String,
+    pub reason: String,
+    pub placed_on: Date,
+    pub lifted_on: Option<Date>,
+    pub placed_by: String,
+}

@@ -16,9 +16,18 @@ use crate::sqlite::{PARTY_COLUMNS, case_filter_sql};
 use crate::{Engine, Finish, ImportAbort, ImportTx, Result, Store, StoreError};
 
 const MIGRATIONS: &[(i64, &str)] = &[
-    (1, include_str!("../migrations/postgres/0001_foundation.sql")),
-    (2, include_str!("../migrations/postgres/0002_interest_rates.sql")),
-    (3, include_str!("../migrations/postgres/0003_collection.sql")),
+    (
+        1,
+        include_str!("../migrations/postgres/0001_foundation.sql"),
+    ),
+    (
+        2,
+        include_str!("../migrations/postgres/0002_interest_rates.sql"),
+    ),
+    (
+        3,
+        include_str!("../migrations/postgres/0003_collection.sql"),
+    ),
 ];
 
 /// Connections kept open for reuse; more are opened on demand and closed
@@ -482,6 +491,334 @@ impl Store for PgStore {
             .collect()
     }
 
+    fn plan_run(&self, run_date: Date, cases_per_chunk: usize) -> Result<u64> {
+        let mut conn = self.conn()?;
+        let mut tx = conn.transaction()?;
+        // One planner per day, even with several workers starting at once.
+        tx.execute(
+            "SELECT pg_advisory_xact_lock(hashtext('daily_run:' || $1::date::text))",
+            &[&run_date],
+        )?;
+        let planned: i64 = tx
+            .query_one(
+                "SELECT COUNT(*) FROM daily_run_chunks WHERE run_date = $1",
+                &[&run_date],
+            )?
+            .try_get(0)?;
+        if planned > 0 {
+            tx.commit()?;
+            return Ok(0);
+        }
+        let n = i64::try_from(cases_per_chunk.max(1))
+            .map_err(|_| StoreError::Invariant("chunk size".into()))?;
+        let chunks = tx.execute(
+            "INSERT INTO daily_run_chunks (run_date, first_case_id, last_case_id, state) \
+             SELECT $1, MIN(id), MAX(id), 'todo' FROM ( \
+                 SELECT id, (ROW_NUMBER() OVER (ORDER BY id) - 1) / $2 AS chunk FROM cases \
+                 WHERE status NOT LIKE 'closed%') numbered GROUP BY chunk",
+            &[&run_date, &n],
+        )?;
+        tx.commit()?;
+        Ok(chunks)
+    }
+
+    fn run_chunk(
+        &self,
+        run_date: Date,
+        decide: &(dyn Fn(&[RunCase]) -> ChunkWork + Sync),
+    ) -> Result<Option<ChunkDone>> {
+        let mut conn = self.conn()?;
+        let mut tx = conn.transaction()?;
+        let Some(chunk) = tx.query_opt(
+            "SELECT first_case_id, last_case_id FROM daily_run_chunks \
+             WHERE run_date = $1 AND state = 'todo' ORDER BY first_case_id LIMIT 1 FOR UPDATE SKIP LOCKED",
+            &[&run_date],
+        )?
+        else {
+            tx.commit()?;
+            return Ok(None);
+        };
+        let (first, last): (i64, i64) = (chunk.try_get(0)?, chunk.try_get(1)?);
+        let mut cases = tx
+            .query(
+                &format!(
+                    "SELECT {RUN_CASE_COLUMNS} FROM cases c JOIN parties p ON p.id = c.debtor_party_id \
+                     WHERE c.id BETWEEN $1 AND $2 AND c.status NOT LIKE 'closed%' ORDER BY c.id"
+                ),
+                &[&first, &last],
+            )?
+            .iter()
+            .map(run_case)
+            .collect::<Result<Vec<_>>>()?;
+        for r in tx.query(
+            "SELECT case_id, kind FROM holds WHERE case_id BETWEEN $1 AND $2 AND lifted_on IS NULL \
+             UNION ALL SELECT case_id, '' FROM decisions WHERE case_id BETWEEN $1 AND $2 AND review_state = 'pending'",
+            &[&first, &last],
+        )? {
+            let id = CaseId(r.try_get(0)?);
+            let kind: String = r.try_get(1)?;
+            if let Ok(i) = cases.binary_search_by_key(&id, |c| c.id) {
+                if kind.is_empty() {
+                    cases[i].review_pending = true;
+                } else {
+                    cases[i].holds.push(kind);
+                }
+            }
+        }
+        let work = decide(&cases);
+        let mut decisions = 0u64;
+        if !work.decisions.is_empty() {
+            let d = &work.decisions;
+            let case_col: Vec<i64> = d.iter().map(|x| x.case.0).collect();
+            let sid: Vec<&str> = d.iter().map(|x| x.strategy_id.as_str()).collect();
+            let sver: Vec<i64> = d.iter().map(|x| x.strategy_version).collect();
+            let rule: Vec<&str> = d.iter().map(|x| x.rule.as_str()).collect();
+            let action: Vec<&str> = d.iter().map(|x| x.action.as_str()).collect();
+            let inputs: Vec<&str> = d.iter().map(|x| x.inputs.as_str()).collect();
+            let review: Vec<i64> = d.iter().map(|x| i64::from(x.needs_review)).collect();
+            let state: Vec<&str> = d
+                .iter()
+                .map(|x| {
+                    if x.needs_review {
+                        "pending"
+                    } else {
+                        "automatic"
+                    }
+                })
+                .collect();
+            let inserted = tx.query(
+                "INSERT INTO decisions (case_id, run_date, strategy_id, strategy_version, rule, action, inputs, needs_review, review_state) \
+                 SELECT u.case_id, $1, u.sid, u.sver, u.rule, u.action, u.inputs, u.review, u.state \
+                 FROM UNNEST($2::bigint[], $3::text[], $4::bigint[], $5::text[], $6::text[], $7::text[], $8::bigint[], $9::text[]) \
+                     AS u(case_id, sid, sver, rule, action, inputs, review, state) \
+                 ON CONFLICT (case_id, run_date) DO NOTHING RETURNING id, case_id",
+                &[&run_date, &case_col, &sid, &sver, &rule, &action, &inputs, &review, &state],
+            )?;
+            decisions = inserted.len() as u64;
+            let mut ids: Vec<(i64, i64)> = inserted
+                .iter()
+                .map(|r| Ok((r.try_get::<_, i64>(1)?, r.try_get::<_, i64>(0)?)))
+                .collect::<Result<_>>()?;
+            ids.sort_unstable();
+            let (mut w_dec, mut w_case, mut w_kind, mut w_due) =
+                (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+            for x in d {
+                if let (Some((kind, due)), Ok(i)) =
+                    (&x.work, ids.binary_search_by_key(&x.case.0, |p| p.0))
+                {
+                    w_dec.push(ids[i].1);
+                    w_case.push(x.case.0);
+                    w_kind.push(kind.as_str());
+                    w_due.push(*due);
+                }
+            }
+            if !w_dec.is_empty() {
+                tx.execute(
+                    "INSERT INTO work_items (decision_id, case_id, kind, due_at, state) \
+                     SELECT u.d, u.c, u.k, u.due, 'queued' FROM UNNEST($1::bigint[], $2::bigint[], $3::text[], $4::timestamptz[]) AS u(d, c, k, due)",
+                    &[&w_dec, &w_case, &w_kind, &w_due],
+                )?;
+            }
+        }
+        if !work.progress.is_empty() {
+            let p = &work.progress;
+            let ids: Vec<i64> = p.iter().map(|x| x.case.0).collect();
+            let sid: Vec<&str> = p.iter().map(|x| x.strategy.0.as_str()).collect();
+            let sver: Vec<i64> = p.iter().map(|x| x.strategy.1).collect();
+            let svar: Vec<&str> = p.iter().map(|x| x.strategy.2.as_str()).collect();
+            let steps: Vec<i64> = p.iter().map(|x| x.steps_taken).collect();
+            let last_step: Vec<Option<&str>> = p.iter().map(|x| x.last_step.as_deref()).collect();
+            let last_on: Vec<Option<Date>> = p.iter().map(|x| x.last_step_on).collect();
+            let letter_on: Vec<Option<Date>> = p.iter().map(|x| x.demand_letter_sent_on).collect();
+            let status: Vec<&str> = p.iter().map(|x| x.status.as_str()).collect();
+            tx.execute(
+                "UPDATE cases c SET strategy_id = u.sid, strategy_version = u.sver, strategy_variant = u.svar, \
+                     steps_taken = u.steps, last_step = u.last_step, last_step_on = u.last_on, \
+                     demand_letter_sent_on = u.letter_on, status = u.status \
+                 FROM UNNEST($1::bigint[], $2::text[], $3::bigint[], $4::text[], $5::bigint[], $6::text[], $7::date[], $8::date[], $9::text[]) \
+                     AS u(id, sid, sver, svar, steps, last_step, last_on, letter_on, status) \
+                 WHERE c.id = u.id",
+                &[&ids, &sid, &sver, &svar, &steps, &last_step, &last_on, &letter_on, &status],
+            )?;
+        }
+        tx.execute(
+            "UPDATE daily_run_chunks SET state = 'done' WHERE run_date = $1 AND first_case_id = $2",
+            &[&run_date, &first],
+        )?;
+        tx.commit()?;
+        Ok(Some(ChunkDone {
+            cases_seen: cases.len() as u64,
+            decisions,
+        }))
+    }
+
+    fn run_totals(&self, run_date: Date) -> Result<RunTotals> {
+        let mut conn = self.conn()?;
+        let mut totals = RunTotals::default();
+        for r in conn.query(
+            "SELECT action, COUNT(*) FROM decisions WHERE run_date = $1 GROUP BY action ORDER BY action",
+            &[&run_date],
+        )? {
+            let n: i64 = r.try_get(1)?;
+            totals.decisions += n as u64;
+            totals.by_action.push((r.try_get(0)?, n as u64));
+        }
+        let pending: i64 = conn
+            .query_one(
+                "SELECT COUNT(*) FROM decisions WHERE review_state = 'pending'",
+                &[],
+            )?
+            .try_get(0)?;
+        totals.review_queue = pending as u64;
+        let r = conn.query_one(
+            "SELECT COUNT(*) FILTER (WHERE state = 'done'), COUNT(*) FILTER (WHERE state = 'todo') FROM daily_run_chunks WHERE run_date = $1",
+            &[&run_date],
+        )?;
+        totals.chunks_done = r.try_get::<_, i64>(0)? as u64;
+        totals.chunks_todo = r.try_get::<_, i64>(1)? as u64;
+        Ok(totals)
+    }
+
+    fn decisions_for_case(&self, case: CaseId) -> Result<Vec<DecisionRow>> {
+        self.conn()?
+            .query(
+                &format!("SELECT {DECISION_COLUMNS} FROM decisions WHERE case_id = $1 ORDER BY run_date DESC, id DESC"),
+                &[&case.0],
+            )?
+            .iter()
+            .map(decision_row)
+            .collect()
+    }
+
+    fn review_queue(&self, limit: u32) -> Result<Vec<DecisionRow>> {
+        self.conn()?
+            .query(
+                &format!(
+                    "SELECT {DECISION_COLUMNS} FROM decisions WHERE review_state = 'pending' ORDER BY run_date, id LIMIT {}",
+                    limit.min(PAGE_LIMIT_MAX)
+                ),
+                &[],
+            )?
+            .iter()
+            .map(decision_row)
+            .collect()
+    }
+
+    fn review_decision(
+        &self,
+        decision: i64,
+        approve: bool,
+        reviewer: &str,
+        at: Timestamp,
+        work: Option<(String, Timestamp)>,
+    ) -> Result<bool> {
+        let mut conn = self.conn()?;
+        let mut tx = conn.transaction()?;
+        let Some(row) = tx.query_opt(
+            "UPDATE decisions SET review_state = $1, reviewed_by = $2, reviewed_at = $3 \
+             WHERE id = $4 AND review_state = 'pending' RETURNING case_id",
+            &[
+                &if approve { "approved" } else { "rejected" },
+                &reviewer,
+                &at,
+                &decision,
+            ],
+        )?
+        else {
+            tx.commit()?;
+            return Ok(false);
+        };
+        let case: i64 = row.try_get(0)?;
+        if let (true, Some((kind, due))) = (approve, work) {
+            tx.execute(
+                "INSERT INTO work_items (decision_id, case_id, kind, due_at, state) VALUES ($1, $2, $3, $4, 'queued')",
+                &[&decision, &case, &kind, &due],
+            )?;
+        }
+        tx.commit()?;
+        Ok(true)
+    }
+
+    fn place_hold(
+        &self,
+        case: CaseId,
+        kind: &str,
+        reason: &str,
+        on: Date,
+        by: &str,
+    ) -> Result<i64> {
+        Ok(self
+            .conn()?
+            .query_one(
+                "INSERT INTO holds (case_id, kind, reason, placed_on, placed_by) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                &[&case.0, &kind, &reason, &on, &by],
+            )?
+            .try_get(0)?)
+    }
+
+    fn lift_hold(&self, case: CaseId, kind: &str, on: Date) -> Result<u64> {
+        Ok(self.conn()?.execute(
+            "UPDATE holds SET lifted_on = $1 WHERE case_id = $2 AND kind = $3 AND lifted_on IS NULL",
+            &[&on, &case.0, &kind],
+        )?)
+    }
+
+    fn holds_for_case(&self, case: CaseId) -> Result<Vec<HoldRow>> {
+        self.conn()?
+            .query(
+                "SELECT id, case_id, kind, reason, placed_on, lifted_on, placed_by FROM holds WHERE case_id = $1 ORDER BY id",
+                &[&case.0],
+            )?
+            .iter()
+            .map(|r| {
+                Ok(HoldRow {
+                    id: r.try_get(0)?,
+                    case: CaseId(r.try_get(1)?),
+                    kind: r.try_get(2)?,
+                    reason: r.try_get(3)?,
+                    placed_on: r.try_get(4)?,
+                    lifted_on: r.try_get(5)?,
+                    placed_by: r.try_get(6)?,
+                })
+            })
+            .collect()
+    }
+
+    fn add_strategy(
+        &self,
+        id: &str,
+        version: i64,
+        definition: &str,
+        at: Timestamp,
+    ) -> Result<bool> {
+        let n = self.conn()?.execute(
+            "INSERT INTO strategies (id, version, definition, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+            &[&id, &version, &definition, &at],
+        )?;
+        Ok(n == 1)
+    }
+
+    fn strategies(&self) -> Result<Vec<(String, i64, String)>> {
+        self.conn()?
+            .query(
+                "SELECT DISTINCT ON (id) id, version, definition FROM strategies ORDER BY id, version DESC",
+                &[],
+            )?
+            .iter()
+            .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
+            .collect()
+    }
+
+    fn strategy(&self, id: &str, version: i64) -> Result<Option<String>> {
+        self.conn()?
+            .query_opt(
+                "SELECT definition FROM strategies WHERE id = $1 AND version = $2",
+                &[&id, &version],
+            )?
+            .map(|r| Ok(r.try_get(0)?))
+            .transpose()
+    }
+
     fn schema_columns(&self) -> Result<Vec<(String, String)>> {
         let mut conn = self.conn()?;
         conn.query(
@@ -840,6 +1177,65 @@ impl ImportTx for PgImportTx<'_, '_> {
         self.tx.batch_execute(sql)?;
         Ok(())
     }
+}
+
+const RUN_CASE_COLUMNS: &str = "c.id, c.number, c.client_id, c.debtor_type, c.status, c.principal_cents, c.balance_cents, \
+     c.opened_on, c.first_due_on, c.strategy_id, c.strategy_version, c.strategy_variant, c.steps_taken, c.last_step, \
+     c.last_step_on, c.demand_letter_sent_on, c.judgment_on, p.email IS NOT NULL, p.phone IS NOT NULL, \
+     p.address_status, p.credit_band";
+
+fn run_case(r: &Row) -> Result<RunCase> {
+    let ty: String = r.try_get(3)?;
+    let st: String = r.try_get(4)?;
+    let sid: Option<String> = r.try_get(9)?;
+    let sver: Option<i64> = r.try_get(10)?;
+    let svar: Option<String> = r.try_get(11)?;
+    Ok(RunCase {
+        id: CaseId(r.try_get(0)?),
+        number: r.try_get(1)?,
+        client_id: ClientId(r.try_get(2)?),
+        debtor_type: DebtorType::parse(&ty)
+            .ok_or_else(|| corrupt("cases", "debtor_type", &ty, "unknown debtor type"))?,
+        status: CaseStatus::parse(&st)
+            .ok_or_else(|| corrupt("cases", "status", &st, "unknown status"))?,
+        principal_cents: r.try_get(5)?,
+        balance_cents: r.try_get(6)?,
+        opened_on: r.try_get(7)?,
+        first_due_on: r.try_get(8)?,
+        strategy: match (sid, sver, svar) {
+            (Some(i), Some(v), Some(w)) => Some((i, v, w)),
+            _ => None,
+        },
+        steps_taken: r.try_get(12)?,
+        last_step: r.try_get(13)?,
+        last_step_on: r.try_get(14)?,
+        demand_letter_sent_on: r.try_get(15)?,
+        judgment_on: r.try_get(16)?,
+        email_known: r.try_get(17)?,
+        phone_known: r.try_get(18)?,
+        address_status: r.try_get(19)?,
+        credit_band: r.try_get(20)?,
+        holds: Vec::new(),
+        review_pending: false,
+    })
+}
+
+const DECISION_COLUMNS: &str = "id, case_id, run_date, strategy_id, strategy_version, rule, action, inputs, needs_review, review_state, reviewed_by";
+
+fn decision_row(r: &Row) -> Result<DecisionRow> {
+    Ok(DecisionRow {
+        id: r.try_get(0)?,
+        case: CaseId(r.try_get(1)?),
+        run_date: r.try_get(2)?,
+        strategy_id: r.try_get(3)?,
+        strategy_version: r.try_get(4)?,
+        rule: r.try_get(5)?,
+        action: r.try_get(6)?,
+        inputs: r.try_get(7)?,
+        needs_review: r.try_get::<_, i64>(8)? != 0,
+        review_state: r.try_get(9)?,
+        reviewed_by: r.try_get(10)?,
+    })
 }
 
 #[cfg(test)]

@@ -13,7 +13,10 @@ use crate::{Engine, Finish, ImportAbort, ImportTx, Result, Store, StoreError};
 
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../migrations/sqlite/0001_foundation.sql")),
-    (2, include_str!("../migrations/sqlite/0002_interest_rates.sql")),
+    (
+        2,
+        include_str!("../migrations/sqlite/0002_interest_rates.sql"),
+    ),
     (3, include_str!("../migrations/sqlite/0003_collection.sql")),
 ];
 
@@ -464,6 +467,307 @@ impl Store for SqliteStore {
         Ok(out)
     }
 
+    fn plan_run(&self, run_date: Date, cases_per_chunk: usize) -> Result<u64> {
+        let conn = self.conn()?;
+        in_tx(&conn, |c| {
+            let day = run_date.to_string();
+            let planned: i64 = c.query_row(
+                "SELECT COUNT(*) FROM daily_run_chunks WHERE run_date = ?1",
+                [&day],
+                |r| r.get(0),
+            )?;
+            if planned > 0 {
+                return Ok(0);
+            }
+            let mut ids =
+                c.prepare("SELECT id FROM cases WHERE status NOT LIKE 'closed%' ORDER BY id")?;
+            let mut rows = ids.query([])?;
+            let mut insert = c.prepare(
+                "INSERT INTO daily_run_chunks (run_date, first_case_id, last_case_id, state) VALUES (?1, ?2, ?3, 'todo')",
+            )?;
+            let (mut first, mut last, mut n, mut chunks) = (0i64, 0i64, 0usize, 0u64);
+            while let Some(r) = rows.next()? {
+                let id: i64 = r.get(0)?;
+                if n == 0 {
+                    first = id;
+                }
+                last = id;
+                n += 1;
+                if n == cases_per_chunk.max(1) {
+                    insert.execute(params![day, first, last])?;
+                    chunks += 1;
+                    n = 0;
+                }
+            }
+            if n > 0 {
+                insert.execute(params![day, first, last])?;
+                chunks += 1;
+            }
+            Ok(chunks)
+        })
+    }
+
+    fn run_chunk(
+        &self,
+        run_date: Date,
+        decide: &(dyn Fn(&[RunCase]) -> ChunkWork + Sync),
+    ) -> Result<Option<ChunkDone>> {
+        let conn = self.conn()?;
+        in_tx(&conn, |c| {
+            let day = run_date.to_string();
+            let chunk: Option<(i64, i64)> = c
+                .query_row(
+                    "SELECT first_case_id, last_case_id FROM daily_run_chunks \
+                     WHERE run_date = ?1 AND state = 'todo' ORDER BY first_case_id LIMIT 1",
+                    [&day],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?;
+            let Some((first, last)) = chunk else {
+                return Ok(None);
+            };
+            let mut cases = load_run_cases(c, first, last)?;
+            attach_holds(c, first, last, &mut cases)?;
+            let work = decide(&cases);
+            let mut decisions = 0u64;
+            {
+                let mut insert = c.prepare_cached(
+                    "INSERT INTO decisions (case_id, run_date, strategy_id, strategy_version, rule, action, inputs, needs_review, review_state) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (case_id, run_date) DO NOTHING RETURNING id",
+                )?;
+                let mut item = c.prepare_cached(
+                    "INSERT INTO work_items (decision_id, case_id, kind, due_at, state) VALUES (?1, ?2, ?3, ?4, 'queued')",
+                )?;
+                for d in &work.decisions {
+                    let id: Option<i64> = insert
+                        .query_row(
+                            params![
+                                d.case.0,
+                                day,
+                                d.strategy_id,
+                                d.strategy_version,
+                                d.rule,
+                                d.action,
+                                d.inputs,
+                                d.needs_review,
+                                if d.needs_review {
+                                    "pending"
+                                } else {
+                                    "automatic"
+                                },
+                            ],
+                            |r| r.get(0),
+                        )
+                        .optional()?;
+                    let Some(id) = id else { continue };
+                    decisions += 1;
+                    if let Some((kind, at)) = &d.work {
+                        item.execute(params![id, d.case.0, kind, at.to_string()])?;
+                    }
+                }
+            }
+            {
+                let mut update = c.prepare_cached(
+                    "UPDATE cases SET strategy_id = ?1, strategy_version = ?2, strategy_variant = ?3, steps_taken = ?4, \
+                     last_step = ?5, last_step_on = ?6, demand_letter_sent_on = ?7, status = ?8 WHERE id = ?9",
+                )?;
+                for p in &work.progress {
+                    update.execute(params![
+                        p.strategy.0,
+                        p.strategy.1,
+                        p.strategy.2,
+                        p.steps_taken,
+                        p.last_step,
+                        p.last_step_on.map(|d| d.to_string()),
+                        p.demand_letter_sent_on.map(|d| d.to_string()),
+                        p.status.as_str(),
+                        p.case.0,
+                    ])?;
+                }
+            }
+            c.execute(
+                "UPDATE daily_run_chunks SET state = 'done' WHERE run_date = ?1 AND first_case_id = ?2",
+                params![day, first],
+            )?;
+            Ok(Some(ChunkDone {
+                cases_seen: cases.len() as u64,
+                decisions,
+            }))
+        })
+    }
+
+    fn run_totals(&self, run_date: Date) -> Result<RunTotals> {
+        let conn = self.conn()?;
+        let day = run_date.to_string();
+        let mut totals = RunTotals::default();
+        {
+            let mut st = conn.prepare_cached(
+                "SELECT action, COUNT(*) FROM decisions WHERE run_date = ?1 GROUP BY action ORDER BY action",
+            )?;
+            let mut rows = st.query([&day])?;
+            while let Some(r) = rows.next()? {
+                let n: i64 = r.get(1)?;
+                totals.decisions += n as u64;
+                totals.by_action.push((r.get(0)?, n as u64));
+            }
+        }
+        let pending: i64 = conn.query_row(
+            "SELECT COUNT(*) FROM decisions WHERE review_state = 'pending'",
+            [],
+            |r| r.get(0),
+        )?;
+        totals.review_queue = pending as u64;
+        let (done, todo): (i64, i64) = conn.query_row(
+            "SELECT COALESCE(SUM(state = 'done'), 0), COALESCE(SUM(state = 'todo'), 0) FROM daily_run_chunks WHERE run_date = ?1",
+            [&day],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        totals.chunks_done = done as u64;
+        totals.chunks_todo = todo as u64;
+        Ok(totals)
+    }
+
+    fn decisions_for_case(&self, case: CaseId) -> Result<Vec<DecisionRow>> {
+        let conn = self.conn()?;
+        let mut st = conn.prepare_cached(&format!(
+            "SELECT {DECISION_COLUMNS} FROM decisions WHERE case_id = ?1 ORDER BY run_date DESC, id DESC"
+        ))?;
+        let mut rows = st.query([case.0])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            out.push(decision_row(r)?);
+        }
+        Ok(out)
+    }
+
+    fn review_queue(&self, limit: u32) -> Result<Vec<DecisionRow>> {
+        let conn = self.conn()?;
+        let mut st = conn.prepare_cached(&format!(
+            "SELECT {DECISION_COLUMNS} FROM decisions WHERE review_state = 'pending' ORDER BY run_date, id LIMIT ?1"
+        ))?;
+        let mut rows = st.query([limit.min(PAGE_LIMIT_MAX)])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            out.push(decision_row(r)?);
+        }
+        Ok(out)
+    }
+
+    fn review_decision(
+        &self,
+        decision: i64,
+        approve: bool,
+        reviewer: &str,
+        at: Timestamp,
+        work: Option<(String, Timestamp)>,
+    ) -> Result<bool> {
+        let conn = self.conn()?;
+        in_tx(&conn, |c| {
+            let case: Option<i64> = c
+                .query_row(
+                    "UPDATE decisions SET review_state = ?1, reviewed_by = ?2, reviewed_at = ?3 \
+                     WHERE id = ?4 AND review_state = 'pending' RETURNING case_id",
+                    params![
+                        if approve { "approved" } else { "rejected" },
+                        reviewer,
+                        at.to_string(),
+                        decision
+                    ],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            let Some(case) = case else { return Ok(false) };
+            if let (true, Some((kind, due))) = (approve, work) {
+                c.execute(
+                    "INSERT INTO work_items (decision_id, case_id, kind, due_at, state) VALUES (?1, ?2, ?3, ?4, 'queued')",
+                    params![decision, case, kind, due.to_string()],
+                )?;
+            }
+            Ok(true)
+        })
+    }
+
+    fn place_hold(
+        &self,
+        case: CaseId,
+        kind: &str,
+        reason: &str,
+        on: Date,
+        by: &str,
+    ) -> Result<i64> {
+        let conn = self.conn()?;
+        conn.execute(
+            "INSERT INTO holds (case_id, kind, reason, placed_on, placed_by) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![case.0, kind, reason, on.to_string(), by],
+        )?;
+        Ok(conn.last_insert_rowid())
+    }
+
+    fn lift_hold(&self, case: CaseId, kind: &str, on: Date) -> Result<u64> {
+        let n = self.conn()?.execute(
+            "UPDATE holds SET lifted_on = ?1 WHERE case_id = ?2 AND kind = ?3 AND lifted_on IS NULL",
+            params![on.to_string(), case.0, kind],
+        )?;
+        Ok(n as u64)
+    }
+
+    fn holds_for_case(&self, case: CaseId) -> Result<Vec<HoldRow>> {
+        let conn = self.conn()?;
+        let mut st = conn.prepare_cached(
+            "SELECT id, case_id, kind, reason, placed_on, lifted_on, placed_by FROM holds WHERE case_id = ?1 ORDER BY id",
+        )?;
+        let mut rows = st.query([case.0])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            let placed: String = r.get(4)?;
+            out.push(HoldRow {
+                id: r.get(0)?,
+                case: CaseId(r.get(1)?),
+                kind: r.get(2)?,
+                reason: r.get(3)?,
+                placed_on: date("holds", "placed_on", &placed)?,
+                lifted_on: opt_date("holds", "lifted_on", r.get(5)?)?,
+                placed_by: r.get(6)?,
+            });
+        }
+        Ok(out)
+    }
+
+    fn add_strategy(
+        &self,
+        id: &str,
+        version: i64,
+        definition: &str,
+        at: Timestamp,
+    ) -> Result<bool> {
+        let n = self.conn()?.execute(
+            "INSERT INTO strategies (id, version, definition, created_at) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
+            params![id, version, definition, at.to_string()],
+        )?;
+        Ok(n == 1)
+    }
+
+    fn strategies(&self) -> Result<Vec<(String, i64, String)>> {
+        let conn = self.conn()?;
+        let mut st = conn.prepare_cached(
+            "SELECT s.id, s.version, s.definition FROM strategies s \
+             WHERE s.version = (SELECT MAX(version) FROM strategies t WHERE t.id = s.id) ORDER BY s.id",
+        )?;
+        let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
+
+    fn strategy(&self, id: &str, version: i64) -> Result<Option<String>> {
+        Ok(self
+            .conn()?
+            .query_row(
+                "SELECT definition FROM strategies WHERE id = ?1 AND version = ?2",
+                params![id, version],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
     fn schema_columns(&self) -> Result<Vec<(String, String)>> {
         let conn = self.conn()?;
         let mut stmt = conn.prepare(
@@ -745,4 +1049,110 @@ impl ImportTx for SqliteImportTx<'_> {
         self.conn.execute_batch(sql)?;
         Ok(())
     }
+}
+
+/// Runs `f` in an IMMEDIATE transaction (the write lock taken at once, so
+/// what `f` reads stays true until it commits).
+fn in_tx<T>(conn: &Connection, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+    conn.execute_batch("BEGIN IMMEDIATE")?;
+    match f(conn) {
+        Ok(v) => {
+            conn.execute_batch("COMMIT")?;
+            Ok(v)
+        }
+        Err(e) => {
+            let _ = conn.execute_batch("ROLLBACK");
+            Err(e)
+        }
+    }
+}
+
+const RUN_CASE_COLUMNS: &str = "c.id, c.number, c.client_id, c.debtor_type, c.status, c.principal_cents, c.balance_cents, \
+     c.opened_on, c.first_due_on, c.strategy_id, c.strategy_version, c.strategy_variant, c.steps_taken, c.last_step, \
+     c.last_step_on, c.demand_letter_sent_on, c.judgment_on, p.email IS NOT NULL, p.phone IS NOT NULL, \
+     p.address_status, p.credit_band";
+
+fn load_run_cases(c: &Connection, first: i64, last: i64) -> Result<Vec<RunCase>> {
+    let mut st = c.prepare_cached(&format!(
+        "SELECT {RUN_CASE_COLUMNS} FROM cases c JOIN parties p ON p.id = c.debtor_party_id \
+         WHERE c.id BETWEEN ?1 AND ?2 AND c.status NOT LIKE 'closed%' ORDER BY c.id"
+    ))?;
+    let mut rows = st.query(params![first, last])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let ty: String = r.get(3)?;
+        let st_s: String = r.get(4)?;
+        let opened: String = r.get(7)?;
+        let due: String = r.get(8)?;
+        let sid: Option<String> = r.get(9)?;
+        let sver: Option<i64> = r.get(10)?;
+        let svar: Option<String> = r.get(11)?;
+        out.push(RunCase {
+            id: CaseId(r.get(0)?),
+            number: r.get(1)?,
+            client_id: ClientId(r.get(2)?),
+            debtor_type: debtor_type(&ty)?,
+            status: status(&st_s)?,
+            principal_cents: r.get(5)?,
+            balance_cents: r.get(6)?,
+            opened_on: date("cases", "opened_on", &opened)?,
+            first_due_on: date("cases", "first_due_on", &due)?,
+            strategy: match (sid, sver, svar) {
+                (Some(i), Some(v), Some(w)) => Some((i, v, w)),
+                _ => None,
+            },
+            steps_taken: r.get(12)?,
+            last_step: r.get(13)?,
+            last_step_on: opt_date("cases", "last_step_on", r.get(14)?)?,
+            demand_letter_sent_on: opt_date("cases", "demand_letter_sent_on", r.get(15)?)?,
+            judgment_on: opt_date("cases", "judgment_on", r.get(16)?)?,
+            email_known: r.get(17)?,
+            phone_known: r.get(18)?,
+            address_status: r.get(19)?,
+            credit_band: r.get(20)?,
+            holds: Vec::new(),
+            review_pending: false,
+        });
+    }
+    Ok(out)
+}
+
+/// Adds the holds in force and pending reviews to the chunk's cases.
+fn attach_holds(c: &Connection, first: i64, last: i64, cases: &mut [RunCase]) -> Result<()> {
+    let mut st = c.prepare_cached(
+        "SELECT case_id, kind FROM holds WHERE case_id BETWEEN ?1 AND ?2 AND lifted_on IS NULL \
+         UNION ALL SELECT case_id, '' FROM decisions WHERE case_id BETWEEN ?1 AND ?2 AND review_state = 'pending'",
+    )?;
+    let mut rows = st.query(params![first, last])?;
+    while let Some(r) = rows.next()? {
+        let id = CaseId(r.get(0)?);
+        let kind: String = r.get(1)?;
+        if let Ok(i) = cases.binary_search_by_key(&id, |c| c.id) {
+            if kind.is_empty() {
+                cases[i].review_pending = true;
+            } else {
+                cases[i].holds.push(kind);
+            }
+        }
+    }
+    Ok(())
+}
+
+const DECISION_COLUMNS: &str = "id, case_id, run_date, strategy_id, strategy_version, rule, action, inputs, needs_review, review_state, reviewed_by";
+
+fn decision_row(r: &rusqlite::Row<'_>) -> Result<DecisionRow> {
+    let day: String = r.get(2)?;
+    Ok(DecisionRow {
+        id: r.get(0)?,
+        case: CaseId(r.get(1)?),
+        run_date: date("decisions", "run_date", &day)?,
+        strategy_id: r.get(3)?,
+        strategy_version: r.get(4)?,
+        rule: r.get(5)?,
+        action: r.get(6)?,
+        inputs: r.get(7)?,
+        needs_review: r.get(8)?,
+        review_state: r.get(9)?,
+        reviewed_by: r.get(10)?,
+    })
 }

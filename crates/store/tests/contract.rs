@@ -366,3 +366,212 @@ fn a_column_added_without_classification_fails_the_catalog_check() {
         );
     }
 }
+
+fn seed_cases(store: &dyn Store, n: usize) -> ClientId {
+    let c = client(store, "RUN");
+    store
+        .import(&mut |tx| {
+            let i = import(tx, c.id);
+            let mut chunk = ImportChunk::new(c.id, i, parse_date("2026-11-01").unwrap());
+            for k in 0..n {
+                chunk
+                    .parties
+                    .push(party(&format!("P{k}"), &format!("r{k}")));
+                chunk.cases.push(NewCase {
+                    debtor: Ref::New(k),
+                    debtor_type: DebtorType::Consumer,
+                    opened_on: parse_date("2026-11-01").unwrap(),
+                    principal_cents: 1000 + k as i64,
+                    first_due_on: parse_date("2026-10-01").unwrap(),
+                });
+                chunk
+                    .claims
+                    .push(claim(Ref::New(k), &format!("R-{k}"), 1000 + k as i64));
+            }
+            tx.write_chunk(&chunk)?;
+            Ok(Finish::Commit)
+        })
+        .unwrap();
+    c.id
+}
+
+/// A decision for every case whose balance is odd; progress for all.
+fn odd_ones(cases: &[RunCase]) -> ChunkWork {
+    let mut w = ChunkWork::default();
+    for c in cases {
+        if c.balance_cents % 2 == 1 && c.holds.is_empty() {
+            w.decisions.push(NewDecision {
+                case: c.id,
+                strategy_id: "s".into(),
+                strategy_version: 1,
+                rule: "odd".into(),
+                action: if c.balance_cents % 4 == 1 {
+                    "reminder"
+                } else {
+                    "propose_legal_action"
+                }
+                .into(),
+                inputs: format!("balance={}", c.balance_cents),
+                needs_review: c.balance_cents % 4 == 3,
+                work: Some(("letter".into(), ts())),
+            });
+        }
+        w.progress.push(CaseProgress {
+            case: c.id,
+            strategy: ("s".into(), 1, "champion".into()),
+            steps_taken: c.steps_taken + 1,
+            last_step: Some("odd".into()),
+            last_step_on: Some(parse_date("2026-11-21").unwrap()),
+            demand_letter_sent_on: None,
+            status: CaseStatus::Active,
+        });
+    }
+    w
+}
+
+#[test]
+fn the_daily_run_is_chunked_idempotent_and_resumable() {
+    let day = parse_date("2026-11-21").unwrap();
+    for (engine, store) in fresh_stores("run_day") {
+        seed_cases(store.as_ref(), 25);
+        let held = store
+            .list_cases(&CaseFilter {
+                limit: 1,
+                ..Default::default()
+            })
+            .unwrap()
+            .cases[0]
+            .id;
+        store
+            .place_hold(
+                held,
+                "dispute",
+                "debtor disputes the invoice",
+                day,
+                "staff:anna",
+            )
+            .unwrap();
+        assert_eq!(store.plan_run(day, 10).unwrap(), 3, "{engine}");
+        assert_eq!(
+            store.plan_run(day, 10).unwrap(),
+            0,
+            "{engine}: planned once"
+        );
+        // A chunk whose work fails to write (a crash, here a decision for a
+        // case that does not exist) leaves nothing and stays to do.
+        let failing = |cases: &[RunCase]| {
+            let mut w = odd_ones(cases);
+            w.decisions.push(NewDecision {
+                case: CaseId(999_999),
+                ..w.decisions[0].clone()
+            });
+            w
+        };
+        assert!(store.run_chunk(day, &failing).is_err(), "{engine}");
+        assert_eq!(store.run_totals(day).unwrap().decisions, 0, "{engine}");
+        assert_eq!(store.run_totals(day).unwrap().chunks_todo, 3, "{engine}");
+        let mut seen = 0;
+        while let Some(done) = store.run_chunk(day, &odd_ones).unwrap() {
+            seen += done.cases_seen;
+        }
+        assert_eq!(seen, 25, "{engine}");
+        let totals = store.run_totals(day).unwrap();
+        assert_eq!((totals.chunks_done, totals.chunks_todo), (3, 0), "{engine}");
+        assert_eq!(
+            totals.decisions, 12,
+            "{engine}: odd balances 1001..1023 less the held one"
+        );
+        assert_eq!(totals.review_queue, 6, "{engine}");
+        // Running the day again adds nothing.
+        assert!(
+            store.run_chunk(day, &odd_ones).unwrap().is_none(),
+            "{engine}"
+        );
+        assert_eq!(store.run_totals(day).unwrap(), totals, "{engine}");
+        // A pending review pauses the case on the next day.
+        let next = parse_date("2026-11-22").unwrap();
+        store.plan_run(next, 100).unwrap();
+        let paused = std::sync::Mutex::new(0);
+        store
+            .run_chunk(next, &|cases: &[RunCase]| {
+                *paused.lock().unwrap() = cases.iter().filter(|c| c.review_pending).count();
+                ChunkWork::default()
+            })
+            .unwrap();
+        assert_eq!(*paused.lock().unwrap(), 6, "{engine}");
+        // Review: approve one, reject one; neither can be reviewed twice.
+        let queue = store.review_queue(10).unwrap();
+        assert_eq!(queue.len(), 6, "{engine}");
+        assert!(
+            store
+                .review_decision(
+                    queue[0].id,
+                    true,
+                    "staff:jan",
+                    ts(),
+                    Some(("summons".into(), ts()))
+                )
+                .unwrap()
+        );
+        assert!(
+            store
+                .review_decision(queue[1].id, false, "staff:jan", ts(), None)
+                .unwrap()
+        );
+        assert!(
+            !store
+                .review_decision(queue[0].id, false, "staff:jan", ts(), None)
+                .unwrap(),
+            "{engine}"
+        );
+        assert_eq!(store.review_queue(10).unwrap().len(), 4, "{engine}");
+        let d = store.decisions_for_case(queue[0].case).unwrap();
+        assert_eq!(d[0].review_state, "approved", "{engine}");
+        assert_eq!(d[0].reviewed_by.as_deref(), Some("staff:jan"), "{engine}");
+        assert!(d[0].inputs.starts_with("balance="), "{engine}");
+        // Holds.
+        let holds = store.holds_for_case(held).unwrap();
+        assert_eq!(
+            (holds.len(), holds[0].kind.as_str()),
+            (1, "dispute"),
+            "{engine}"
+        );
+        assert_eq!(
+            store.lift_hold(held, "dispute", next).unwrap(),
+            1,
+            "{engine}"
+        );
+        assert_eq!(
+            store.holds_for_case(held).unwrap()[0].lifted_on,
+            Some(next),
+            "{engine}"
+        );
+    }
+}
+
+#[test]
+fn strategies_keep_every_version() {
+    for (engine, store) in fresh_stores("strategies") {
+        assert!(store.add_strategy("consumer", 1, "v1", ts()).unwrap());
+        assert!(
+            !store.add_strategy("consumer", 1, "changed", ts()).unwrap(),
+            "{engine}"
+        );
+        assert!(store.add_strategy("consumer", 2, "v2", ts()).unwrap());
+        assert!(store.add_strategy("business", 1, "b1", ts()).unwrap());
+        assert_eq!(
+            store.strategies().unwrap(),
+            vec![
+                ("business".into(), 1, "b1".into()),
+                ("consumer".into(), 2, "v2".into())
+            ],
+            "{engine}"
+        );
+        assert_eq!(
+            store.strategy("consumer", 1).unwrap().as_deref(),
+            Some("v1"),
+            "{engine}"
+        );
+        assert_eq!(store.strategy("consumer", 9).unwrap(), None, "{engine}");
+    }
+}
