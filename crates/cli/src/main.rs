@@ -20,7 +20,7 @@ use clap::{Parser, Subcommand};
 use kwijting_domain::{Actor, CaseStatus, ClientRole};
 use kwijting_service::cases::CaseQuery;
 use kwijting_service::intake::{IntakeError, Progress};
-use kwijting_service::{Door, Kwijting, ServiceError, SystemClock};
+use kwijting_service::{Kwijting, ServiceError, SystemClock};
 
 /// The default database: an SQLite file in the working directory.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://kwijting.db";
@@ -177,7 +177,7 @@ pub fn open_service(url: &str) -> anyhow::Result<Kwijting> {
 }
 
 /// The processing policy, loaded and validated once at start-up.
-static POLICY: std::sync::OnceLock<kwijting_policy::Policy> = std::sync::OnceLock::new();
+static POLICY: std::sync::OnceLock<Arc<kwijting_policy::Policy>> = std::sync::OnceLock::new();
 
 fn load_policy(path: Option<&std::path::Path>) -> anyhow::Result<()> {
     let policy = match path {
@@ -189,11 +189,11 @@ fn load_policy(path: Option<&std::path::Path>) -> anyhow::Result<()> {
         }
         None => kwijting_policy::Policy::load_default()?,
     };
-    let _ = POLICY.set(policy);
+    let _ = POLICY.set(Arc::new(policy));
     Ok(())
 }
 
-pub fn policy() -> anyhow::Result<&'static kwijting_policy::Policy> {
+pub fn policy() -> anyhow::Result<&'static Arc<kwijting_policy::Policy>> {
     if POLICY.get().is_none() {
         load_policy(None)?;
     }
@@ -201,11 +201,7 @@ pub fn policy() -> anyhow::Result<&'static kwijting_policy::Policy> {
 }
 
 pub fn service_over(store: Arc<dyn kwijting_store::Store>) -> anyhow::Result<Kwijting> {
-    Ok(Kwijting::new(
-        store,
-        Door::from_policy(policy()?),
-        Arc::new(SystemClock),
-    ))
+    Ok(Kwijting::new(store, policy()?.clone(), Arc::new(SystemClock)))
 }
 
 fn parse_as_of(s: Option<&str>) -> anyhow::Result<kwijting_domain::Date> {

@@ -97,6 +97,7 @@ impl From<ServiceError> for AppError {
             ServiceError::Invalid(m) => {
                 AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", m)
             }
+            ServiceError::Refused(m) => AppError::new(StatusCode::FORBIDDEN, "refused", m),
             ServiceError::Conflict { .. } => {
                 AppError::new(StatusCode::CONFLICT, "conflict", e.to_string())
             }

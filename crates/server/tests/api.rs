@@ -8,7 +8,7 @@ use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
 use kwijting_domain::Actor;
 use kwijting_server::{AppState, app};
-use kwijting_service::{Door, FixedClock, Kwijting};
+use kwijting_service::{FixedClock, Kwijting};
 use kwijting_store::testkit::fresh_stores;
 use serde_json::{Value, json};
 use tower::ServiceExt;
@@ -17,7 +17,7 @@ fn state(store: Arc<dyn kwijting_store::Store>) -> AppState {
     let policy = kwijting_policy::Policy::load_default().unwrap();
     let svc = Kwijting::new(
         store,
-        Door::from_policy(&policy),
+        Arc::new(policy),
         Arc::new(FixedClock("2026-11-21T09:00:00Z".parse().unwrap())),
     );
     AppState::new(svc, Actor::system("api-test", "collection"))

@@ -9,6 +9,7 @@
 
 pub mod cases;
 pub mod clients;
+pub mod disclose;
 pub mod door;
 pub mod intake;
 pub mod keys;
@@ -17,6 +18,7 @@ pub mod rates;
 use std::sync::Arc;
 
 use kwijting_domain::Date;
+use kwijting_policy::Policy;
 use kwijting_store::{Store, StoreError, Timestamp};
 
 pub use door::{Access, Door, Forbidden, Grant};
@@ -53,17 +55,25 @@ impl Clock for FixedClock {
 #[derive(Clone)]
 pub struct Kwijting {
     store: Arc<dyn Store>,
+    policy: Arc<Policy>,
     door: Arc<Door>,
     clock: Arc<dyn Clock>,
 }
 
 impl Kwijting {
-    pub fn new(store: Arc<dyn Store>, door: Door, clock: Arc<dyn Clock>) -> Kwijting {
+    /// The services over a store, under a processing policy whose roles
+    /// make the door.
+    pub fn new(store: Arc<dyn Store>, policy: Arc<Policy>, clock: Arc<dyn Clock>) -> Kwijting {
         Kwijting {
+            door: Arc::new(Door::from_policy(&policy)),
             store,
-            door: Arc::new(door),
+            policy,
             clock,
         }
+    }
+
+    pub fn policy(&self) -> &Policy {
+        &self.policy
     }
 
     pub fn door(&self) -> &Door {
@@ -97,6 +107,9 @@ pub enum ServiceError {
     UnknownCase(String),
     #[error("{0}")]
     Invalid(String),
+    /// The policy does not allow it; the refusal was logged.
+    #[error("refused: {0}")]
+    Refused(String),
     #[error("{what} '{key}' already exists")]
     Conflict { what: &'static str, key: String },
     #[error("the database schema and the personal-data catalog differ:\n{}", .0.iter().map(|m| format!("  {m}")).collect::<Vec<_>>().join("\n"))]

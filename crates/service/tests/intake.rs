@@ -5,14 +5,14 @@ use std::sync::Arc;
 
 use kwijting_domain::{Actor, ActorKind, ClientRole, ClientScope, PurposeId, Role};
 use kwijting_service::intake::{IntakeError, Progress};
-use kwijting_service::{Door, FixedClock, Kwijting, ServiceError};
+use kwijting_service::{FixedClock, Kwijting, ServiceError};
 use kwijting_store::testkit::fresh_stores;
 
 fn service(store: Arc<dyn kwijting_store::Store>) -> Kwijting {
     let policy = kwijting_policy::Policy::load_default().unwrap();
     Kwijting::new(
         store,
-        Door::from_policy(&policy),
+        Arc::new(policy),
         Arc::new(FixedClock("2026-11-21T09:00:00Z".parse().unwrap())),
     )
 }

@@ -300,6 +300,8 @@ pub static CATALOG: &[Table] = &[
             personal("legal_basis", "case_history", CASE),
             personal("country", "case_history", CASE),
             personal("safeguard", "case_history", CASE),
+            personal("outcome", "case_history", CASE),
+            personal("reason", "case_history", CASE),
             personal("disclosed_on", "case_history", CASE),
             staff("actor"),
         ],

@@ -177,6 +177,16 @@ pub trait Store: Send + Sync {
     /// A strategy version by id and version.
     fn strategy(&self, id: &str, version: i64) -> Result<Option<String>>;
 
+    fn party(&self, id: PartyId) -> Result<Option<PartyRow>>;
+    /// Queued work items of a kind, oldest first.
+    fn queued_work(&self, kind: &str, limit: u32) -> Result<Vec<WorkItem>>;
+    /// Stores what a provider returned, the disclosure made to get it, the
+    /// party's current status, and marks the work item done: together.
+    fn record_provider_work(&self, item: i64, result: &ProviderResult, disclosure: &Disclosure) -> Result<()>;
+    fn record_disclosure(&self, d: &Disclosure) -> Result<()>;
+    fn disclosures_for_party(&self, party: PartyId) -> Result<Vec<Disclosure>>;
+    fn provider_results_for_party(&self, party: PartyId) -> Result<Vec<ProviderResult>>;
+
     /// Every (table, column) of the live schema, for the catalog check.
     fn schema_columns(&self) -> Result<Vec<(String, String)>>;
     /// Row counts of every table, for tests that prove "nothing changed".

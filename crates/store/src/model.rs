@@ -467,3 +467,42 @@ pub struct HoldRow {
     pub lifted_on: Option<Date>,
     pub placed_by: String,
 }
+
+/// A disclosure of a person's data to a recipient (R23 to R25).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Disclosure {
+    pub party: PartyId,
+    /// A recipient category id from the policy, e.g. `address_provider`.
+    pub recipient: String,
+    /// Data category ids, comma-separated.
+    pub categories: String,
+    pub purpose: String,
+    pub legal_basis: String,
+    pub country: String,
+    pub safeguard: String,
+    /// `None` when disclosed; the reason when refused (refusals are logged).
+    pub refused: Option<String>,
+    pub disclosed_on: Date,
+    pub actor: String,
+}
+
+/// Queued work of one kind, for the worker that carries it out.
+#[derive(Debug, Clone)]
+pub struct WorkItem {
+    pub id: i64,
+    pub case: CaseId,
+    pub kind: String,
+    /// The case's debtor.
+    pub party: PartyId,
+}
+
+/// What a provider returned about a party, with source and date.
+#[derive(Debug, Clone)]
+pub struct ProviderResult {
+    pub party: PartyId,
+    /// `address` or `credit`.
+    pub kind: String,
+    pub result: String,
+    pub provider: String,
+    pub obtained_on: Date,
+}

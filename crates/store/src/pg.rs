@@ -360,31 +360,10 @@ impl Store for PgStore {
             &[&summary.id.0],
         )? {
             let role: String = r.try_get(0)?;
-            let kind: String = r.try_get(3)?;
-            let source = import_source(r.try_get::<_, Option<&str>>(10)?, r.try_get(11)?);
             parties.push(CasePartyRow {
                 role: PartyRole::parse(&role)
                     .ok_or_else(|| corrupt("case_parties", "role", &role, "unknown role"))?,
-                party: PartyRow {
-                    id: PartyId(r.try_get(2)?),
-                    kind: PartyKind::parse(&kind)
-                        .ok_or_else(|| corrupt("parties", "kind", &kind, "unknown kind"))?,
-                    name: r.try_get(4)?,
-                    birth_date: r.try_get(5)?,
-                    kvk_number: r.try_get(6)?,
-                    email: r.try_get(7)?,
-                    phone: r.try_get(8)?,
-                    iban: r.try_get(9)?,
-                    address: Some(AddressRow {
-                        street: r.try_get(12)?,
-                        postcode: r.try_get(13)?,
-                        city: r.try_get(14)?,
-                        country: r.try_get(15)?,
-                        source: source.clone(),
-                        valid_from: r.try_get(16)?,
-                    }),
-                    source,
-                },
+                party: party_row(&r)?,
             });
         }
         let claims = conn
@@ -819,6 +798,113 @@ impl Store for PgStore {
             .transpose()
     }
 
+    fn party(&self, id: PartyId) -> Result<Option<PartyRow>> {
+        self.conn()?
+            .query_opt(
+                &format!(
+                    "SELECT '', 0, {PARTY_COLUMNS} FROM parties p LEFT JOIN imports i ON i.id = p.import_id WHERE p.id = $1"
+                ),
+                &[&id.0],
+            )?
+            .as_ref()
+            .map(party_row)
+            .transpose()
+    }
+
+    fn queued_work(&self, kind: &str, limit: u32) -> Result<Vec<WorkItem>> {
+        self.conn()?
+            .query(
+                &format!(
+                    "SELECT w.id, w.case_id, w.kind, c.debtor_party_id FROM work_items w JOIN cases c ON c.id = w.case_id \
+                     WHERE w.kind = $1 AND w.state = 'queued' ORDER BY w.id LIMIT {limit}"
+                ),
+                &[&kind],
+            )?
+            .iter()
+            .map(|r| {
+                Ok(WorkItem {
+                    id: r.try_get(0)?,
+                    case: CaseId(r.try_get(1)?),
+                    kind: r.try_get(2)?,
+                    party: PartyId(r.try_get(3)?),
+                })
+            })
+            .collect()
+    }
+
+    fn record_provider_work(&self, item: i64, result: &ProviderResult, d: &Disclosure) -> Result<()> {
+        let mut conn = self.conn()?;
+        let mut tx = conn.transaction()?;
+        insert_disclosure(&mut tx, d)?;
+        tx.execute(
+            "INSERT INTO provider_results (party_id, kind, result, provider, obtained_on) VALUES ($1, $2, $3, $4, $5)",
+            &[&result.party.0, &result.kind, &result.result, &result.provider, &result.obtained_on],
+        )?;
+        let column = match result.kind.as_str() {
+            "address" => "address_status",
+            _ => "credit_band",
+        };
+        tx.execute(
+            &format!("UPDATE parties SET {column} = $1 WHERE id = $2"),
+            &[&result.result, &result.party.0],
+        )?;
+        tx.execute("UPDATE work_items SET state = 'done' WHERE id = $1", &[&item])?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn record_disclosure(&self, d: &Disclosure) -> Result<()> {
+        let mut conn = self.conn()?;
+        let mut tx = conn.transaction()?;
+        insert_disclosure(&mut tx, d)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn disclosures_for_party(&self, party: PartyId) -> Result<Vec<Disclosure>> {
+        self.conn()?
+            .query(
+                "SELECT party_id, recipient, categories, purpose, legal_basis, country, safeguard, disclosed_on, actor, reason \
+                 FROM disclosures WHERE party_id = $1 ORDER BY id",
+                &[&party.0],
+            )?
+            .iter()
+            .map(|r| {
+                Ok(Disclosure {
+                    party: PartyId(r.try_get(0)?),
+                    recipient: r.try_get(1)?,
+                    categories: r.try_get(2)?,
+                    purpose: r.try_get(3)?,
+                    legal_basis: r.try_get(4)?,
+                    country: r.try_get(5)?,
+                    safeguard: r.try_get(6)?,
+                    disclosed_on: r.try_get(7)?,
+                    actor: r.try_get(8)?,
+                    refused: r.try_get(9)?,
+                })
+            })
+            .collect()
+    }
+
+    fn provider_results_for_party(&self, party: PartyId) -> Result<Vec<ProviderResult>> {
+        self.conn()?
+            .query(
+                "SELECT party_id, kind, result, provider, obtained_on FROM provider_results WHERE party_id = $1 ORDER BY id",
+                &[&party.0],
+            )?
+            .iter()
+            .map(|r| {
+                Ok(ProviderResult {
+                    party: PartyId(r.try_get(0)?),
+                    kind: r.try_get(1)?,
+                    result: r.try_get(2)?,
+                    provider: r.try_get(3)?,
+                    obtained_on: r.try_get(4)?,
+                })
+            })
+            .collect()
+    }
+
     fn schema_columns(&self) -> Result<Vec<(String, String)>> {
         let mut conn = self.conn()?;
         conn.query(
@@ -1235,6 +1321,52 @@ fn decision_row(r: &Row) -> Result<DecisionRow> {
         needs_review: r.try_get::<_, i64>(8)? != 0,
         review_state: r.try_get(9)?,
         reviewed_by: r.try_get(10)?,
+    })
+}
+
+fn insert_disclosure(tx: &mut postgres::Transaction<'_>, d: &Disclosure) -> Result<()> {
+    tx.execute(
+        "INSERT INTO disclosures (party_id, recipient, categories, purpose, legal_basis, country, safeguard, disclosed_on, actor, outcome, reason) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        &[
+            &d.party.0,
+            &d.recipient,
+            &d.categories,
+            &d.purpose,
+            &d.legal_basis,
+            &d.country,
+            &d.safeguard,
+            &d.disclosed_on,
+            &d.actor,
+            &if d.refused.is_some() { "refused" } else { "disclosed" },
+            &d.refused,
+        ],
+    )?;
+    Ok(())
+}
+
+/// A party from a row of (role, order, PARTY_COLUMNS...).
+fn party_row(r: &Row) -> Result<PartyRow> {
+    let kind: String = r.try_get(3)?;
+    let source = import_source(r.try_get::<_, Option<&str>>(10)?, r.try_get(11)?);
+    Ok(PartyRow {
+        id: PartyId(r.try_get(2)?),
+        kind: PartyKind::parse(&kind).ok_or_else(|| corrupt("parties", "kind", &kind, "unknown kind"))?,
+        name: r.try_get(4)?,
+        birth_date: r.try_get(5)?,
+        kvk_number: r.try_get(6)?,
+        email: r.try_get(7)?,
+        phone: r.try_get(8)?,
+        iban: r.try_get(9)?,
+        address: Some(AddressRow {
+            street: r.try_get(12)?,
+            postcode: r.try_get(13)?,
+            city: r.try_get(14)?,
+            country: r.try_get(15)?,
+            source: source.clone(),
+            valid_from: r.try_get(16)?,
+        }),
+        source,
     })
 }
 

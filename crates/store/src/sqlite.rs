@@ -329,32 +329,10 @@ impl Store for SqliteStore {
             let mut rows = stmt.query([summary.id.0])?;
             while let Some(r) = rows.next()? {
                 let role_s: String = r.get(0)?;
-                let kind_s: String = r.get(3)?;
-                let source = import_source(r.get::<_, Option<String>>(10)?.as_deref(), r.get(11)?);
-                let valid_from: String = r.get(16)?;
                 parties.push(CasePartyRow {
                     role: PartyRole::parse(&role_s)
                         .ok_or_else(|| corrupt("case_parties", "role", &role_s, "unknown role"))?,
-                    party: PartyRow {
-                        id: PartyId(r.get(2)?),
-                        kind: PartyKind::parse(&kind_s)
-                            .ok_or_else(|| corrupt("parties", "kind", &kind_s, "unknown kind"))?,
-                        name: r.get(4)?,
-                        birth_date: opt_date("parties", "birth_date", r.get(5)?)?,
-                        kvk_number: r.get(6)?,
-                        email: r.get(7)?,
-                        phone: r.get(8)?,
-                        iban: r.get(9)?,
-                        address: Some(AddressRow {
-                            street: r.get(12)?,
-                            postcode: r.get(13)?,
-                            city: r.get(14)?,
-                            country: r.get(15)?,
-                            source: source.clone(),
-                            valid_from: date("parties", "address_valid_from", &valid_from)?,
-                        }),
-                        source,
-                    },
+                    party: party_row(r)?,
                 });
             }
         }
@@ -768,6 +746,106 @@ impl Store for SqliteStore {
             .optional()?)
     }
 
+    fn party(&self, id: PartyId) -> Result<Option<PartyRow>> {
+        let conn = self.conn()?;
+        let mut st = conn.prepare_cached(&format!(
+            "SELECT '', 0, {PARTY_COLUMNS} FROM parties p LEFT JOIN imports i ON i.id = p.import_id WHERE p.id = ?1"
+        ))?;
+        let mut rows = st.query([id.0])?;
+        match rows.next()? {
+            Some(r) => Ok(Some(party_row(r)?)),
+            None => Ok(None),
+        }
+    }
+
+    fn queued_work(&self, kind: &str, limit: u32) -> Result<Vec<WorkItem>> {
+        let conn = self.conn()?;
+        let mut st = conn.prepare_cached(
+            "SELECT w.id, w.case_id, w.kind, c.debtor_party_id FROM work_items w JOIN cases c ON c.id = w.case_id \
+             WHERE w.kind = ?1 AND w.state = 'queued' ORDER BY w.id LIMIT ?2",
+        )?;
+        let rows = st.query_map(params![kind, limit], |r| {
+            Ok(WorkItem {
+                id: r.get(0)?,
+                case: CaseId(r.get(1)?),
+                kind: r.get(2)?,
+                party: PartyId(r.get(3)?),
+            })
+        })?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
+    }
+
+    fn record_provider_work(&self, item: i64, result: &ProviderResult, d: &Disclosure) -> Result<()> {
+        let conn = self.conn()?;
+        in_tx(&conn, |c| {
+            insert_disclosure(c, d)?;
+            c.execute(
+                "INSERT INTO provider_results (party_id, kind, result, provider, obtained_on) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![result.party.0, result.kind, result.result, result.provider, result.obtained_on.to_string()],
+            )?;
+            let column = match result.kind.as_str() {
+                "address" => "address_status",
+                _ => "credit_band",
+            };
+            c.execute(
+                &format!("UPDATE parties SET {column} = ?1 WHERE id = ?2"),
+                params![result.result, result.party.0],
+            )?;
+            c.execute("UPDATE work_items SET state = 'done' WHERE id = ?1", [item])?;
+            Ok(())
+        })
+    }
+
+    fn record_disclosure(&self, d: &Disclosure) -> Result<()> {
+        insert_disclosure(&*self.conn()?, d)
+    }
+
+    fn disclosures_for_party(&self, party: PartyId) -> Result<Vec<Disclosure>> {
+        let conn = self.conn()?;
+        let mut st = conn.prepare_cached(
+            "SELECT party_id, recipient, categories, purpose, legal_basis, country, safeguard, disclosed_on, actor, reason \
+             FROM disclosures WHERE party_id = ?1 ORDER BY id",
+        )?;
+        let mut rows = st.query([party.0])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            let on: String = r.get(7)?;
+            out.push(Disclosure {
+                party: PartyId(r.get(0)?),
+                recipient: r.get(1)?,
+                categories: r.get(2)?,
+                purpose: r.get(3)?,
+                legal_basis: r.get(4)?,
+                country: r.get(5)?,
+                safeguard: r.get(6)?,
+                disclosed_on: date("disclosures", "disclosed_on", &on)?,
+                actor: r.get(8)?,
+                refused: r.get(9)?,
+            });
+        }
+        Ok(out)
+    }
+
+    fn provider_results_for_party(&self, party: PartyId) -> Result<Vec<ProviderResult>> {
+        let conn = self.conn()?;
+        let mut st = conn.prepare_cached(
+            "SELECT party_id, kind, result, provider, obtained_on FROM provider_results WHERE party_id = ?1 ORDER BY id",
+        )?;
+        let mut rows = st.query([party.0])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            let on: String = r.get(4)?;
+            out.push(ProviderResult {
+                party: PartyId(r.get(0)?),
+                kind: r.get(1)?,
+                result: r.get(2)?,
+                provider: r.get(3)?,
+                obtained_on: date("provider_results", "obtained_on", &on)?,
+            });
+        }
+        Ok(out)
+    }
+
     fn schema_columns(&self) -> Result<Vec<(String, String)>> {
         let conn = self.conn()?;
         let mut stmt = conn.prepare(
@@ -1154,5 +1232,52 @@ fn decision_row(r: &rusqlite::Row<'_>) -> Result<DecisionRow> {
         needs_review: r.get(8)?,
         review_state: r.get(9)?,
         reviewed_by: r.get(10)?,
+    })
+}
+
+fn insert_disclosure(c: &Connection, d: &Disclosure) -> Result<()> {
+    c.execute(
+        "INSERT INTO disclosures (party_id, recipient, categories, purpose, legal_basis, country, safeguard, disclosed_on, actor, outcome, reason) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        params![
+            d.party.0,
+            d.recipient,
+            d.categories,
+            d.purpose,
+            d.legal_basis,
+            d.country,
+            d.safeguard,
+            d.disclosed_on.to_string(),
+            d.actor,
+            if d.refused.is_some() { "refused" } else { "disclosed" },
+            d.refused
+        ],
+    )?;
+    Ok(())
+}
+
+/// A party from a row of (role, order, PARTY_COLUMNS...).
+fn party_row(r: &rusqlite::Row<'_>) -> Result<PartyRow> {
+    let kind_s: String = r.get(3)?;
+    let source = import_source(r.get::<_, Option<String>>(10)?.as_deref(), r.get(11)?);
+    let valid_from: String = r.get(16)?;
+    Ok(PartyRow {
+        id: PartyId(r.get(2)?),
+        kind: PartyKind::parse(&kind_s).ok_or_else(|| corrupt("parties", "kind", &kind_s, "unknown kind"))?,
+        name: r.get(4)?,
+        birth_date: opt_date("parties", "birth_date", r.get(5)?)?,
+        kvk_number: r.get(6)?,
+        email: r.get(7)?,
+        phone: r.get(8)?,
+        iban: r.get(9)?,
+        address: Some(AddressRow {
+            street: r.get(12)?,
+            postcode: r.get(13)?,
+            city: r.get(14)?,
+            country: r.get(15)?,
+            source: source.clone(),
+            valid_from: date("parties", "address_valid_from", &valid_from)?,
+        }),
+        source,
     })
 }

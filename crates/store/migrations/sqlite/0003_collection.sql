@@ -91,6 +91,9 @@ CREATE TABLE disclosures (
     legal_basis  TEXT NOT NULL,
     country      TEXT NOT NULL,
     safeguard    TEXT NOT NULL,
+    -- 'disclosed', or 'refused' with the reason: refusals are logged too.
+    outcome      TEXT NOT NULL,
+    reason       TEXT,
     disclosed_on TEXT NOT NULL,
     actor        TEXT NOT NULL
 );
