@@ -272,6 +272,13 @@ fn default_policy_has_no_dead_entries() {
             r.id
         );
     }
+    for s in p.sources() {
+        assert!(
+            p.purposes().any(|x| x.sources.contains(&s.id)),
+            "source {} unused",
+            s.id
+        );
+    }
     for r in p.retention_rules() {
         assert!(
             p.purposes().any(|x| x.retention == r.id),
@@ -295,6 +302,10 @@ fn default_policy_covers_every_requirement() {
     );
     covered.extend(
         p.rights()
+            .flat_map(|x| x.requirements.iter().map(String::as_str)),
+    );
+    covered.extend(
+        p.sources()
             .flat_map(|x| x.requirements.iter().map(String::as_str)),
     );
     covered.extend(
@@ -541,6 +552,39 @@ fn refuses_unknown_references() {
 "#,
         )],
         "policy/test.toml: purposes.marketing.data_categories: 'identity' is listed twice",
+    );
+}
+
+#[test]
+fn sources_are_optional_and_checked() {
+    // MINIMAL has no sources at all, and loads (the_minimal_policy_loads).
+    refused(
+        &[(
+            "retention = \"last_contact_36m\"",
+            "sources = [\"website\"]\nretention = \"last_contact_36m\"",
+        )],
+        "policy/test.toml: purposes.marketing.sources: unknown source 'website'",
+    );
+    let with_source = [
+        (
+            "retention = \"last_contact_36m\"",
+            "sources = [\"website\"]\nretention = \"last_contact_36m\"",
+        ),
+        (
+            "[roles.marketeer]",
+            "[sources.website]\nname_nl = \"Website\"\nname_en = \"Website\"\n\n[roles.marketeer]",
+        ),
+    ];
+    accepted(&with_source);
+    refused(
+        &[
+            with_source[0],
+            (
+                "[roles.marketeer]",
+                "[sources.website]\nname_nl = \" \"\nname_en = \"Website\"\n\n[roles.marketeer]",
+            ),
+        ],
+        "policy/test.toml: sources.website.name_nl: must not be empty",
     );
 }
 
