@@ -589,6 +589,32 @@ fn sources_are_optional_and_checked() {
 }
 
 #[test]
+fn a_bare_policy_renders_what_it_lacks() {
+    // MINIMAL: one controller purpose, no processor purpose, no sources, no
+    // automated decisions, no special categories, no transfers.
+    let Ok(p) = Policy::from_toml_str(MINIMAL, FILE) else {
+        panic!("MINIMAL loads");
+    };
+    let en = render::statement(&p, render::Language::En);
+    for needle in [
+        "## Our role\n",
+        "- the source is not in this statement; ask us at privacy@test.example",
+        "We take no decisions about you that are made by a computer alone.",
+        "We process no special categories of data",
+        "We transfer no personal data to countries outside the European Economic Area (EEA).",
+    ] {
+        assert!(en.contains(needle), "{needle:?} in\n{en}");
+    }
+    assert!(!en.contains("two roles"));
+    let nl = render::statement(&p, render::Language::Nl);
+    assert!(nl.contains("## Onze rol\n"));
+    assert!(nl.contains("Wij geven geen persoonsgegevens door naar landen buiten"));
+    let md = render::register_markdown(&p, &render::CatalogView::default());
+    assert!(md.contains("(`identity`): no stored fields in the catalog"));
+    assert!(md.contains("none; every recipient is inside the EEA"));
+}
+
+#[test]
 fn refuses_a_purpose_without_legal_basis() {
     refused(
         &[

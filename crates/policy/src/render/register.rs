@@ -12,8 +12,8 @@ use super::{
     CatalogView, Language, legal_basis_article, legal_basis_text, oneline, safeguard_text,
 };
 use crate::{
-    ControllerRole, CountFrom, EraseEvent, Policy, Purpose, RecipientKind, RetentionRule, Role,
-    Scope,
+    ChangeNotice, ControllerRole, CountFrom, EraseEvent, Policy, Purpose, RecipientKind,
+    RetentionRule, Role, Scope,
 };
 
 const EN: Language = Language::En;
@@ -57,8 +57,12 @@ fn write_markdown(out: &mut String, policy: &Policy, catalog: &CatalogView) -> s
     )?;
     writeln!(
         out,
-        "- Privacy statement: version {}, effective {}; changes are announced by e-mail",
-        s.version, s.effective_date
+        "- Privacy statement: version {}, effective {}; changes are announced by {}",
+        s.version,
+        s.effective_date,
+        match s.change_notice {
+            ChangeNotice::Email => "e-mail",
+        }
     )?;
 
     writeln!(out, "\n## Processing activities")?;
@@ -306,7 +310,9 @@ pub fn register_json(policy: &Policy, catalog: &CatalogView) -> Value {
         "statement": {
             "version": s.version,
             "effective_date": s.effective_date.to_string(),
-            "change_notice": "email",
+            "change_notice": match s.change_notice {
+                ChangeNotice::Email => "email",
+            },
         },
         "controller": {
             "name": c.name,

@@ -160,13 +160,17 @@ impl<'a> Writer<'a> {
     /// R1: processor purposes send the reader to the seller; for the others
     /// the agency is the controller.
     fn roles(&mut self) -> std::fmt::Result {
-        let heading = self.t("Onze twee rollen", "Our two roles");
-        writeln!(self.out, "\n## {heading}")?;
         let processor: Vec<&Purpose> = self
             .policy
             .purposes()
             .filter(|p| p.controller_role == ControllerRole::Processor)
             .collect();
+        let heading = if processor.is_empty() {
+            self.t("Onze rol", "Our role")
+        } else {
+            self.t("Onze twee rollen", "Our two roles")
+        };
+        writeln!(self.out, "\n## {heading}")?;
         for p in processor {
             let heading = match self.lang {
                 Language::Nl => format!("Wij werken in opdracht: {}", self.purpose_name(p)),
@@ -393,6 +397,7 @@ impl<'a> Writer<'a> {
         let for_ = self.t("voor", "for");
         writeln!(self.out, "\n## {heading}\n")?;
         writeln!(self.out, "{intro}\n")?;
+        let mut any = false;
         for s in self.policy.sources() {
             let used = self.purposes_using(self.own_purposes(), |p| p.sources.contains(&s.id));
             if used.is_empty() {
@@ -400,6 +405,21 @@ impl<'a> Writer<'a> {
             }
             let name = self.text(&s.name_nl, &s.name_en);
             writeln!(self.out, "- {name} ({for_}: {used})")?;
+            any = true;
+        }
+        if !any {
+            let c = self.policy.controller();
+            let ask = match self.lang {
+                Language::Nl => format!(
+                    "- de bron staat niet in deze verklaring; vraag ernaar via {}",
+                    c.email
+                ),
+                Language::En => format!(
+                    "- the source is not in this statement; ask us at {}",
+                    c.email
+                ),
+            };
+            writeln!(self.out, "{ask}")?;
         }
         Ok(())
     }
