@@ -13,13 +13,14 @@
 
 mod error;
 mod model;
+pub mod render;
 mod retention;
 mod validate;
 
 pub use error::{PolicyError, Problem};
 pub use model::{
     ChangeNotice, Controller, ControllerRole, Country, DataCategory, EEA_COUNTRIES, LegalBasis,
-    Purpose, Recipient, RecipientKind, Right, Role, Scope, SecurityMeasure, Statement,
+    Purpose, Recipient, RecipientKind, Right, Role, Scope, SecurityMeasure, Source, Statement,
     SubjectCategory, SupervisoryAuthority, TransferSafeguard,
 };
 pub use retention::{CountFrom, EraseEvent, PERIOD_MONTHS_MAX, RetentionRule, Trigger};
@@ -42,6 +43,7 @@ pub struct Policy {
     purposes: IdMap<Purpose>,
     data_categories: IdMap<DataCategory>,
     subject_categories: IdMap<SubjectCategory>,
+    sources: IdMap<Source>,
     retention: IdMap<RetentionRule>,
     recipients: IdMap<Recipient>,
     roles: IdMap<Role>,
@@ -72,6 +74,7 @@ impl Policy {
             purposes: file.purposes,
             data_categories: file.data_categories,
             subject_categories: file.subject_categories,
+            sources: file.sources,
             retention: file.retention,
             recipients: file.recipients,
             roles: file.roles,
@@ -109,6 +112,10 @@ impl Policy {
         self.subject_categories.get(id)
     }
 
+    pub fn source(&self, id: &str) -> Option<&Source> {
+        self.sources.get(id)
+    }
+
     pub fn recipient(&self, id: &str) -> Option<&Recipient> {
         self.recipients.get(id)
     }
@@ -136,6 +143,10 @@ impl Policy {
 
     pub fn subject_categories(&self) -> impl Iterator<Item = &SubjectCategory> {
         self.subject_categories.0.iter()
+    }
+
+    pub fn sources(&self) -> impl Iterator<Item = &Source> {
+        self.sources.0.iter()
     }
 
     pub fn recipients(&self) -> impl Iterator<Item = &Recipient> {

@@ -78,7 +78,8 @@ keyed!(
     Recipient,
     Role,
     Right,
-    SecurityMeasure
+    SecurityMeasure,
+    Source
 );
 
 /// The privacy statement's own data (R42).
@@ -279,6 +280,9 @@ pub struct Purpose {
     pub pseudonymised_only: bool,
     pub data_subject_categories: Vec<String>,
     pub data_categories: Vec<String>,
+    /// Where the data comes from (GDPR art. 14(2)(f), R5, R8): source ids.
+    #[serde(default)]
+    pub sources: Vec<String>,
     /// A retention rule id.
     pub retention: String,
     pub recipient_categories: Vec<String>,
@@ -334,6 +338,20 @@ pub struct DataCategory {
 pub struct SubjectCategory {
     #[serde(skip)]
     pub id: String,
+    pub name_nl: String,
+    pub name_en: String,
+}
+
+/// Where personal data comes from, e.g. `client` or `credit_bureaus`
+/// (GDPR art. 13/14, R5, R8).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[non_exhaustive]
+pub struct Source {
+    #[serde(skip)]
+    pub id: String,
+    #[serde(default)]
+    pub requirements: Vec<String>,
     pub name_nl: String,
     pub name_en: String,
 }
@@ -532,6 +550,8 @@ pub(crate) struct PolicyFile {
     pub(crate) purposes: IdMap<Purpose>,
     pub(crate) data_categories: IdMap<DataCategory>,
     pub(crate) subject_categories: IdMap<SubjectCategory>,
+    #[serde(default)]
+    pub(crate) sources: IdMap<Source>,
     pub(crate) retention: IdMap<crate::RetentionRule>,
     pub(crate) recipients: IdMap<Recipient>,
     pub(crate) roles: IdMap<Role>,

@@ -272,6 +272,13 @@ fn default_policy_has_no_dead_entries() {
             r.id
         );
     }
+    for s in p.sources() {
+        assert!(
+            p.purposes().any(|x| x.sources.contains(&s.id)),
+            "source {} unused",
+            s.id
+        );
+    }
     for r in p.retention_rules() {
         assert!(
             p.purposes().any(|x| x.retention == r.id),
@@ -295,6 +302,10 @@ fn default_policy_covers_every_requirement() {
     );
     covered.extend(
         p.rights()
+            .flat_map(|x| x.requirements.iter().map(String::as_str)),
+    );
+    covered.extend(
+        p.sources()
             .flat_map(|x| x.requirements.iter().map(String::as_str)),
     );
     covered.extend(
@@ -542,6 +553,65 @@ fn refuses_unknown_references() {
         )],
         "policy/test.toml: purposes.marketing.data_categories: 'identity' is listed twice",
     );
+}
+
+#[test]
+fn sources_are_optional_and_checked() {
+    // MINIMAL has no sources at all, and loads (the_minimal_policy_loads).
+    refused(
+        &[(
+            "retention = \"last_contact_36m\"",
+            "sources = [\"website\"]\nretention = \"last_contact_36m\"",
+        )],
+        "policy/test.toml: purposes.marketing.sources: unknown source 'website'",
+    );
+    let with_source = [
+        (
+            "retention = \"last_contact_36m\"",
+            "sources = [\"website\"]\nretention = \"last_contact_36m\"",
+        ),
+        (
+            "[roles.marketeer]",
+            "[sources.website]\nname_nl = \"Website\"\nname_en = \"Website\"\n\n[roles.marketeer]",
+        ),
+    ];
+    accepted(&with_source);
+    refused(
+        &[
+            with_source[0],
+            (
+                "[roles.marketeer]",
+                "[sources.website]\nname_nl = \" \"\nname_en = \"Website\"\n\n[roles.marketeer]",
+            ),
+        ],
+        "policy/test.toml: sources.website.name_nl: must not be empty",
+    );
+}
+
+#[test]
+fn a_bare_policy_renders_what_it_lacks() {
+    // MINIMAL: one controller purpose, no processor purpose, no sources, no
+    // automated decisions, no special categories, no transfers.
+    let Ok(p) = Policy::from_toml_str(MINIMAL, FILE) else {
+        panic!("MINIMAL loads");
+    };
+    let en = render::statement(&p, render::Language::En);
+    for needle in [
+        "## Our role\n",
+        "- the source is not in this statement; ask us at privacy@test.example",
+        "We take no decisions about you that are made by a computer alone.",
+        "We process no special categories of data",
+        "We transfer no personal data to countries outside the European Economic Area (EEA).",
+    ] {
+        assert!(en.contains(needle), "{needle:?} in\n{en}");
+    }
+    assert!(!en.contains("two roles"));
+    let nl = render::statement(&p, render::Language::Nl);
+    assert!(nl.contains("## Onze rol\n"));
+    assert!(nl.contains("Wij geven geen persoonsgegevens door naar landen buiten"));
+    let md = render::register_markdown(&p, &render::CatalogView::default());
+    assert!(md.contains("(`identity`): no stored fields in the catalog"));
+    assert!(md.contains("none; every recipient is inside the EEA"));
 }
 
 #[test]

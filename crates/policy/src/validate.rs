@@ -89,6 +89,7 @@ pub(crate) fn validate(file: &str, p: &PolicyFile) -> Vec<Problem> {
     c.keys("purposes", &p.purposes);
     c.keys("data_categories", &p.data_categories);
     c.keys("subject_categories", &p.subject_categories);
+    c.keys("sources", &p.sources);
     c.keys("retention", &p.retention);
     c.keys("recipients", &p.recipients);
     c.keys("roles", &p.roles);
@@ -277,6 +278,8 @@ fn purposes(c: &mut Check, p: &PolicyFile) {
             }
         }
 
+        c.references(at("sources"), &purpose.sources, &p.sources, "source");
+
         if !p.retention.contains(&purpose.retention) {
             c.fail(
                 at("retention"),
@@ -341,6 +344,11 @@ fn categories(c: &mut Check, p: &PolicyFile) {
     for s in &p.subject_categories.0 {
         c.text(format!("subject_categories.{}.name_nl", s.id), &s.name_nl);
         c.text(format!("subject_categories.{}.name_en", s.id), &s.name_en);
+    }
+    for s in &p.sources.0 {
+        c.requirements(format!("sources.{}.requirements", s.id), &s.requirements);
+        c.text(format!("sources.{}.name_nl", s.id), &s.name_nl);
+        c.text(format!("sources.{}.name_en", s.id), &s.name_en);
     }
 }
 
