@@ -9,6 +9,7 @@ mod bench_import;
 mod bench_law;
 mod demo;
 mod law_cmd;
+mod policy_cmd;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -62,6 +63,9 @@ enum Command {
     /// The collection-law engine: costs, interest, deadlines, statements
     #[command(subcommand)]
     Law(law_cmd::LawCommand),
+    /// The processing policy: register of processing, privacy statement, check
+    #[command(subcommand)]
+    Policy(policy_cmd::PolicyCommand),
     /// The personal-data catalog
     #[command(subcommand)]
     Catalog(CatalogCommand),
@@ -201,7 +205,11 @@ pub fn policy() -> anyhow::Result<&'static Arc<kwijting_policy::Policy>> {
 }
 
 pub fn service_over(store: Arc<dyn kwijting_store::Store>) -> anyhow::Result<Kwijting> {
-    Ok(Kwijting::new(store, policy()?.clone(), Arc::new(SystemClock)))
+    Ok(Kwijting::new(
+        store,
+        policy()?.clone(),
+        Arc::new(SystemClock),
+    ))
 }
 
 fn parse_as_of(s: Option<&str>) -> anyhow::Result<kwijting_domain::Date> {
@@ -421,6 +429,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve(s) => {
             let svc = open_service(&cli.database_url)?;
             serve(svc, s.bind)
+        }
+        Command::Policy(cmd) => {
+            policy_cmd::run(cmd, policy()?, &policy_cmd::catalog_view()).map_err(refused)
         }
         Command::Catalog(CatalogCommand::Check) => {
             let svc = open_service(&cli.database_url)?;

@@ -45,8 +45,18 @@ fn safeguard_name(s: TransferSafeguard) -> &'static str {
 impl Kwijting {
     /// Decides a disclosure by the policy and logs it, allowed or refused.
     /// The caller sends the data only on `Ok`.
-    pub fn disclose(&self, actor: &Actor, req: &DisclosureRequest<'_>) -> Result<Disclosure, ServiceError> {
-        self.door().check(actor, None, req.categories, Access::Read, "data for a disclosure")?;
+    pub fn disclose(
+        &self,
+        actor: &Actor,
+        req: &DisclosureRequest<'_>,
+    ) -> Result<Disclosure, ServiceError> {
+        self.door().check(
+            actor,
+            None,
+            req.categories,
+            Access::Read,
+            "data for a disclosure",
+        )?;
         let policy = self.policy();
         let mut entry = Disclosure {
             party: req.party,
@@ -81,7 +91,10 @@ impl Kwijting {
                 .iter()
                 .find(|c| !purpose.data_categories.iter().any(|p| p == *c))
             {
-                return Err(format!("purpose '{}' does not process data of category '{c}'", req.purpose));
+                return Err(format!(
+                    "purpose '{}' does not process data of category '{c}'",
+                    req.purpose
+                ));
             }
             let recipient = policy
                 .recipient(req.recipient)
@@ -114,8 +127,18 @@ impl Kwijting {
     }
 
     /// The disclosure log of a party.
-    pub fn disclosures(&self, actor: &Actor, party: PartyId) -> Result<Vec<Disclosure>, ServiceError> {
-        self.door().check(actor, None, &["case_history"], Access::Read, "disclosure log")?;
+    pub fn disclosures(
+        &self,
+        actor: &Actor,
+        party: PartyId,
+    ) -> Result<Vec<Disclosure>, ServiceError> {
+        self.door().check(
+            actor,
+            None,
+            &["case_history"],
+            Access::Read,
+            "disclosure log",
+        )?;
         Ok(self.store.disclosures_for_party(party)?)
     }
 }

@@ -20,10 +20,18 @@ fn setup(test: &str, policy: kwijting_policy::Policy) -> Vec<(&'static str, Kwij
                 Arc::new(FixedClock("2026-11-21T09:00:00Z".parse().unwrap())),
             );
             let a = Actor::system("test", "collection");
-            svc.add_client(&a, "ACME", "Acme B.V.", ClientRole::Controller, None).unwrap();
-            svc.import_claims_csv(&a, "ACME", "d.csv", CSV.as_bytes(), &mut |_| {}).unwrap();
+            svc.add_client(&a, "ACME", "Acme B.V.", ClientRole::Controller, None)
+                .unwrap();
+            svc.import_claims_csv(&a, "ACME", "d.csv", CSV.as_bytes(), &mut |_| {})
+                .unwrap();
             let page = svc
-                .list_cases(&a, &kwijting_service::cases::CaseQuery { limit: 1, ..Default::default() })
+                .list_cases(
+                    &a,
+                    &kwijting_service::cases::CaseQuery {
+                        limit: 1,
+                        ..Default::default()
+                    },
+                )
                 .unwrap();
             let party = page.cases[0].debtor.id;
             (engine, svc, party)
@@ -31,7 +39,12 @@ fn setup(test: &str, policy: kwijting_policy::Policy) -> Vec<(&'static str, Kwij
         .collect()
 }
 
-fn request<'a>(party: PartyId, recipient: &'a str, purpose: &'a str, country: &'a str) -> DisclosureRequest<'a> {
+fn request<'a>(
+    party: PartyId,
+    recipient: &'a str,
+    purpose: &'a str,
+    country: &'a str,
+) -> DisclosureRequest<'a> {
     DisclosureRequest {
         party,
         recipient,
@@ -54,33 +67,64 @@ fn a_transfer_outside_the_eea_needs_a_safeguard_and_refusals_are_logged() {
     let actor = Actor::system("test", "collection");
     for (engine, svc, party) in setup("disclose_safeguard", eea_only) {
         let err = svc
-            .disclose(&actor, &request(party, "foreign_collection_agencies", "collection", "US"))
+            .disclose(
+                &actor,
+                &request(party, "foreign_collection_agencies", "collection", "US"),
+            )
             .unwrap_err();
         assert!(
             matches!(&err, ServiceError::Refused(r) if r.contains("outside the EEA")),
             "{engine}: {err}"
         );
         let ok = svc
-            .disclose(&actor, &request(party, "foreign_collection_agencies", "collection", "DE"))
+            .disclose(
+                &actor,
+                &request(party, "foreign_collection_agencies", "collection", "DE"),
+            )
             .unwrap();
         assert_eq!(ok.refused, None, "{engine}");
         let log = svc.disclosures(&actor, party).unwrap();
-        assert_eq!(log.len(), 1, "{engine}: the refusal is logged; the allowed one is logged when sent");
-        assert!(log[0].refused.as_deref().unwrap().contains("US is outside the EEA"), "{engine}");
+        assert_eq!(
+            log.len(),
+            1,
+            "{engine}: the refusal is logged; the allowed one is logged when sent"
+        );
+        assert!(
+            log[0]
+                .refused
+                .as_deref()
+                .unwrap()
+                .contains("US is outside the EEA"),
+            "{engine}"
+        );
         assert_eq!(log[0].legal_basis, "6.1.b,6.1.c,6.1.e,6.1.f", "{engine}");
     }
     for (engine, svc, party) in setup("disclose_default", default) {
         let ok = svc
-            .disclose(&actor, &request(party, "foreign_collection_agencies", "collection", "US"))
+            .disclose(
+                &actor,
+                &request(party, "foreign_collection_agencies", "collection", "US"),
+            )
             .unwrap();
         assert_eq!(ok.safeguard, "standard_contractual_clauses", "{engine}");
         // A purpose without a basis to disclose to that recipient.
         let err = svc
             .disclose(&actor, &request(party, "bailiffs", "analytics", "NL"))
             .unwrap_err();
-        assert!(matches!(&err, ServiceError::Forbidden(_) | ServiceError::Refused(_)), "{engine}: {err}");
+        assert!(
+            matches!(&err, ServiceError::Forbidden(_) | ServiceError::Refused(_)),
+            "{engine}: {err}"
+        );
         // A registered recipient in the Netherlands cannot be used for another country.
-        let err = svc.disclose(&actor, &request(party, "address_provider", "collection", "US")).unwrap_err();
-        assert!(matches!(&err, ServiceError::Refused(r) if r.contains("registered in NL")), "{engine}: {err}");
+        let err = svc
+            .disclose(
+                &actor,
+                &request(party, "address_provider", "collection", "US"),
+            )
+            .unwrap_err();
+        assert!(
+            matches!(&err, ServiceError::Refused(r) if r.contains("registered in NL")),
+            "{engine}: {err}"
+        );
     }
 }

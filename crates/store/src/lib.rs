@@ -182,7 +182,12 @@ pub trait Store: Send + Sync {
     fn queued_work(&self, kind: &str, limit: u32) -> Result<Vec<WorkItem>>;
     /// Stores what a provider returned, the disclosure made to get it, the
     /// party's current status, and marks the work item done: together.
-    fn record_provider_work(&self, item: i64, result: &ProviderResult, disclosure: &Disclosure) -> Result<()>;
+    fn record_provider_work(
+        &self,
+        item: i64,
+        result: &ProviderResult,
+        disclosure: &Disclosure,
+    ) -> Result<()>;
     fn record_disclosure(&self, d: &Disclosure) -> Result<()>;
     fn disclosures_for_party(&self, party: PartyId) -> Result<Vec<Disclosure>>;
     fn provider_results_for_party(&self, party: PartyId) -> Result<Vec<ProviderResult>>;

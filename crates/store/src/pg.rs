@@ -832,7 +832,12 @@ impl Store for PgStore {
             .collect()
     }
 
-    fn record_provider_work(&self, item: i64, result: &ProviderResult, d: &Disclosure) -> Result<()> {
+    fn record_provider_work(
+        &self,
+        item: i64,
+        result: &ProviderResult,
+        d: &Disclosure,
+    ) -> Result<()> {
         let mut conn = self.conn()?;
         let mut tx = conn.transaction()?;
         insert_disclosure(&mut tx, d)?;
@@ -848,7 +853,10 @@ impl Store for PgStore {
             &format!("UPDATE parties SET {column} = $1 WHERE id = $2"),
             &[&result.result, &result.party.0],
         )?;
-        tx.execute("UPDATE work_items SET state = 'done' WHERE id = $1", &[&item])?;
+        tx.execute(
+            "UPDATE work_items SET state = 'done' WHERE id = $1",
+            &[&item],
+        )?;
         tx.commit()?;
         Ok(())
     }
@@ -1351,7 +1359,8 @@ fn party_row(r: &Row) -> Result<PartyRow> {
     let source = import_source(r.try_get::<_, Option<&str>>(10)?, r.try_get(11)?);
     Ok(PartyRow {
         id: PartyId(r.try_get(2)?),
-        kind: PartyKind::parse(&kind).ok_or_else(|| corrupt("parties", "kind", &kind, "unknown kind"))?,
+        kind: PartyKind::parse(&kind)
+            .ok_or_else(|| corrupt("parties", "kind", &kind, "unknown kind"))?,
         name: r.try_get(4)?,
         birth_date: r.try_get(5)?,
         kvk_number: r.try_get(6)?,

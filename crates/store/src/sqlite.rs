@@ -775,7 +775,12 @@ impl Store for SqliteStore {
         Ok(rows.collect::<std::result::Result<_, _>>()?)
     }
 
-    fn record_provider_work(&self, item: i64, result: &ProviderResult, d: &Disclosure) -> Result<()> {
+    fn record_provider_work(
+        &self,
+        item: i64,
+        result: &ProviderResult,
+        d: &Disclosure,
+    ) -> Result<()> {
         let conn = self.conn()?;
         in_tx(&conn, |c| {
             insert_disclosure(c, d)?;
@@ -1263,7 +1268,8 @@ fn party_row(r: &rusqlite::Row<'_>) -> Result<PartyRow> {
     let valid_from: String = r.get(16)?;
     Ok(PartyRow {
         id: PartyId(r.get(2)?),
-        kind: PartyKind::parse(&kind_s).ok_or_else(|| corrupt("parties", "kind", &kind_s, "unknown kind"))?,
+        kind: PartyKind::parse(&kind_s)
+            .ok_or_else(|| corrupt("parties", "kind", &kind_s, "unknown kind"))?,
         name: r.get(4)?,
         birth_date: opt_date("parties", "birth_date", r.get(5)?)?,
         kvk_number: r.get(6)?,
