@@ -9,6 +9,7 @@
 
 pub mod cases;
 pub mod clients;
+pub mod collect;
 pub mod disclose;
 pub mod door;
 pub mod intake;
