@@ -56,6 +56,9 @@ enum Command {
     /// Cases: list and show
     #[command(subcommand)]
     Cases(CasesCommand),
+    /// The review queue of decisions with legal effect (GDPR art. 22)
+    #[command(subcommand)]
+    Review(ReviewCommand),
     /// Write a synthetic portfolio CSV (synthetic people only)
     Generate(GenerateArgs),
     /// Serve the HTTP API
@@ -131,6 +134,53 @@ enum CasesCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Stop or pause collection on a case: dispute, debt_counselling, wsnp,
+    /// gdpr_restriction, gdpr_objection, deceased, client_hold, human_review
+    Hold {
+        number: String,
+        #[arg(long)]
+        kind: String,
+        #[arg(long)]
+        reason: String,
+        /// The day it takes effect (default: today)
+        #[arg(long)]
+        on: Option<String>,
+    },
+    /// Lift the holds of a kind
+    Release {
+        number: String,
+        #[arg(long)]
+        kind: String,
+        #[arg(long)]
+        on: Option<String>,
+    },
+    /// The debtor asks for a person to review an automated decision (GDPR art. 22)
+    RequestReview {
+        number: String,
+        #[arg(long, default_value = "")]
+        reason: String,
+    },
+    /// The holds on a case
+    Holds {
+        number: String,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum ReviewCommand {
+    /// Decisions with legal effect waiting for a person
+    List {
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Approve a decision: its action is queued
+    Approve { decision: i64 },
+    /// Reject a decision: nothing happens, the case continues its strategy
+    Reject { decision: i64 },
 }
 
 #[derive(clap::Args)]
@@ -242,6 +292,18 @@ impl std::error::Error for Exit {}
 
 fn refused(e: impl Into<anyhow::Error>) -> anyhow::Error {
     anyhow::Error::new(Exit(3, e.into()))
+}
+
+/// A service error caused by what the user gave: exit code 3.
+fn input_error(e: ServiceError) -> anyhow::Error {
+    match e {
+        ServiceError::Invalid(_)
+        | ServiceError::UnknownCase(_)
+        | ServiceError::UnknownClient(_)
+        | ServiceError::Conflict { .. }
+        | ServiceError::Refused(_) => refused(e),
+        e => e.into(),
+    }
 }
 
 fn intake_error(e: IntakeError) -> anyhow::Error {
@@ -403,6 +465,51 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                         println!("{} of {} cases", page.cases.len(), page.total);
                     }
                 }
+                CasesCommand::Hold {
+                    number,
+                    kind,
+                    reason,
+                    on,
+                } => {
+                    let on = parse_as_of(on.as_deref())?;
+                    svc.place_hold(&actor, &number, &kind, &reason, on)
+                        .map_err(input_error)?;
+                    println!("{number}: hold '{kind}' from {on}");
+                }
+                CasesCommand::Release { number, kind, on } => {
+                    let on = parse_as_of(on.as_deref())?;
+                    let n = svc
+                        .lift_hold(&actor, &number, &kind, on)
+                        .map_err(input_error)?;
+                    println!("{number}: {n} hold(s) '{kind}' lifted on {on}");
+                }
+                CasesCommand::RequestReview { number, reason } => {
+                    let on = parse_as_of(None)?;
+                    svc.request_human_review(&actor, &number, &reason, on)
+                        .map_err(input_error)?;
+                    println!("{number}: paused until a person has reviewed it");
+                }
+                CasesCommand::Holds { number, json } => {
+                    let holds = svc.holds(&actor, &number).map_err(input_error)?;
+                    let v: Vec<serde_json::Value> =
+                        holds.iter().map(kwijting_server::views::hold).collect();
+                    if json {
+                        print_json(&serde_json::json!({ "holds": v }))?;
+                    } else {
+                        for h in &holds {
+                            println!(
+                                "{:<18} {} .. {}  {} ({})",
+                                h.kind,
+                                h.placed_on,
+                                h.lifted_on
+                                    .map(|d| d.to_string())
+                                    .unwrap_or_else(|| "now".into()),
+                                h.reason,
+                                h.placed_by
+                            );
+                        }
+                    }
+                }
                 CasesCommand::Show { number, json } => {
                     let d = svc.case_file(&actor, &number)?;
                     let v = kwijting_server::views::case_detail(&d);
@@ -411,6 +518,44 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     } else {
                         println!("{}", serde_json::to_string_pretty(&v)?);
                     }
+                }
+            }
+            Ok(())
+        }
+        Command::Review(r) => {
+            let svc = open_service(&cli.database_url)?;
+            let actor = cli_actor();
+            match r {
+                ReviewCommand::List { limit, json } => {
+                    let queue = svc.review_queue(&actor, limit)?;
+                    if json {
+                        print_json(&serde_json::json!({
+                            "total": queue.len(),
+                            "decisions": queue.iter().map(kwijting_server::views::decision).collect::<Vec<_>>(),
+                        }))?;
+                    } else {
+                        for d in &queue {
+                            println!(
+                                "{:>8}  {}  case {}  {}  ({} v{}, rule {})",
+                                d.id,
+                                d.run_date,
+                                d.case,
+                                d.action,
+                                d.strategy_id,
+                                d.strategy_version,
+                                d.rule
+                            );
+                        }
+                        println!("{} waiting for review", queue.len());
+                    }
+                }
+                ReviewCommand::Approve { decision } => {
+                    svc.review(&actor, decision, true).map_err(input_error)?;
+                    println!("decision {decision} approved; its action is queued");
+                }
+                ReviewCommand::Reject { decision } => {
+                    svc.review(&actor, decision, false).map_err(input_error)?;
+                    println!("decision {decision} rejected");
                 }
             }
             Ok(())

@@ -1,7 +1,7 @@
 //! The JSON shapes of the API and of the CLI's `--json` output, converted by
 //! hand from service types so the domain can change without breaking them.
 
-use kwijting_store::{CaseDetail, CasePage, CaseSummary, ClientRow};
+use kwijting_store::{CaseDetail, CasePage, CaseSummary, ClientRow, DecisionRow, HoldRow};
 use serde_json::{Value, json};
 
 pub fn client(c: &ClientRow) -> Value {
@@ -81,4 +81,30 @@ pub fn case_detail(d: &CaseDetail) -> Value {
         })
         .collect();
     v
+}
+
+pub fn decision(d: &DecisionRow) -> Value {
+    json!({
+        "id": d.id,
+        "case_id": d.case.0,
+        "run_date": d.run_date.to_string(),
+        "strategy": d.strategy_id,
+        "strategy_version": d.strategy_version,
+        "rule": d.rule,
+        "action": d.action,
+        "inputs": d.inputs.lines().filter_map(|l| l.split_once('=')).map(|(k, v)| (k.to_owned(), Value::String(v.to_owned()))).collect::<serde_json::Map<_, _>>(),
+        "needs_review": d.needs_review,
+        "review_state": d.review_state,
+        "reviewed_by": d.reviewed_by,
+    })
+}
+
+pub fn hold(h: &HoldRow) -> Value {
+    json!({
+        "kind": h.kind,
+        "reason": h.reason,
+        "placed_on": h.placed_on.to_string(),
+        "lifted_on": h.lifted_on.map(|d| d.to_string()),
+        "placed_by": h.placed_by,
+    })
 }

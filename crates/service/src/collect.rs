@@ -22,14 +22,31 @@ pub const HOLD_KINDS: &[&str] = &[
 ];
 
 impl Kwijting {
-    fn case_id(&self, actor: &Actor, number: &str, access: Access) -> Result<(CaseId, kwijting_store::CaseDetail), ServiceError> {
+    fn case_id(
+        &self,
+        actor: &Actor,
+        number: &str,
+        access: Access,
+    ) -> Result<(CaseId, kwijting_store::CaseDetail), ServiceError> {
         let file = self.case_file(actor, number)?;
-        self.door()
-            .check(actor, Some(file.summary.client_id), &["case_history"], access, "case holds")?;
+        self.door().check(
+            actor,
+            Some(file.summary.client_id),
+            &["case_history"],
+            access,
+            "case holds",
+        )?;
         Ok((file.summary.id, file))
     }
 
-    pub fn place_hold(&self, actor: &Actor, number: &str, kind: &str, reason: &str, on: Date) -> Result<i64, ServiceError> {
+    pub fn place_hold(
+        &self,
+        actor: &Actor,
+        number: &str,
+        kind: &str,
+        reason: &str,
+        on: Date,
+    ) -> Result<i64, ServiceError> {
         if !HOLD_KINDS.contains(&kind) {
             return Err(ServiceError::Invalid(format!(
                 "'{kind}' is not a hold; one of: {}",
@@ -40,10 +57,18 @@ impl Kwijting {
             return Err(ServiceError::Invalid("a hold needs a reason".into()));
         }
         let (case, _) = self.case_id(actor, number, Access::Write)?;
-        Ok(self.store.place_hold(case, kind, reason.trim(), on, &actor.name())?)
+        Ok(self
+            .store
+            .place_hold(case, kind, reason.trim(), on, &actor.name())?)
     }
 
-    pub fn lift_hold(&self, actor: &Actor, number: &str, kind: &str, on: Date) -> Result<u64, ServiceError> {
+    pub fn lift_hold(
+        &self,
+        actor: &Actor,
+        number: &str,
+        kind: &str,
+        on: Date,
+    ) -> Result<u64, ServiceError> {
         let (case, _) = self.case_id(actor, number, Access::Write)?;
         Ok(self.store.lift_hold(case, kind, on)?)
     }
@@ -55,7 +80,13 @@ impl Kwijting {
 
     /// The debtor asks for a person to look at an automated decision (GDPR
     /// art. 22(3), R39): the case pauses until a reviewer lifts the hold.
-    pub fn request_human_review(&self, actor: &Actor, number: &str, reason: &str, on: Date) -> Result<i64, ServiceError> {
+    pub fn request_human_review(
+        &self,
+        actor: &Actor,
+        number: &str,
+        reason: &str,
+        on: Date,
+    ) -> Result<i64, ServiceError> {
         let reason = if reason.trim().is_empty() {
             "the debtor asked for a human review of an automated decision"
         } else {
@@ -65,25 +96,46 @@ impl Kwijting {
     }
 
     /// A case's decisions, newest first.
-    pub fn decisions(&self, actor: &Actor, number: &str) -> Result<(kwijting_store::CaseDetail, Vec<DecisionRow>), ServiceError> {
+    pub fn decisions(
+        &self,
+        actor: &Actor,
+        number: &str,
+    ) -> Result<(kwijting_store::CaseDetail, Vec<DecisionRow>), ServiceError> {
         let (case, file) = self.case_id(actor, number, Access::Read)?;
         Ok((file, self.store.decisions_for_case(case)?))
     }
 
-    pub fn review_queue(&self, actor: &Actor, limit: u32) -> Result<Vec<DecisionRow>, ServiceError> {
-        self.door()
-            .check(actor, None, &["case_history", "debt"], Access::Read, "review queue")?;
+    pub fn review_queue(
+        &self,
+        actor: &Actor,
+        limit: u32,
+    ) -> Result<Vec<DecisionRow>, ServiceError> {
+        self.door().check(
+            actor,
+            None,
+            &["case_history", "debt"],
+            Access::Read,
+            "review queue",
+        )?;
         Ok(self.store.review_queue(limit)?)
     }
 
     /// A person approves or rejects a decision with legal effect. An
     /// approved decision's action is queued now.
     pub fn review(&self, actor: &Actor, decision: i64, approve: bool) -> Result<(), ServiceError> {
-        self.door()
-            .check(actor, None, &["case_history", "debt"], Access::Write, "review queue")?;
+        self.door().check(
+            actor,
+            None,
+            &["case_history", "debt"],
+            Access::Write,
+            "review queue",
+        )?;
         let now = self.clock().now();
         let work = approve.then(|| ("legal_action".to_owned(), now));
-        if !self.store.review_decision(decision, approve, &actor.name(), now, work)? {
+        if !self
+            .store
+            .review_decision(decision, approve, &actor.name(), now, work)?
+        {
             return Err(ServiceError::Invalid(format!(
                 "decision {decision} is not waiting for review"
             )));
@@ -188,16 +240,23 @@ impl Kwijting {
         credit: &dyn CreditProvider,
     ) -> Result<ProviderWork, ServiceError> {
         let mut done = ProviderWork::default();
-        for (kind, recipient) in [("address_check", "address_provider"), ("credit_check", "credit_bureau")] {
+        for (kind, recipient) in [
+            ("address_check", "address_provider"),
+            ("credit_check", "credit_bureau"),
+        ] {
             for item in self.store.queued_work(kind, PROVIDER_BATCH_MAX)? {
-                let Some(party) = self.store.party(item.party)? else { continue };
+                let Some(party) = self.store.party(item.party)? else {
+                    continue;
+                };
                 let addr = party.address.as_ref();
                 let q = ProviderQuery {
                     party: party.id,
                     name: party.name.clone(),
                     birth_date: party.birth_date,
                     postcode: addr.map(|a| a.postcode.clone()).unwrap_or_default(),
-                    country: addr.map(|a| a.country.clone()).unwrap_or_else(|| "NL".into()),
+                    country: addr
+                        .map(|a| a.country.clone())
+                        .unwrap_or_else(|| "NL".into()),
                 };
                 let req = DisclosureRequest {
                     party: party.id,
