@@ -271,6 +271,9 @@ pub static CATALOG: &[Table] = &[
             plain("first_case_id"),
             plain("last_case_id"),
             plain("state"),
+            plain("cases_seen"),
+            plain("held"),
+            plain("errors"),
         ],
     },
     Table {

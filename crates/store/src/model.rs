@@ -421,6 +421,10 @@ pub struct CaseProgress {
 pub struct ChunkWork {
     pub decisions: Vec<NewDecision>,
     pub progress: Vec<CaseProgress>,
+    /// Cases a hold kept from their strategy.
+    pub held: u64,
+    /// Cases no decision could be made for (logged, left for tomorrow).
+    pub errors: u64,
 }
 
 /// What one chunk of a daily run did.
@@ -434,6 +438,9 @@ pub struct ChunkDone {
 /// the whole day.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RunTotals {
+    pub cases_seen: u64,
+    pub held: u64,
+    pub errors: u64,
     pub decisions: u64,
     pub by_action: Vec<(String, u64)>,
     pub review_queue: u64,

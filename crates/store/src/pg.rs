@@ -621,8 +621,15 @@ impl Store for PgStore {
             )?;
         }
         tx.execute(
-            "UPDATE daily_run_chunks SET state = 'done' WHERE run_date = $1 AND first_case_id = $2",
-            &[&run_date, &first],
+            "UPDATE daily_run_chunks SET state = 'done', cases_seen = $1, held = $2, errors = $3 \
+             WHERE run_date = $4 AND first_case_id = $5",
+            &[
+                &(cases.len() as i64),
+                &(work.held as i64),
+                &(work.errors as i64),
+                &run_date,
+                &first,
+            ],
         )?;
         tx.commit()?;
         Ok(Some(ChunkDone {
@@ -650,11 +657,16 @@ impl Store for PgStore {
             .try_get(0)?;
         totals.review_queue = pending as u64;
         let r = conn.query_one(
-            "SELECT COUNT(*) FILTER (WHERE state = 'done'), COUNT(*) FILTER (WHERE state = 'todo') FROM daily_run_chunks WHERE run_date = $1",
+            "SELECT COUNT(*) FILTER (WHERE state = 'done'), COUNT(*) FILTER (WHERE state = 'todo'), \
+             COALESCE(SUM(cases_seen), 0)::bigint, COALESCE(SUM(held), 0)::bigint, COALESCE(SUM(errors), 0)::bigint \
+             FROM daily_run_chunks WHERE run_date = $1",
             &[&run_date],
         )?;
         totals.chunks_done = r.try_get::<_, i64>(0)? as u64;
         totals.chunks_todo = r.try_get::<_, i64>(1)? as u64;
+        totals.cases_seen = r.try_get::<_, i64>(2)? as u64;
+        totals.held = r.try_get::<_, i64>(3)? as u64;
+        totals.errors = r.try_get::<_, i64>(4)? as u64;
         Ok(totals)
     }
 

@@ -564,8 +564,9 @@ impl Store for SqliteStore {
                 }
             }
             c.execute(
-                "UPDATE daily_run_chunks SET state = 'done' WHERE run_date = ?1 AND first_case_id = ?2",
-                params![day, first],
+                "UPDATE daily_run_chunks SET state = 'done', cases_seen = ?1, held = ?2, errors = ?3 \
+                 WHERE run_date = ?4 AND first_case_id = ?5",
+                params![cases.len() as i64, work.held as i64, work.errors as i64, day, first],
             )?;
             Ok(Some(ChunkDone {
                 cases_seen: cases.len() as u64,
@@ -595,13 +596,17 @@ impl Store for SqliteStore {
             |r| r.get(0),
         )?;
         totals.review_queue = pending as u64;
-        let (done, todo): (i64, i64) = conn.query_row(
-            "SELECT COALESCE(SUM(state = 'done'), 0), COALESCE(SUM(state = 'todo'), 0) FROM daily_run_chunks WHERE run_date = ?1",
+        let (done, todo, seen, held, errors): (i64, i64, i64, i64, i64) = conn.query_row(
+            "SELECT COALESCE(SUM(state = 'done'), 0), COALESCE(SUM(state = 'todo'), 0), COALESCE(SUM(cases_seen), 0), \
+             COALESCE(SUM(held), 0), COALESCE(SUM(errors), 0) FROM daily_run_chunks WHERE run_date = ?1",
             [&day],
-            |r| Ok((r.get(0)?, r.get(1)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
         )?;
         totals.chunks_done = done as u64;
         totals.chunks_todo = todo as u64;
+        totals.cases_seen = seen as u64;
+        totals.held = held as u64;
+        totals.errors = errors as u64;
         Ok(totals)
     }
 

@@ -478,6 +478,10 @@ fn the_daily_run_is_chunked_idempotent_and_resumable() {
         let totals = store.run_totals(day).unwrap();
         assert_eq!((totals.chunks_done, totals.chunks_todo), (3, 0), "{engine}");
         assert_eq!(
+            totals.cases_seen, 25,
+            "{engine}: counted per chunk, so a resumed day counts whole"
+        );
+        assert_eq!(
             totals.decisions, 12,
             "{engine}: odd balances 1001..1023 less the held one"
         );

@@ -67,6 +67,10 @@ CREATE TABLE daily_run_chunks (
     first_case_id BIGINT NOT NULL,
     last_case_id  BIGINT NOT NULL,
     state         TEXT NOT NULL,
+    -- What the chunk's run saw, so a resumed day still reports the whole day.
+    cases_seen    BIGINT NOT NULL DEFAULT 0,
+    held          BIGINT NOT NULL DEFAULT 0,
+    errors        BIGINT NOT NULL DEFAULT 0,
     PRIMARY KEY (run_date, first_case_id)
 );
 

@@ -67,6 +67,10 @@ CREATE TABLE daily_run_chunks (
     first_case_id INTEGER NOT NULL,
     last_case_id  INTEGER NOT NULL,
     state         TEXT NOT NULL,
+    -- What the chunk's run saw, so a resumed day still reports the whole day.
+    cases_seen    INTEGER NOT NULL DEFAULT 0,
+    held          INTEGER NOT NULL DEFAULT 0,
+    errors        INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (run_date, first_case_id)
 );
 
