@@ -120,10 +120,7 @@ impl Action {
     /// The action threatens or prepares a legal step, so the agency must
     /// really intend to take it (Wkid: no empty threats).
     pub fn announces_or_takes_legal_steps(self) -> bool {
-        matches!(
-            self,
-            Action::SummonsWarning | Action::ProposeLegalAction(_)
-        )
+        matches!(self, Action::SummonsWarning | Action::ProposeLegalAction(_))
     }
 
     /// A legal step: a decision with legal effect in the sense of GDPR

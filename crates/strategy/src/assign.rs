@@ -163,7 +163,12 @@ fn assignable(var: Var) -> bool {
     matches!(var, Var::DebtorType | Var::BalanceCents | Var::ScoreBand)
 }
 
-fn strategy_ref(problems: &mut Collector, path: &str, id: &str, version: Option<i64>) -> StrategyRef {
+fn strategy_ref(
+    problems: &mut Collector,
+    path: &str,
+    id: &str,
+    version: Option<i64>,
+) -> StrategyRef {
     check_id(problems, &format!("{path}strategy"), id);
     let version = version.and_then(|v| match u32::try_from(v) {
         Ok(v) if v >= 1 => Some(v),
@@ -218,7 +223,8 @@ impl Assignment {
             if r.when.len() > CONDITIONS_MAX {
                 problems.add(format!("{path}.when"), format!("at most {CONDITIONS_MAX}"));
             }
-            let when = compile_conditions(&mut problems, &format!("{path}.when"), &r.when, assignable);
+            let when =
+                compile_conditions(&mut problems, &format!("{path}.when"), &r.when, assignable);
             let champion = strategy_ref(&mut problems, &format!("{path}."), &r.strategy, r.version);
             let challenger = r.challenger.as_ref().map(|c| {
                 let cpath = format!("{path}.challenger.");
@@ -262,7 +268,11 @@ impl Assignment {
 
     /// Checks that every strategy the rules name is among `strategies` (and
     /// the pinned version, when one is pinned).
-    pub fn check_against(&self, strategies: &[Strategy], source_name: &str) -> Result<(), StrategyError> {
+    pub fn check_against(
+        &self,
+        strategies: &[Strategy],
+        source_name: &str,
+    ) -> Result<(), StrategyError> {
         let mut problems = Collector::new(source_name);
         let known = |r: &StrategyRef| {
             strategies

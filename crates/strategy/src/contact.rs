@@ -69,7 +69,11 @@ mod tests {
 
     fn check(from: DateTime, expected: DateTime) {
         let h = Holidays::statutory();
-        assert_eq!(next_contact_slot(from, &h).unwrap(), expected, "from {from}");
+        assert_eq!(
+            next_contact_slot(from, &h).unwrap(),
+            expected,
+            "from {from}"
+        );
         assert!(is_contact_allowed(expected, &h).unwrap(), "{expected}");
     }
 

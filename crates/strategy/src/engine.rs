@@ -107,7 +107,10 @@ pub enum Outcome {
     /// Carry out the step's action.
     Act(Action),
     /// Nothing today; look again on `until`.
-    Wait { until: Date, reason: WaitReason },
+    Wait {
+        until: Date,
+        reason: WaitReason,
+    },
     /// Holds stop or pause collection; the strategy is not consulted.
     Held(HoldSet),
     Blocked(Blocked),
@@ -176,8 +179,9 @@ struct Trail {
 /// the same facts, strategy, date, holidays and settings always give the
 /// same decision.
 ///
-/// Fails only on dates outside 1900..2199 or a 14-day letter sent before
-/// the years whose public holidays the law crate knows (2014).
+/// Fails only on dates outside 1900..2199, or on a 14-day letter sent (or a
+/// contact action decided) before 2014, the first year whose public
+/// holidays the law crate knows; it refuses rather than guesses.
 pub fn decide(
     facts: &CaseFacts,
     strategy: &Strategy,
@@ -192,7 +196,12 @@ pub fn decide(
         used: VarSet::EMPTY,
         skipped: Vec::new(),
     };
-    for v in [Var::Holds, Var::Dispute, Var::Arrangement, Var::DaysToLimitation] {
+    for v in [
+        Var::Holds,
+        Var::Dispute,
+        Var::Arrangement,
+        Var::DaysToLimitation,
+    ] {
         trail.used.insert(v);
     }
     let decision = |trail: Trail, outcome: Outcome, step: Option<StepRef>| Decision {

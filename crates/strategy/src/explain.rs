@@ -23,12 +23,32 @@ pub enum Language {
 use Language::{En, Nl};
 
 const MONTHS_NL: [&str; 12] = [
-    "januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
-    "oktober", "november", "december",
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
 ];
 const MONTHS_EN: [&str; 12] = [
-    "January", "February", "March", "April", "May", "June", "July", "August", "September",
-    "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 ];
 
 fn date(d: Date, lang: Language) -> String {
@@ -152,9 +172,7 @@ fn hold_text(h: Hold, lang: Language) -> &'static str {
         (Nl, Hold::LimitationExpired) => {
             "de vordering is verjaard. Wij vragen u niet meer om te betalen"
         }
-        (En, Hold::LimitationExpired) => {
-            "the claim is time-barred. We no longer ask you to pay"
-        }
+        (En, Hold::LimitationExpired) => "the claim is time-barred. We no longer ask you to pay",
         (Nl, Hold::ActiveArrangement) => "u heeft een betalingsregeling en u houdt zich eraan",
         (En, Hold::ActiveArrangement) => "you have a payment plan and you keep to it",
         (Nl, Hold::ClientHold) => "onze opdrachtgever heeft gevraagd te wachten",
@@ -278,7 +296,14 @@ fn int_text(v: Var, n: i64, lang: Language) -> String {
 fn condition_text(c: &Condition, lang: Language) -> String {
     let name = var_name(c.var, lang);
     let (is, or, at_least, at_most, between, and) = match lang {
-        Nl => ("is", "of", "is minstens", "is hoogstens", "ligt tussen", "en"),
+        Nl => (
+            "is",
+            "of",
+            "is minstens",
+            "is hoogstens",
+            "ligt tussen",
+            "en",
+        ),
         En => ("is", "or", "is at least", "is at most", "is between", "and"),
     };
     match (c.test, c.var.kind()) {
@@ -534,8 +559,12 @@ impl Decision {
                  your case."
                     .to_owned()
             }
-            (Outcome::NothingOwed, Nl) => "U hoeft niets meer te betalen. Wij doen niets meer.".to_owned(),
-            (Outcome::NothingOwed, En) => "You owe nothing more. We take no further steps.".to_owned(),
+            (Outcome::NothingOwed, Nl) => {
+                "U hoeft niets meer te betalen. Wij doen niets meer.".to_owned()
+            }
+            (Outcome::NothingOwed, En) => {
+                "You owe nothing more. We take no further steps.".to_owned()
+            }
         };
         let _ = match lang {
             Nl => writeln!(out, "Wat hebben wij besloten?\n{what}"),
@@ -663,19 +692,19 @@ impl Decision {
             };
         }
         let _ = match lang {
-            Nl => write!(
+            Nl => writeln!(
                 out,
                 "U mag altijd vragen dat een medewerker de beslissing opnieuw bekijkt. U mag \
                  ook uw mening geven en de beslissing aanvechten (artikel 22 AVG). Neem contact \
                  met ons op en noem uw dossiernummer. Tot de medewerker heeft gekeken, zetten \
-                 wij de incasso stil.\n"
+                 wij de incasso stil."
             ),
-            En => write!(
+            En => writeln!(
                 out,
                 "You may always ask for a member of staff to look at the decision again. You \
                  may also give your view and challenge the decision (article 22 GDPR). Contact \
                  us and give your case number. Until the member of staff has looked, we pause \
-                 collection.\n"
+                 collection."
             ),
         };
         out

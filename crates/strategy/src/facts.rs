@@ -173,10 +173,7 @@ impl Hold {
     /// Whether the hold pauses collection (it may resume when the hold
     /// ends) rather than ending it.
     pub fn is_pause(self) -> bool {
-        !matches!(
-            self,
-            Hold::Wsnp | Hold::Deceased | Hold::LimitationExpired
-        )
+        !matches!(self, Hold::Wsnp | Hold::Deceased | Hold::LimitationExpired)
     }
 }
 

@@ -99,5 +99,9 @@ pub fn limitation_last_day(
     interruptions: &[(Date, Interruption)],
     as_of: Date,
 ) -> Result<Date, StrategyError> {
-    Ok(kwijting_law::nl::limitation::limitation(kind, due_on, interruptions, as_of)?.period.last_day)
+    Ok(
+        kwijting_law::nl::limitation::limitation(kind, due_on, interruptions, as_of)?
+            .period
+            .last_day,
+    )
 }

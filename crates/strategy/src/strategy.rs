@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use serde::Deserialize;
 
-use crate::action::{Action, ACTION_NAMES, LegalRoute};
+use crate::action::{ACTION_NAMES, Action, LegalRoute};
 use crate::error::{Collector, StrategyError};
 use crate::vars::{Condition, Var};
 
@@ -126,10 +126,7 @@ pub(crate) fn check_id(problems: &mut Collector, path: &str, id: &str) {
         .bytes()
         .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
     {
-        problems.add(
-            path,
-            format!("'{id}' may only hold a-z, 0-9, '_' and '-'"),
-        );
+        problems.add(path, format!("'{id}' may only hold a-z, 0-9, '_' and '-'"));
     }
 }
 
@@ -254,9 +251,8 @@ impl Strategy {
                     Otherwise::Skip
                 }
             };
-            let when = compile_conditions(&mut problems, &format!("{path}.when"), &s.when, |_| {
-                true
-            });
+            let when =
+                compile_conditions(&mut problems, &format!("{path}.when"), &s.when, |_| true);
             steps.push(Step {
                 id: Arc::from(s.id.as_str()),
                 wait_days,
@@ -399,17 +395,25 @@ otherwise = "later"
 
     #[test]
     fn parse_errors_name_line_and_column() {
-        let err = Strategy::from_toml_str("id = \"x\"\nversion = 1\ntitle = \"t\"\nsteps = 5\n", "f.toml")
-            .unwrap_err();
+        let err = Strategy::from_toml_str(
+            "id = \"x\"\nversion = 1\ntitle = \"t\"\nsteps = 5\n",
+            "f.toml",
+        )
+        .unwrap_err();
         match err {
-            StrategyError::Parse { file, line_column, .. } => {
+            StrategyError::Parse {
+                file, line_column, ..
+            } => {
                 assert_eq!(file, "f.toml");
                 assert_eq!(line_column.map(|(l, _)| l), Some(4));
             }
             other => panic!("expected a parse error, got {other}"),
         }
-        let err = Strategy::from_toml_str("id = \"x\"\nversion = 1\ntitle = \"t\"\ncolour = 1\n", "f.toml")
-            .unwrap_err();
+        let err = Strategy::from_toml_str(
+            "id = \"x\"\nversion = 1\ntitle = \"t\"\ncolour = 1\n",
+            "f.toml",
+        )
+        .unwrap_err();
         assert!(err.to_string().contains("colour"), "{err}");
     }
 }

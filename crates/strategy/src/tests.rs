@@ -3,7 +3,9 @@
 
 use jiff::civil::{DateTime, date};
 use kwijting_domain::{CaseId, CaseNumber, Date, DebtorType, Money};
-use proptest::prelude::{Just, ProptestConfig, any, prop_assert, prop_assert_eq, prop_oneof, proptest};
+use proptest::prelude::{
+    Just, ProptestConfig, any, prop_assert, prop_assert_eq, prop_oneof, proptest,
+};
 use proptest::strategy::Strategy as _;
 
 use crate::*;
@@ -55,7 +57,14 @@ fn after(mut f: CaseFacts, strategy: &Strategy, step: &str, on: Date) -> CaseFac
 }
 
 fn run(f: &CaseFacts, s: &Strategy, as_of: Date) -> Decision {
-    decide(f, s, as_of, &Holidays::statutory(), &ClientSettings::default()).unwrap()
+    decide(
+        f,
+        s,
+        as_of,
+        &Holidays::statutory(),
+        &ClientSettings::default(),
+    )
+    .unwrap()
 }
 
 fn run_with(f: &CaseFacts, s: &Strategy, as_of: Date, settings: &ClientSettings) -> Decision {
@@ -66,7 +75,12 @@ fn run_with(f: &CaseFacts, s: &Strategy, as_of: Date, settings: &ClientSettings)
 /// days, carrying out each action the way the lead would (on the first
 /// contact slot for contact actions), with the given results of checks.
 /// Returns one line per event.
-fn simulate(s: &Strategy, mut f: CaseFacts, days: i32, score_after_check: ScoreBand) -> Vec<String> {
+fn simulate(
+    s: &Strategy,
+    mut f: CaseFacts,
+    days: i32,
+    score_after_check: ScoreBand,
+) -> Vec<String> {
     let mut lines = Vec::new();
     let mut as_of = f.received_on;
     for _ in 0..days {
@@ -74,7 +88,11 @@ fn simulate(s: &Strategy, mut f: CaseFacts, days: i32, score_after_check: ScoreB
         match dec.outcome {
             Outcome::Act(action) => {
                 let done_on = dec.contact_from.map_or(as_of, |t| t.date());
-                let step = dec.step.as_ref().map(|s| s.id.to_string()).unwrap_or_default();
+                let step = dec
+                    .step
+                    .as_ref()
+                    .map(|s| s.id.to_string())
+                    .unwrap_or_default();
                 lines.push(format!("{as_of} {step}: {action} (done {done_on})"));
                 f = after(f, s, &step, done_on);
                 match action {
@@ -110,10 +128,16 @@ fn the_shipped_defaults_load_and_assign() {
         balance: Money::from_cents(500_00),
         score_band: ScoreBand::Unknown,
     };
-    let a = defaults.assignment.assign(&input(DebtorType::Consumer)).unwrap();
+    let a = defaults
+        .assignment
+        .assign(&input(DebtorType::Consumer))
+        .unwrap();
     assert_eq!(&*a.strategy.id, "consumer-standard");
     assert_eq!(a.variant, Variant::Champion);
-    let a = defaults.assignment.assign(&input(DebtorType::Business)).unwrap();
+    let a = defaults
+        .assignment
+        .assign(&input(DebtorType::Business))
+        .unwrap();
     assert_eq!(&*a.strategy.id, "business-standard");
 }
 
@@ -253,7 +277,11 @@ fn guard_the_fourteen_day_letter_is_for_consumers_only() {
     f.debtor_type = DebtorType::Business;
     let dec = run(&f, &s, d(2025, 12, 3));
     assert_eq!(dec.outcome, Outcome::Act(Action::FirstDemand));
-    let reasons: Vec<_> = dec.skipped.iter().map(|k| (&*k.step.id, k.reason)).collect();
+    let reasons: Vec<_> = dec
+        .skipped
+        .iter()
+        .map(|k| (&*k.step.id, k.reason))
+        .collect();
     assert!(reasons.contains(&("fourteen_day_letter", SkipReason::LetterOnlyForConsumers)));
 }
 
@@ -295,7 +323,11 @@ fn guard_no_summons_warning_or_legal_proposal_below_the_threshold() {
     let dec = run(&f, &s, d(2026, 3, 1));
     // Both legal steps are skipped; the case goes back to the client.
     assert_eq!(dec.outcome, Outcome::Act(Action::ReturnToClient));
-    let skipped: Vec<_> = dec.skipped.iter().map(|k| (&*k.step.id, k.reason)).collect();
+    let skipped: Vec<_> = dec
+        .skipped
+        .iter()
+        .map(|k| (&*k.step.id, k.reason))
+        .collect();
     let no_threat = SkipReason::NoLegalStepsForClaim {
         legal_action_allowed: true,
         min_balance: Money::from_cents(250_00),
@@ -361,7 +393,11 @@ fn guard_time_barred_claims_are_not_pursued() {
     f.limitation_last_day = last;
     let s = consumer();
     let dec = run(&f, &s, d(2025, 6, 30));
-    assert!(!matches!(dec.outcome, Outcome::Held(_)), "{:?}", dec.outcome);
+    assert!(
+        !matches!(dec.outcome, Outcome::Held(_)),
+        "{:?}",
+        dec.outcome
+    );
     f.received_on = d(2025, 6, 1);
     let dec = run(&f, &s, d(2025, 7, 1));
     assert_eq!(
@@ -397,7 +433,10 @@ fn holds_derived_from_the_facts() {
     check(f, &[Hold::Dispute]);
     f.arrangement = ArrangementState::Active;
     f.holds = HoldSet::of(&[Hold::ClientHold]);
-    check(f, &[Hold::Dispute, Hold::ActiveArrangement, Hold::ClientHold]);
+    check(
+        f,
+        &[Hold::Dispute, Hold::ActiveArrangement, Hold::ClientHold],
+    );
     // A resolved dispute and a broken arrangement let collection resume.
     let mut f = facts();
     f.dispute = DisputeState::Resolved;
@@ -498,7 +537,10 @@ fn the_decision_names_the_variables_it_used() {
     );
     let used = dec.variables_used();
     assert!(used.contains(&("balance_cents", "1000.00".to_owned())));
-    assert!(used.contains(&("days_to_limitation", "1777 (last day 2030-10-15)".to_owned())));
+    assert!(used.contains(&(
+        "days_to_limitation",
+        "1777 (last day 2030-10-15)".to_owned()
+    )));
     assert_eq!(&*dec.strategy.id, "consumer-standard");
     assert_eq!(dec.strategy.version, 1);
 }
@@ -609,7 +651,9 @@ Deze stappen hebben wij overgeslagen:
     let dec = run(&f, &s, d(2026, 2, 6));
     let got = dec.explain(Language::En);
     assert!(
-        got.contains("We will propose to go to court (a writ of summons). A member of staff decides on this."),
+        got.contains(
+            "We will propose to go to court (a writ of summons). A member of staff decides on this."
+        ),
         "\n{got}"
     );
     assert!(
@@ -853,7 +897,10 @@ fn the_challenger_share_is_within_one_percent() {
             "share {share} bps: {got} of {N} (expected {expected})"
         );
     }
-    assert_eq!(challenger_count(&assignment_with_challenger(0, "x"), 1_000), 0);
+    assert_eq!(
+        challenger_count(&assignment_with_challenger(0, "x"), 1_000),
+        0
+    );
     assert_eq!(
         challenger_count(&assignment_with_challenger(10_000, "x"), 1_000),
         1_000
@@ -922,7 +969,10 @@ fn consecutive_case_numbers_are_not_correlated() {
         })
         .collect();
     let same = variants.windows(2).filter(|w| w[0] == w[1]).count();
-    assert!((9_500..=10_500).contains(&same), "{same} of 19,999 neighbours alike");
+    assert!(
+        (9_500..=10_500).contains(&same),
+        "{same} of 19,999 neighbours alike"
+    );
 }
 
 #[test]
@@ -956,13 +1006,27 @@ strategy = "standard"
             balance: Money::from_cents(cents),
             score_band: band,
         };
-        a.assign(&input)
-            .map(|x| (x.rule.id.to_string(), x.strategy.id.to_string(), x.strategy.version))
+        a.assign(&input).map(|x| {
+            (
+                x.rule.id.to_string(),
+                x.strategy.id.to_string(),
+                x.strategy.version,
+            )
+        })
     };
     let r = |rule: &str, s: &str, v: Option<u32>| Some((rule.to_owned(), s.to_owned(), v));
-    assert_eq!(pick("ACME", 10_000_00, ScoreBand::E), r("acme-large", "large", Some(3)));
-    assert_eq!(pick("OTHER", 10_000_00, ScoreBand::E), r("risky", "soft", None));
-    assert_eq!(pick("ACME", 9_999_99, ScoreBand::A), r("rest", "standard", None));
+    assert_eq!(
+        pick("ACME", 10_000_00, ScoreBand::E),
+        r("acme-large", "large", Some(3))
+    );
+    assert_eq!(
+        pick("OTHER", 10_000_00, ScoreBand::E),
+        r("risky", "soft", None)
+    );
+    assert_eq!(
+        pick("ACME", 9_999_99, ScoreBand::A),
+        r("rest", "standard", None)
+    );
 
     // Unknown strategies are named.
     let err = a.check_against(&[consumer()], "rules.toml").unwrap_err();

@@ -8,7 +8,9 @@ use kwijting_law::nl::deadline::demand_letter_deadline;
 use kwijting_law::nl::holidays::Holidays;
 
 use crate::StrategyError;
-use crate::facts::{AddressStatus, ArrangementState, CaseFacts, DisputeState, HoldSet, ScoreBand, names};
+use crate::facts::{
+    AddressStatus, ArrangementState, CaseFacts, DisputeState, HoldSet, ScoreBand, names,
+};
 
 names! {
     /// Where the 14-day letter (art. 6:96(6) BW) stands.
@@ -292,7 +294,10 @@ pub enum Test {
     /// variable's list of names).
     OneOf(u32),
     /// An integer between `min` and `max`, both inclusive.
-    Range { min: i64, max: i64 },
+    Range {
+        min: i64,
+        max: i64,
+    },
     Is(bool),
 }
 
@@ -342,7 +347,10 @@ impl Condition {
                         .as_str()
                         .ok_or_else(|| format!("expected a name, one of {}", names.join(", ")))?;
                     let pos = names.iter().position(|n| *n == s).ok_or_else(|| {
-                        format!("'{s}' is not a value of {name} (one of {})", names.join(", "))
+                        format!(
+                            "'{s}' is not a value of {name} (one of {})",
+                            names.join(", ")
+                        )
                     })?;
                     Ok(1 << pos)
                 };
@@ -381,9 +389,7 @@ impl Condition {
                     Test::Range { min, max }
                 }
                 _ => {
-                    return Err(
-                        "expected a whole number or { min = .., max = .. }".to_owned()
-                    );
+                    return Err("expected a whole number or { min = .., max = .. }".to_owned());
                 }
             },
             VarKind::Bool => Test::Is(
@@ -430,7 +436,8 @@ mod tests {
     use super::*;
 
     fn compile(name: &str, toml_value: &str) -> Result<Condition, String> {
-        let t: toml::Table = toml::from_str(&format!("x = {toml_value}")).map_err(|e| e.to_string())?;
+        let t: toml::Table =
+            toml::from_str(&format!("x = {toml_value}")).map_err(|e| e.to_string())?;
         Condition::compile(name, &t["x"])
     }
 
