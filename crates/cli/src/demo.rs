@@ -74,6 +74,78 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
         args.db.display(),
         started.elapsed()
     );
+    // No commercial rate has been entered for the current half-year in the
+    // shipped table; an operator records the assumption (every period on it
+    // is marked assumed in statements).
+    svc.assume_commercial_rate_continues(
+        &actor,
+        "demo: the last published commercial rate is assumed to continue",
+    )?;
+    // A few simulated weeks: the daily run takes the cases through their
+    // strategies, with holds and the review queue along the way.
+    let days = [0i64, 3, 19, 21, 35, 49, 63];
+    let mut first_case: Option<String> = None;
+    for (i, offset) in days.iter().enumerate() {
+        let day = as_of
+            .checked_add(jiff::Span::new().days(*offset))
+            .context("date out of range")?;
+        if i == 2
+            && let Some(number) = &first_case
+        {
+            svc.place_hold(
+                &actor,
+                number,
+                "dispute",
+                "demo: the debtor disputes the invoice",
+                day,
+            )?;
+        }
+        let s = crate::run_day(&svc, day, 1)?;
+        let actions: Vec<String> = s
+            .by_action
+            .iter()
+            .map(|(a, n)| format!("{a} {n}"))
+            .collect();
+        println!(
+            "run-day {day}: {} decisions, {} held, {} waiting for review{}{}",
+            s.decisions,
+            s.holds,
+            s.review_queue,
+            if actions.is_empty() {
+                String::new()
+            } else {
+                format!(": {}", actions.join(", "))
+            },
+            if s.errors > 0 {
+                format!(" ({} errors)", s.errors)
+            } else {
+                String::new()
+            }
+        );
+        if first_case.is_none() {
+            first_case = svc
+                .list_cases(
+                    &actor,
+                    &kwijting_service::cases::CaseQuery {
+                        limit: 1,
+                        ..Default::default()
+                    },
+                )?
+                .cases
+                .first()
+                .map(|c| c.number.clone());
+        }
+    }
+    if let Some(number) = &first_case {
+        println!("\nwhy case {number} is where it is (kwijting cases explain {number} --lang en):");
+        for (_, text) in svc
+            .explain(&actor, number, kwijting_strategy::Language::En)?
+            .iter()
+            .take(2)
+        {
+            println!("{text}");
+        }
+    }
     println!(
         "try: kwijting --database-url sqlite://{} cases list --limit 5",
         args.db.display()

@@ -56,6 +56,16 @@ enum Command {
     /// Cases: list and show
     #[command(subcommand)]
     Cases(CasesCommand),
+    /// Take every open case one step forward on a date
+    RunDay {
+        #[arg(long)]
+        as_of: String,
+        /// Workers claiming chunks side by side (PostgreSQL; SQLite runs one)
+        #[arg(long, default_value_t = 1)]
+        workers: usize,
+        #[arg(long)]
+        json: bool,
+    },
     /// The review queue of decisions with legal effect (GDPR art. 22)
     #[command(subcommand)]
     Review(ReviewCommand),
@@ -159,6 +169,15 @@ enum CasesCommand {
         number: String,
         #[arg(long, default_value = "")]
         reason: String,
+    },
+    /// The automated decisions on a case, explained (GDPR art. 22)
+    Explain {
+        number: String,
+        /// nl or en
+        #[arg(long, default_value = "nl")]
+        lang: String,
+        #[arg(long)]
+        json: bool,
     },
     /// The holds on a case
     Holds {
@@ -489,6 +508,34 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                         .map_err(input_error)?;
                     println!("{number}: paused until a person has reviewed it");
                 }
+                CasesCommand::Explain { number, lang, json } => {
+                    let lang = match lang.as_str() {
+                        "nl" => kwijting_strategy::Language::Nl,
+                        "en" => kwijting_strategy::Language::En,
+                        other => {
+                            return Err(refused(anyhow::anyhow!(
+                                "--lang must be nl or en, not '{other}'"
+                            )));
+                        }
+                    };
+                    let explained = svc.explain(&actor, &number, lang).map_err(input_error)?;
+                    if json {
+                        print_json(&serde_json::json!({
+                            "case": number,
+                            "decisions": explained.iter().map(|(d, text)| {
+                                let mut v = kwijting_server::views::decision(d);
+                                v["explanation"] = serde_json::Value::String(text.clone());
+                                v
+                            }).collect::<Vec<_>>(),
+                        }))?;
+                    } else if explained.is_empty() {
+                        println!("{number}: no automated decisions yet");
+                    } else {
+                        for (_, text) in &explained {
+                            println!("{text}");
+                        }
+                    }
+                }
                 CasesCommand::Holds { number, json } => {
                     let holds = svc.holds(&actor, &number).map_err(input_error)?;
                     let v: Vec<serde_json::Value> =
@@ -519,6 +566,43 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                         println!("{}", serde_json::to_string_pretty(&v)?);
                     }
                 }
+            }
+            Ok(())
+        }
+        Command::RunDay {
+            as_of,
+            workers,
+            json,
+        } => {
+            let svc = open_service(&cli.database_url)?;
+            let as_of = kwijting_domain::parse_date(&as_of)
+                .map_err(|e| refused(anyhow::anyhow!("--as-of: {e}")))?;
+            let summary = run_day(&svc, as_of, workers)?;
+            let v = kwijting_server::views::run_summary(&summary);
+            if json {
+                print_json(&v)?;
+            } else {
+                println!(
+                    "{as_of}: {} open cases seen, {} decisions ({} new), {} held, {} waiting for review, {} errors",
+                    summary.cases_seen,
+                    summary.decisions,
+                    summary.new_decisions,
+                    summary.holds,
+                    summary.review_queue,
+                    summary.errors
+                );
+                for (action, n) in &summary.by_action {
+                    println!("  {action:<24} {n}");
+                }
+            }
+            for (message, n, first) in &summary.error_reasons {
+                eprintln!("run-day {as_of}: {n} case(s), first {first}: {message}");
+            }
+            if summary.errors > 0 {
+                anyhow::bail!(
+                    "{} case(s) could not be decided; they are tried again on the next run",
+                    summary.errors
+                );
             }
             Ok(())
         }
@@ -676,6 +760,34 @@ fn rates_command(url: &str, cmd: law_cmd::RatesCommand) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// The daily run with a progress bar on a terminal.
+pub fn run_day(
+    svc: &Kwijting,
+    as_of: kwijting_domain::Date,
+    workers: usize,
+) -> anyhow::Result<kwijting_service::daily_run::RunSummary> {
+    let pb = indicatif::ProgressBar::new(0);
+    pb.set_style(
+        indicatif::ProgressStyle::with_template(
+            "run-day {msg} [{bar:30}] {pos}/{len} chunks {elapsed}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+        .progress_chars("=> "),
+    );
+    pb.set_message(as_of.to_string());
+    let summary = svc.run_day(
+        &Actor::system("run-day", "collection"),
+        as_of,
+        workers,
+        &|done, total| {
+            pb.set_length(total);
+            pb.set_position(done);
+        },
+    );
+    pb.finish_and_clear();
+    Ok(summary?)
 }
 
 /// Serves the API until Ctrl-C.

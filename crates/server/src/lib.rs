@@ -154,6 +154,7 @@ pub fn app(state: AppState) -> Router {
         )
         .route("/api/v1/cases", get(list_cases))
         .route("/api/v1/cases/{number}", get(case_file))
+        .route("/api/v1/cases/{number}/decisions", get(case_decisions))
         .fallback(|| async {
             AppError::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint")
         })
@@ -369,6 +370,42 @@ async fn case_file(
     blocking(move || {
         let detail = s.svc.case_file(&s.actor, &number)?;
         Ok(Json(views::case_detail(&detail)))
+    })
+    .await
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LangParams {
+    lang: Option<String>,
+}
+
+/// The automated decisions on a case with their explanation (GDPR art. 22).
+async fn case_decisions(
+    State(s): State<AppState>,
+    Path(number): Path<String>,
+    params: Result<Query<LangParams>, axum::extract::rejection::QueryRejection>,
+) -> ApiResult<Json<Value>> {
+    let Query(p) = params.map_err(|e| AppError::bad_request(e.body_text()))?;
+    let lang = match p.lang.as_deref().unwrap_or("nl") {
+        "nl" => kwijting_strategy::Language::Nl,
+        "en" => kwijting_strategy::Language::En,
+        other => {
+            return Err(AppError::bad_request(format!(
+                "lang '{other}' is not nl or en"
+            )));
+        }
+    };
+    blocking(move || {
+        let explained = s.svc.explain(&s.actor, &number, lang)?;
+        Ok(Json(json!({
+            "case": number,
+            "decisions": explained.iter().map(|(d, text)| {
+                let mut v = views::decision(d);
+                v["explanation"] = Value::String(text.clone());
+                v
+            }).collect::<Vec<_>>(),
+        })))
     })
     .await
 }

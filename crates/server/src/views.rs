@@ -108,3 +108,22 @@ pub fn hold(h: &HoldRow) -> Value {
         "placed_by": h.placed_by,
     })
 }
+
+pub fn run_summary(s: &kwijting_service::daily_run::RunSummary) -> Value {
+    json!({
+        "as_of": s.as_of.map(|d| d.to_string()),
+        "cases_seen": s.cases_seen,
+        "decisions": s.decisions,
+        "new_decisions": s.new_decisions,
+        "by_action": s.by_action,
+        "holds": s.holds,
+        "review_queue": s.review_queue,
+        "errors": s.errors,
+        "error_reasons": s.error_reasons.iter().map(|(m, n, first)| json!({"message": m, "cases": n, "first_case": first})).collect::<Vec<_>>(),
+        "provider_checks": {
+            "address": s.provider_checks.address_checks,
+            "credit": s.provider_checks.credit_checks,
+            "refused": s.provider_checks.refused,
+        },
+    })
+}

@@ -8,17 +8,19 @@ use crate::disclose::DisclosureRequest;
 use crate::keys::Fnv128;
 use crate::{Access, Kwijting, ServiceError};
 
-/// Why collection stops or pauses. A hold is never overridden by a
-/// strategy; the daily run leaves a held case alone.
+/// Holds a person places: why collection stops or pauses. A hold is never
+/// overridden by a strategy; the daily run leaves a held case alone. (An
+/// active arrangement and an expired limitation are holds the system
+/// derives itself.)
 pub const HOLD_KINDS: &[&str] = &[
     "dispute",
     "debt_counselling",
     "wsnp",
     "gdpr_restriction",
-    "gdpr_objection",
+    "pending_objection",
     "deceased",
     "client_hold",
-    "human_review",
+    "human_review_requested",
 ];
 
 impl Kwijting {
@@ -92,7 +94,7 @@ impl Kwijting {
         } else {
             reason
         };
-        self.place_hold(actor, number, "human_review", reason, on)
+        self.place_hold(actor, number, "human_review_requested", reason, on)
     }
 
     /// A case's decisions, newest first.
@@ -131,11 +133,14 @@ impl Kwijting {
             "review queue",
         )?;
         let now = self.clock().now();
-        let work = approve.then(|| ("legal_action".to_owned(), now));
-        if !self
-            .store
-            .review_decision(decision, approve, &actor.name(), now, work)?
-        {
+        if !self.store.review_decision(
+            decision,
+            approve,
+            &actor.name(),
+            now,
+            self.clock().today(),
+            now,
+        )? {
             return Err(ServiceError::Invalid(format!(
                 "decision {decision} is not waiting for review"
             )));

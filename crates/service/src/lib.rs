@@ -10,6 +10,7 @@
 pub mod cases;
 pub mod clients;
 pub mod collect;
+pub mod daily_run;
 pub mod disclose;
 pub mod door;
 pub mod intake;

@@ -162,6 +162,7 @@ pub static CATALOG: &[Table] = &[
             personal("last_step_on", "case_history", CASE),
             personal("demand_letter_sent_on", "case_history", CASE),
             personal("judgment_on", "case_history", CASE),
+            personal("last_demand_on", "case_history", CASE),
             personal("principal_cents", "debt", CASE),
             personal("balance_cents", "debt", CASE),
             plain("import_id"),

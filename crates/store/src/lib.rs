@@ -154,15 +154,18 @@ pub trait Store: Send + Sync {
     fn decisions_for_case(&self, case: CaseId) -> Result<Vec<DecisionRow>>;
     /// Decisions waiting for a person, oldest first.
     fn review_queue(&self, limit: u32) -> Result<Vec<DecisionRow>>;
-    /// Records a reviewer's verdict on a pending decision; the approved
-    /// action's work item is queued with it. `false` when it was not pending.
+    /// Records a reviewer's verdict on a pending decision. Either way the
+    /// case moves past the step (a person has dealt with it); an approved
+    /// decision's action is queued for `due`, and an approved legal step
+    /// takes the case to legal collection. `false` when it was not pending.
     fn review_decision(
         &self,
         decision: i64,
         approve: bool,
         reviewer: &str,
         at: Timestamp,
-        work: Option<(String, Timestamp)>,
+        on: Date,
+        due: Timestamp,
     ) -> Result<bool>;
     fn place_hold(&self, case: CaseId, kind: &str, reason: &str, on: Date, by: &str)
     -> Result<i64>;

@@ -380,6 +380,7 @@ pub struct RunCase {
     pub last_step_on: Option<Date>,
     pub demand_letter_sent_on: Option<Date>,
     pub judgment_on: Option<Date>,
+    pub last_demand_on: Option<Date>,
     pub email_known: bool,
     pub phone_known: bool,
     pub address_status: Option<String>,
@@ -414,6 +415,7 @@ pub struct CaseProgress {
     pub last_step: Option<String>,
     pub last_step_on: Option<Date>,
     pub demand_letter_sent_on: Option<Date>,
+    pub last_demand_on: Option<Date>,
     pub status: CaseStatus,
 }
 

@@ -610,14 +610,15 @@ impl Store for PgStore {
             let last_on: Vec<Option<Date>> = p.iter().map(|x| x.last_step_on).collect();
             let letter_on: Vec<Option<Date>> = p.iter().map(|x| x.demand_letter_sent_on).collect();
             let status: Vec<&str> = p.iter().map(|x| x.status.as_str()).collect();
+            let demand_on: Vec<Option<Date>> = p.iter().map(|x| x.last_demand_on).collect();
             tx.execute(
                 "UPDATE cases c SET strategy_id = u.sid, strategy_version = u.sver, strategy_variant = u.svar, \
                      steps_taken = u.steps, last_step = u.last_step, last_step_on = u.last_on, \
-                     demand_letter_sent_on = u.letter_on, status = u.status \
-                 FROM UNNEST($1::bigint[], $2::text[], $3::bigint[], $4::text[], $5::bigint[], $6::text[], $7::date[], $8::date[], $9::text[]) \
-                     AS u(id, sid, sver, svar, steps, last_step, last_on, letter_on, status) \
+                     demand_letter_sent_on = u.letter_on, status = u.status, last_demand_on = u.demand_on \
+                 FROM UNNEST($1::bigint[], $2::text[], $3::bigint[], $4::text[], $5::bigint[], $6::text[], $7::date[], $8::date[], $9::text[], $10::date[]) \
+                     AS u(id, sid, sver, svar, steps, last_step, last_on, letter_on, status, demand_on) \
                  WHERE c.id = u.id",
-                &[&ids, &sid, &sver, &svar, &steps, &last_step, &last_on, &letter_on, &status],
+                &[&ids, &sid, &sver, &svar, &steps, &last_step, &last_on, &letter_on, &status, &demand_on],
             )?;
         }
         tx.execute(
@@ -701,13 +702,14 @@ impl Store for PgStore {
         approve: bool,
         reviewer: &str,
         at: Timestamp,
-        work: Option<(String, Timestamp)>,
+        on: Date,
+        due: Timestamp,
     ) -> Result<bool> {
         let mut conn = self.conn()?;
         let mut tx = conn.transaction()?;
         let Some(row) = tx.query_opt(
             "UPDATE decisions SET review_state = $1, reviewed_by = $2, reviewed_at = $3 \
-             WHERE id = $4 AND review_state = 'pending' RETURNING case_id",
+             WHERE id = $4 AND review_state = 'pending' RETURNING case_id, action, rule",
             &[
                 &if approve { "approved" } else { "rejected" },
                 &reviewer,
@@ -719,11 +721,18 @@ impl Store for PgStore {
             tx.commit()?;
             return Ok(false);
         };
-        let case: i64 = row.try_get(0)?;
-        if let (true, Some((kind, due))) = (approve, work) {
+        let (case, action, rule): (i64, String, String) =
+            (row.try_get(0)?, row.try_get(1)?, row.try_get(2)?);
+        let legal = approve && action.starts_with("propose_legal_action");
+        tx.execute(
+            "UPDATE cases SET steps_taken = steps_taken + 1, last_step = $1, last_step_on = $2, \
+             status = CASE WHEN $3 THEN 'legal' ELSE status END WHERE id = $4",
+            &[&rule, &on, &legal, &case],
+        )?;
+        if approve {
             tx.execute(
                 "INSERT INTO work_items (decision_id, case_id, kind, due_at, state) VALUES ($1, $2, $3, $4, 'queued')",
-                &[&decision, &case, &kind, &due],
+                &[&decision, &case, &action, &due],
             )?;
         }
         tx.commit()?;
@@ -1288,7 +1297,7 @@ impl ImportTx for PgImportTx<'_, '_> {
 const RUN_CASE_COLUMNS: &str = "c.id, c.number, c.client_id, c.debtor_type, c.status, c.principal_cents, c.balance_cents, \
      c.opened_on, c.first_due_on, c.strategy_id, c.strategy_version, c.strategy_variant, c.steps_taken, c.last_step, \
      c.last_step_on, c.demand_letter_sent_on, c.judgment_on, p.email IS NOT NULL, p.phone IS NOT NULL, \
-     p.address_status, p.credit_band";
+     p.address_status, p.credit_band, c.last_demand_on";
 
 fn run_case(r: &Row) -> Result<RunCase> {
     let ty: String = r.try_get(3)?;
@@ -1321,6 +1330,7 @@ fn run_case(r: &Row) -> Result<RunCase> {
         phone_known: r.try_get(18)?,
         address_status: r.try_get(19)?,
         credit_band: r.try_get(20)?,
+        last_demand_on: r.try_get(21)?,
         holds: Vec::new(),
         review_pending: false,
     })

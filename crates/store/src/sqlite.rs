@@ -547,7 +547,7 @@ impl Store for SqliteStore {
             {
                 let mut update = c.prepare_cached(
                     "UPDATE cases SET strategy_id = ?1, strategy_version = ?2, strategy_variant = ?3, steps_taken = ?4, \
-                     last_step = ?5, last_step_on = ?6, demand_letter_sent_on = ?7, status = ?8 WHERE id = ?9",
+                     last_step = ?5, last_step_on = ?6, demand_letter_sent_on = ?7, status = ?8, last_demand_on = ?10 WHERE id = ?9",
                 )?;
                 for p in &work.progress {
                     update.execute(params![
@@ -560,6 +560,7 @@ impl Store for SqliteStore {
                         p.demand_letter_sent_on.map(|d| d.to_string()),
                         p.status.as_str(),
                         p.case.0,
+                        p.last_demand_on.map(|d| d.to_string()),
                     ])?;
                 }
             }
@@ -642,28 +643,37 @@ impl Store for SqliteStore {
         approve: bool,
         reviewer: &str,
         at: Timestamp,
-        work: Option<(String, Timestamp)>,
+        on: Date,
+        due: Timestamp,
     ) -> Result<bool> {
         let conn = self.conn()?;
         in_tx(&conn, |c| {
-            let case: Option<i64> = c
+            let row: Option<(i64, String, String)> = c
                 .query_row(
                     "UPDATE decisions SET review_state = ?1, reviewed_by = ?2, reviewed_at = ?3 \
-                     WHERE id = ?4 AND review_state = 'pending' RETURNING case_id",
+                     WHERE id = ?4 AND review_state = 'pending' RETURNING case_id, action, rule",
                     params![
                         if approve { "approved" } else { "rejected" },
                         reviewer,
                         at.to_string(),
                         decision
                     ],
-                    |r| r.get(0),
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
                 )
                 .optional()?;
-            let Some(case) = case else { return Ok(false) };
-            if let (true, Some((kind, due))) = (approve, work) {
+            let Some((case, action, rule)) = row else {
+                return Ok(false);
+            };
+            let legal = approve && action.starts_with("propose_legal_action");
+            c.execute(
+                "UPDATE cases SET steps_taken = steps_taken + 1, last_step = ?1, last_step_on = ?2, \
+                 status = CASE WHEN ?3 THEN 'legal' ELSE status END WHERE id = ?4",
+                params![rule, on.to_string(), legal, case],
+            )?;
+            if approve {
                 c.execute(
                     "INSERT INTO work_items (decision_id, case_id, kind, due_at, state) VALUES (?1, ?2, ?3, ?4, 'queued')",
-                    params![decision, case, kind, due.to_string()],
+                    params![decision, case, action, due.to_string()],
                 )?;
             }
             Ok(true)
@@ -1158,7 +1168,7 @@ fn in_tx<T>(conn: &Connection, f: impl FnOnce(&Connection) -> Result<T>) -> Resu
 const RUN_CASE_COLUMNS: &str = "c.id, c.number, c.client_id, c.debtor_type, c.status, c.principal_cents, c.balance_cents, \
      c.opened_on, c.first_due_on, c.strategy_id, c.strategy_version, c.strategy_variant, c.steps_taken, c.last_step, \
      c.last_step_on, c.demand_letter_sent_on, c.judgment_on, p.email IS NOT NULL, p.phone IS NOT NULL, \
-     p.address_status, p.credit_band";
+     p.address_status, p.credit_band, c.last_demand_on";
 
 fn load_run_cases(c: &Connection, first: i64, last: i64) -> Result<Vec<RunCase>> {
     let mut st = c.prepare_cached(&format!(
@@ -1198,6 +1208,7 @@ fn load_run_cases(c: &Connection, first: i64, last: i64) -> Result<Vec<RunCase>>
             phone_known: r.get(18)?,
             address_status: r.get(19)?,
             credit_band: r.get(20)?,
+            last_demand_on: opt_date("cases", "last_demand_on", r.get(21)?)?,
             holds: Vec::new(),
             review_pending: false,
         });

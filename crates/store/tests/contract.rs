@@ -423,6 +423,7 @@ fn odd_ones(cases: &[RunCase]) -> ChunkWork {
             last_step: Some("odd".into()),
             last_step_on: Some(parse_date("2026-11-21").unwrap()),
             demand_letter_sent_on: None,
+            last_demand_on: None,
             status: CaseStatus::Active,
         });
     }
@@ -508,27 +509,25 @@ fn the_daily_run_is_chunked_idempotent_and_resumable() {
         assert_eq!(queue.len(), 6, "{engine}");
         assert!(
             store
-                .review_decision(
-                    queue[0].id,
-                    true,
-                    "staff:jan",
-                    ts(),
-                    Some(("summons".into(), ts()))
-                )
+                .review_decision(queue[0].id, true, "staff:jan", ts(), next, ts())
                 .unwrap()
         );
         assert!(
             store
-                .review_decision(queue[1].id, false, "staff:jan", ts(), None)
+                .review_decision(queue[1].id, false, "staff:jan", ts(), next, ts())
                 .unwrap()
         );
         assert!(
             !store
-                .review_decision(queue[0].id, false, "staff:jan", ts(), None)
+                .review_decision(queue[0].id, false, "staff:jan", ts(), next, ts())
                 .unwrap(),
             "{engine}"
         );
         assert_eq!(store.review_queue(10).unwrap().len(), 4, "{engine}");
+        // An approved legal step takes the case to legal collection.
+        let number = kwijting_domain::CaseNumber::for_case(queue[0].case).unwrap();
+        let approved = store.case_by_number(number.as_str()).unwrap().unwrap();
+        assert_eq!(approved.summary.status, CaseStatus::Legal, "{engine}");
         let d = store.decisions_for_case(queue[0].case).unwrap();
         assert_eq!(d[0].review_state, "approved", "{engine}");
         assert_eq!(d[0].reviewed_by.as_deref(), Some("staff:jan"), "{engine}");

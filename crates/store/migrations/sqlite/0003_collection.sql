@@ -11,6 +11,8 @@ ALTER TABLE cases ADD COLUMN last_step TEXT;
 ALTER TABLE cases ADD COLUMN last_step_on TEXT;
 ALTER TABLE cases ADD COLUMN demand_letter_sent_on TEXT;
 ALTER TABLE cases ADD COLUMN judgment_on TEXT;
+-- The last written demand: it interrupts limitation (art. 3:317 BW).
+ALTER TABLE cases ADD COLUMN last_demand_on TEXT;
 
 ALTER TABLE parties ADD COLUMN address_status TEXT;
 ALTER TABLE parties ADD COLUMN credit_band TEXT;

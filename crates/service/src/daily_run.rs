@@ -1,0 +1,591 @@
+//! The daily run: every open case taken one step forward on a date, by its
+//! strategy, with every decision stored and explained (R9, R39).
+//!
+//! The run is idempotent per case and date (a decision per case and day at
+//! most), works in chunks that each commit with their decisions, resumes
+//! after a crash where it stopped, and gives the same decisions for the same
+//! date whatever the machine, the number of workers or the order.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Mutex;
+
+use kwijting_domain::{Actor, CaseNumber, CaseStatus, ClosureReason, Date, DebtorType, Money};
+use kwijting_law::nl::interest::{InterestKind, interest};
+use kwijting_law::nl::rates::RateTable;
+use kwijting_store::{CaseProgress, ChunkWork, NewDecision, RunCase, Timestamp};
+use kwijting_strategy::{
+    Action, AddressStatus, ArrangementState, Assignment, AssignmentInput, CaseFacts,
+    ClientSettings, Decision, DisputeState, Hold, HoldSet, Holidays, Interruption, LimitationKind,
+    Outcome, ScoreBand, StepDone, Strategy, Variant,
+};
+
+use crate::collect::{ProviderWork, SimulatedProvider};
+use crate::{Access, Kwijting, ServiceError};
+
+/// Open cases per chunk: one transaction, one read of facts, one write.
+pub const RUN_CHUNK_CASES: usize = 5_000;
+/// Workers at most (PostgreSQL; SQLite runs one).
+pub const RUN_WORKERS_MAX: usize = 16;
+
+#[derive(Debug, Clone, Default)]
+pub struct RunSummary {
+    pub as_of: Option<Date>,
+    /// Open cases looked at on the day (all chunks, also those of an
+    /// earlier, interrupted run of the same day).
+    pub cases_seen: u64,
+    /// Decisions made on the day.
+    pub decisions: u64,
+    /// Decisions this invocation added (0 when the day was run already).
+    pub new_decisions: u64,
+    pub by_action: BTreeMap<String, u64>,
+    pub holds: u64,
+    pub review_queue: u64,
+    pub errors: u64,
+    /// Why cases could not be decided in this invocation: message, number
+    /// of cases, the first case.
+    pub error_reasons: Vec<(String, u64, String)>,
+    pub provider_checks: ProviderWork,
+}
+
+/// Everything a day's decisions depend on besides the cases: fixed for the
+/// run, so every worker decides alike.
+struct RunContext {
+    as_of: Date,
+    holidays: Holidays,
+    rates: RateTable,
+    assignment: Assignment,
+    strategies: HashMap<(String, u32), Strategy>,
+    settings: ClientSettings,
+    clients: HashMap<i64, String>,
+    tz: jiff::tz::TimeZone,
+    /// Why cases could not be decided, with how many and a first case each.
+    errors: Mutex<BTreeMap<String, (u64, String)>>,
+}
+
+fn parse_holds(case: &RunCase) -> HoldSet {
+    let mut set = HoldSet::default();
+    for h in &case.holds {
+        if let Some(h) = Hold::parse(h) {
+            set = set.with(h);
+        }
+    }
+    if case.review_pending {
+        set = set.with(Hold::HumanReviewRequested);
+    }
+    set
+}
+
+impl RunContext {
+    fn strategy_for(
+        &self,
+        case: &RunCase,
+        number: &CaseNumber,
+        facts: &CaseFacts,
+    ) -> Option<(&Strategy, &'static str)> {
+        if let Some((id, version, variant)) = &case.strategy {
+            let v = u32::try_from(*version).ok()?;
+            let variant = if variant == "challenger" {
+                "challenger"
+            } else {
+                "champion"
+            };
+            return self.strategies.get(&(id.clone(), v)).map(|s| (s, variant));
+        }
+        let client_ref = self.clients.get(&case.client_id.0)?;
+        let assigned = self.assignment.assign(&AssignmentInput {
+            client_ref,
+            case_number: number,
+            debtor_type: facts.debtor_type,
+            balance: facts.balance,
+            score_band: facts.score_band,
+        })?;
+        let id: &str = &assigned.strategy.id;
+        let strategy = match assigned.strategy.version {
+            Some(v) => self.strategies.get(&(id.to_owned(), v))?,
+            None => self
+                .strategies
+                .iter()
+                .filter(|((sid, _), _)| sid == id)
+                .max_by_key(|((_, v), _)| *v)
+                .map(|(_, s)| s)?,
+        };
+        let variant = match assigned.variant {
+            Variant::Champion => "champion",
+            Variant::Challenger => "challenger",
+        };
+        Some((strategy, variant))
+    }
+
+    /// The case's facts on the day: the balance with statutory interest
+    /// from the law engine, limitation with the demands sent so far.
+    fn facts(
+        &self,
+        case: &RunCase,
+        strategy_steps: Option<&Strategy>,
+    ) -> Result<CaseFacts, String> {
+        let principal = Money::from_cents(case.principal_cents);
+        let kind = match case.debtor_type {
+            DebtorType::Consumer => InterestKind::Consumer,
+            DebtorType::Business => InterestKind::Commercial,
+        };
+        // Interest runs from the day after the due date (art. 6:119 BW).
+        let from = case.first_due_on.tomorrow().map_err(|e| e.to_string())?;
+        let accrued = if from <= self.as_of && principal.cents() > 0 {
+            interest(&self.rates, kind, principal, from, self.as_of)
+                .map(|c| c.interest)
+                .map_err(|e| e.to_string())?
+        } else {
+            Money::ZERO
+        };
+        let outstanding = case.balance_cents - case.principal_cents;
+        let balance = principal
+            .checked_add(accrued)
+            .and_then(|b| b.checked_add(Money::from_cents(outstanding)))
+            .map_err(|e| e.to_string())?;
+        // The last written demand interrupted limitation (art. 3:317 BW);
+        // a new period runs from the day after (art. 3:319 BW).
+        let interruptions: Vec<(Date, Interruption)> = case
+            .last_demand_on
+            .map(|d| (d, Interruption::WrittenDemand))
+            .into_iter()
+            .collect();
+        let limitation_last_day = kwijting_strategy::limitation_last_day(
+            LimitationKind::ContractualClaim,
+            case.first_due_on,
+            &interruptions,
+            self.as_of,
+        )
+        .map_err(|e| e.to_string())?;
+        let holds = parse_holds(case);
+        let last_step = match (&case.last_step, case.last_step_on, strategy_steps) {
+            (Some(id), Some(on), Some(s)) => s.index_of(id).map(|index| StepDone { index, on }),
+            _ => None,
+        };
+        Ok(CaseFacts {
+            debtor_type: case.debtor_type,
+            principal,
+            balance,
+            due_on: case.first_due_on,
+            received_on: case.opened_on,
+            steps_done: u16::try_from(case.steps_taken).unwrap_or(u16::MAX),
+            last_step,
+            fourteen_day_letter_sent_on: case.demand_letter_sent_on,
+            score_band: case
+                .credit_band
+                .as_deref()
+                .and_then(ScoreBand::parse)
+                .unwrap_or(ScoreBand::Unknown),
+            address: match case.address_status.as_deref() {
+                Some("verified") => AddressStatus::Verified,
+                Some("moved") | Some("unknown") => AddressStatus::Unknown,
+                Some("abroad") => AddressStatus::Abroad,
+                _ => AddressStatus::Unverified,
+            },
+            phone_known: case.phone_known,
+            email_known: case.email_known,
+            arrangement: if holds.contains(Hold::ActiveArrangement) {
+                ArrangementState::Active
+            } else {
+                ArrangementState::None
+            },
+            dispute: if holds.contains(Hold::Dispute) {
+                DisputeState::Open
+            } else {
+                DisputeState::None
+            },
+            judgment_on: case.judgment_on,
+            limitation_last_day,
+            holds,
+        })
+    }
+
+    fn decide_chunk(&self, cases: &[RunCase]) -> ChunkWork {
+        let mut work = ChunkWork::default();
+        for case in cases {
+            match self.decide_case(case, &mut work) {
+                Ok(()) => {}
+                Err(e) => {
+                    // One bad case must not stop the day: it is counted,
+                    // reported, and tried again tomorrow.
+                    if let Ok(mut errors) = self.errors.lock() {
+                        errors.entry(e).or_insert((0, case.number.clone())).0 += 1;
+                    }
+                    work.errors += 1;
+                }
+            }
+        }
+        work
+    }
+
+    fn decide_case(&self, case: &RunCase, work: &mut ChunkWork) -> Result<(), String> {
+        let number = CaseNumber::parse(&case.number).map_err(|e| e.to_string())?;
+        // Facts first without the step position, to pick the strategy;
+        // then with it.
+        let provisional = self.facts(case, None)?;
+        let Some((strategy, variant)) = self.strategy_for(case, &number, &provisional) else {
+            return Err("no strategy is assigned to this case and no assignment rule fits".into());
+        };
+        let facts = self.facts(case, Some(strategy))?;
+        let decision =
+            kwijting_strategy::decide(&facts, strategy, self.as_of, &self.holidays, &self.settings)
+                .map_err(|e| e.to_string())?;
+        let key = (
+            strategy.id().to_owned(),
+            i64::from(strategy.version()),
+            variant.to_owned(),
+        );
+        let assigned_now = case.strategy.as_ref() != Some(&key);
+        let mut progress = CaseProgress {
+            case: case.id,
+            strategy: key,
+            steps_taken: case.steps_taken,
+            last_step: case.last_step.clone(),
+            last_step_on: case.last_step_on,
+            demand_letter_sent_on: case.demand_letter_sent_on,
+            last_demand_on: case.last_demand_on,
+            status: case.status,
+        };
+        let acted = match decision.outcome {
+            Outcome::Held(_) => {
+                work.held += 1;
+                None
+            }
+            Outcome::Act(action) => Some(action),
+            Outcome::Blocked(_) => decision.step.as_ref().map(|s| s.action),
+            Outcome::Wait { .. } | Outcome::Finished | Outcome::NothingOwed => None,
+        };
+        if let (Some(action), Some(step)) = (acted, decision.step.as_ref())
+            && decision.needs_review
+        {
+            // A person decides: the case pauses (a pending review holds it)
+            // and moves past the step when the review is done.
+            work.decisions
+                .push(self.stored(case, &decision, action, step.id.to_string())?);
+            if assigned_now || case.status == CaseStatus::Intake {
+                progress.status = CaseStatus::Active;
+                work.progress.push(progress);
+            }
+        } else if let (Some(action), Some(step)) = (acted, decision.step.as_ref()) {
+            work.decisions
+                .push(self.stored(case, &decision, action, step.id.to_string())?);
+            progress.steps_taken += 1;
+            progress.last_step = Some(step.id.to_string());
+            progress.last_step_on = Some(self.as_of);
+            if action == Action::FourteenDayLetter {
+                progress.demand_letter_sent_on = Some(self.as_of);
+            }
+            if is_written_demand(action) {
+                progress.last_demand_on = Some(self.as_of);
+            }
+            progress.status = match (case.status, action) {
+                (_, Action::CloseCase) => CaseStatus::Closed(ClosureReason::WrittenOff),
+                (_, Action::ReturnToClient) => CaseStatus::Closed(ClosureReason::HandedOver),
+                (CaseStatus::Intake, _) => CaseStatus::Active,
+                (s, _) => s,
+            };
+            work.progress.push(progress);
+        } else if assigned_now || case.status == CaseStatus::Intake {
+            if case.status == CaseStatus::Intake && !matches!(decision.outcome, Outcome::Held(_)) {
+                progress.status = CaseStatus::Active;
+            }
+            work.progress.push(progress);
+        }
+        Ok(())
+    }
+
+    fn stored(
+        &self,
+        case: &RunCase,
+        decision: &Decision,
+        action: Action,
+        rule: String,
+    ) -> Result<NewDecision, String> {
+        let inputs = decision
+            .variables_used()
+            .into_iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let due = match decision.contact_from {
+            Some(at) => at
+                .to_zoned(self.tz.clone())
+                .map_err(|e| e.to_string())?
+                .timestamp(),
+            None => self
+                .as_of
+                .to_datetime(jiff::civil::Time::midnight())
+                .to_zoned(self.tz.clone())
+                .map_err(|e| e.to_string())?
+                .timestamp(),
+        };
+        Ok(NewDecision {
+            case: case.id,
+            strategy_id: decision.strategy.id.to_string(),
+            strategy_version: i64::from(decision.strategy.version),
+            rule,
+            action: action.as_str().to_owned(),
+            inputs,
+            needs_review: decision.needs_review,
+            work: (!decision.needs_review).then(|| (action.as_str().to_owned(), due)),
+        })
+    }
+}
+
+/// Letters that demand payment in writing: each interrupts limitation.
+fn is_written_demand(action: Action) -> bool {
+    matches!(
+        action,
+        Action::Reminder
+            | Action::FourteenDayLetter
+            | Action::FirstDemand
+            | Action::SecondDemand
+            | Action::SummonsWarning
+    )
+}
+
+impl Kwijting {
+    /// The strategies in force: the newest stored version of each, after
+    /// storing the shipped ones the first time.
+    fn load_strategies(
+        &self,
+    ) -> Result<(HashMap<(String, u32), Strategy>, Assignment), ServiceError> {
+        let shipped =
+            kwijting_strategy::defaults().map_err(|e| ServiceError::Invalid(e.to_string()))?;
+        let now = self.clock().now();
+        for (s, text) in shipped.strategies.iter().zip([
+            kwijting_strategy::CONSUMER_STRATEGY_TOML,
+            kwijting_strategy::BUSINESS_STRATEGY_TOML,
+        ]) {
+            self.store
+                .add_strategy(s.id(), i64::from(s.version()), text, now)?;
+        }
+        let mut strategies = HashMap::new();
+        for (id, version, text) in self.store.strategies()? {
+            let s = Strategy::from_toml_str(&text, &format!("stored strategy {id} v{version}"))
+                .map_err(|e| ServiceError::Invalid(e.to_string()))?;
+            strategies.insert((id, s.version()), s);
+        }
+        Ok((strategies, shipped.assignment))
+    }
+
+    /// Takes every open case forward on `as_of`. With `workers > 1` on
+    /// PostgreSQL, workers claim chunks side by side.
+    pub fn run_day(
+        &self,
+        actor: &Actor,
+        as_of: Date,
+        workers: usize,
+        progress: &(dyn Fn(u64, u64) + Sync),
+    ) -> Result<RunSummary, ServiceError> {
+        self.door().check(
+            actor,
+            None,
+            &[
+                "identity",
+                "contact",
+                "debt",
+                "case_history",
+                "financial_situation",
+            ],
+            Access::Write,
+            "the daily run",
+        )?;
+        let (mut strategies, assignment) = self.load_strategies()?;
+        // Cases on an older version keep it: load every version they use.
+        for (id, version, _) in self.store.strategies()? {
+            for v in 1..version {
+                if let Some(text) = self.store.strategy(&id, v)?
+                    && let Ok(s) =
+                        Strategy::from_toml_str(&text, &format!("stored strategy {id} v{v}"))
+                {
+                    strategies.insert((id.clone(), s.version()), s);
+                }
+            }
+        }
+        let ctx = RunContext {
+            as_of,
+            holidays: Holidays::statutory(),
+            rates: self.rate_table()?,
+            assignment,
+            strategies,
+            settings: ClientSettings::default(),
+            clients: self
+                .store
+                .clients()?
+                .into_iter()
+                .map(|c| (c.id.0, c.reference))
+                .collect(),
+            tz: jiff::tz::TimeZone::get("Europe/Amsterdam")
+                .map_err(|e| ServiceError::Invalid(format!("time zone: {e}")))?,
+            errors: Mutex::new(BTreeMap::new()),
+        };
+        let planned = self.store.plan_run(as_of, RUN_CHUNK_CASES)?;
+        let before = self.store.run_totals(as_of)?;
+        let total_chunks = before.chunks_done + before.chunks_todo;
+        let _ = planned;
+        let done = Mutex::new(before.chunks_done);
+        let failure: Mutex<Option<ServiceError>> = Mutex::new(None);
+        let workers = match self.engine() {
+            kwijting_store::Engine::Sqlite => 1,
+            kwijting_store::Engine::Postgres => workers.clamp(1, RUN_WORKERS_MAX),
+        };
+        let decide = |cases: &[RunCase]| ctx.decide_chunk(cases);
+        std::thread::scope(|scope| {
+            for _ in 0..workers {
+                scope.spawn(|| {
+                    loop {
+                        if failure.lock().map(|f| f.is_some()).unwrap_or(true) {
+                            return;
+                        }
+                        match self.store.run_chunk(as_of, &decide) {
+                            Ok(Some(_)) => {
+                                let n = done.lock().map(|mut d| {
+                                    *d += 1;
+                                    *d
+                                });
+                                if let Ok(n) = n {
+                                    progress(n, total_chunks);
+                                }
+                            }
+                            Ok(None) => return,
+                            Err(e) => {
+                                if let Ok(mut f) = failure.lock() {
+                                    f.get_or_insert(e.into());
+                                }
+                                return;
+                            }
+                        }
+                    }
+                });
+            }
+        });
+        if let Some(e) = failure.into_inner().ok().flatten() {
+            return Err(e);
+        }
+        let provider_checks =
+            self.run_provider_checks(actor, as_of, &SimulatedProvider, &SimulatedProvider)?;
+        let totals = self.store.run_totals(as_of)?;
+        Ok(RunSummary {
+            as_of: Some(as_of),
+            cases_seen: totals.cases_seen,
+            decisions: totals.decisions,
+            new_decisions: totals.decisions - before.decisions,
+            by_action: totals.by_action.into_iter().collect(),
+            holds: totals.held,
+            review_queue: totals.review_queue,
+            errors: totals.errors,
+            error_reasons: ctx
+                .errors
+                .into_inner()
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(m, (n, first))| (m, n, first))
+                .collect(),
+            provider_checks,
+        })
+    }
+
+    /// A stored decision explained in plain language (GDPR art. 22, R39):
+    /// what was decided, on which data, why, and how to ask for a person.
+    pub fn explain(
+        &self,
+        actor: &Actor,
+        number: &str,
+        lang: kwijting_strategy::Language,
+    ) -> Result<Vec<(kwijting_store::DecisionRow, String)>, ServiceError> {
+        let (_, rows) = self.decisions(actor, number)?;
+        let mut out = Vec::with_capacity(rows.len());
+        for d in rows {
+            // The rule as it stood in the strategy version that decided.
+            let rule = self
+                .store
+                .strategy(&d.strategy_id, d.strategy_version)?
+                .and_then(|text| Strategy::from_toml_str(&text, "stored strategy").ok())
+                .and_then(|s| {
+                    s.steps().iter().find(|st| st.id() == d.rule).map(|st| {
+                        (
+                            st.wait_days(),
+                            st.conditions()
+                                .iter()
+                                .map(|c| c.to_string())
+                                .collect::<Vec<_>>(),
+                        )
+                    })
+                });
+            let text = explain_row(&d, rule.as_ref(), lang);
+            out.push((d, text));
+        }
+        Ok(out)
+    }
+}
+
+/// The explanation of a stored decision, from the data it stored.
+pub fn explain_row(
+    d: &kwijting_store::DecisionRow,
+    rule: Option<&(u16, Vec<String>)>,
+    lang: kwijting_strategy::Language,
+) -> String {
+    let vars: Vec<(&str, &str)> = d.inputs.lines().filter_map(|l| l.split_once('=')).collect();
+    let mut out = String::new();
+    let nl = matches!(lang, kwijting_strategy::Language::Nl);
+    if nl {
+        out.push_str(&format!(
+            "Op {} is automatisch besloten: {} (stap '{}' van strategie {} versie {}).\n",
+            d.run_date, d.action, d.rule, d.strategy_id, d.strategy_version
+        ));
+        out.push_str("Dit besluit is genomen op basis van deze gegevens:\n");
+    } else {
+        out.push_str(&format!(
+            "On {} it was decided automatically: {} (step '{}' of strategy {} version {}).\n",
+            d.run_date, d.action, d.rule, d.strategy_id, d.strategy_version
+        ));
+        out.push_str("The decision was based on these data:\n");
+    }
+    for (k, v) in vars {
+        out.push_str(&format!("  - {k}: {v}\n"));
+    }
+    if let Some((wait_days, conditions)) = rule {
+        let conds = if conditions.is_empty() {
+            if nl {
+                "geen verdere voorwaarden".to_owned()
+            } else {
+                "no further conditions".to_owned()
+            }
+        } else {
+            conditions.join("; ")
+        };
+        out.push_str(&if nl {
+            format!("Waarom: deze stap volgt {wait_days} dagen na de vorige als geldt: {conds}.\n")
+        } else {
+            format!(
+                "Why: this step follows {wait_days} days after the previous one when: {conds}.\n"
+            )
+        });
+    }
+    let review = match (d.needs_review, d.review_state.as_str(), nl) {
+        (true, "pending", true) => {
+            "Een medewerker beoordeelt dit besluit voordat er iets gebeurt.\n"
+        }
+        (true, "pending", false) => {
+            "A member of staff reviews this decision before anything happens.\n"
+        }
+        (true, "approved", true) => "Een medewerker heeft dit besluit beoordeeld en goedgekeurd.\n",
+        (true, "approved", false) => "A member of staff reviewed and approved this decision.\n",
+        (true, _, true) => "Een medewerker heeft dit besluit beoordeeld en afgewezen.\n",
+        (true, _, false) => "A member of staff reviewed and rejected this decision.\n",
+        _ => "",
+    };
+    out.push_str(review);
+    out.push_str(if nl {
+        "U kunt altijd vragen dat een medewerker dit besluit opnieuw bekijkt (artikel 22 AVG). \
+         Tot die beoordeling klaar is, zetten wij de incasso stil.\n"
+    } else {
+        "You can always ask for a member of staff to look at this decision again (GDPR art. 22). \
+         Until that review is done, we pause collection.\n"
+    });
+    out
+}
+
+/// The time stamps of queued work are instants; this names the type for
+/// callers that format them.
+pub type WorkDue = Timestamp;
