@@ -47,6 +47,9 @@ pub struct RunSummary {
     pub provider_checks: ProviderWork,
 }
 
+/// Strategies by id and version.
+type StrategyVersions = HashMap<(String, u32), Strategy>;
+
 /// Everything a day's decisions depend on besides the cases: fixed for the
 /// run, so every worker decides alike.
 struct RunContext {
@@ -54,7 +57,7 @@ struct RunContext {
     holidays: Holidays,
     rates: RateTable,
     assignment: Assignment,
-    strategies: HashMap<(String, u32), Strategy>,
+    strategies: StrategyVersions,
     settings: ClientSettings,
     clients: HashMap<i64, String>,
     tz: jiff::tz::TimeZone,
@@ -348,7 +351,7 @@ impl Kwijting {
     /// storing the shipped ones the first time.
     fn load_strategies(
         &self,
-    ) -> Result<(HashMap<(String, u32), Strategy>, Assignment), ServiceError> {
+    ) -> Result<(StrategyVersions, Assignment), ServiceError> {
         let shipped =
             kwijting_strategy::defaults().map_err(|e| ServiceError::Invalid(e.to_string()))?;
         let now = self.clock().now();
