@@ -349,9 +349,7 @@ fn is_written_demand(action: Action) -> bool {
 impl Kwijting {
     /// The strategies in force: the newest stored version of each, after
     /// storing the shipped ones the first time.
-    fn load_strategies(
-        &self,
-    ) -> Result<(StrategyVersions, Assignment), ServiceError> {
+    fn load_strategies(&self) -> Result<(StrategyVersions, Assignment), ServiceError> {
         let shipped =
             kwijting_strategy::defaults().map_err(|e| ServiceError::Invalid(e.to_string()))?;
         let now = self.clock().now();

@@ -1,0 +1,259 @@
+//! The daily run on both engines: holds, guards, determinism, idempotency
+//! and crash-resume.
+
+use std::sync::Arc;
+
+use kwijting_domain::{Actor, ClientRole, Date, parse_date};
+use kwijting_service::cases::CaseQuery;
+use kwijting_service::{FixedClock, Kwijting};
+use kwijting_store::testkit::fresh_stores;
+
+fn day(s: &str) -> Date {
+    parse_date(s).unwrap()
+}
+
+fn operator() -> Actor {
+    Actor::system("test", "collection")
+}
+
+fn setup(test: &str, cases: u64) -> Vec<(&'static str, Kwijting)> {
+    let mut csv = Vec::new();
+    kwijting_synth::write_portfolio(
+        &mut csv,
+        &kwijting_synth::PortfolioOptions::new(cases, 3, day("2026-11-01")),
+    )
+    .unwrap();
+    fresh_stores(test)
+        .into_iter()
+        .map(|(engine, store)| {
+            let svc = Kwijting::new(
+                store,
+                Arc::new(kwijting_policy::Policy::load_default().unwrap()),
+                Arc::new(FixedClock("2026-11-21T09:00:00Z".parse().unwrap())),
+            );
+            let a = operator();
+            svc.add_client(&a, "ACME", "Acme B.V.", ClientRole::Controller, None)
+                .unwrap();
+            svc.import_claims_csv(&a, "ACME", "p.csv", &csv[..], &mut |_| {})
+                .unwrap();
+            svc.assume_commercial_rate_continues(&a, "test: the last rate continues")
+                .unwrap();
+            (engine, svc)
+        })
+        .collect()
+}
+
+fn run(svc: &Kwijting, d: &str) -> kwijting_service::daily_run::RunSummary {
+    let s = svc.run_day(&operator(), day(d), 2, &|_, _| {}).unwrap();
+    assert_eq!(s.errors, 0, "{:?}", s.error_reasons);
+    s
+}
+
+fn case_numbers(svc: &Kwijting) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut offset = 0;
+    loop {
+        let page = svc
+            .list_cases(
+                &operator(),
+                &CaseQuery {
+                    limit: 1000,
+                    offset,
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        if page.cases.is_empty() {
+            return out;
+        }
+        offset += page.cases.len() as u64;
+        out.extend(page.cases.into_iter().map(|c| c.number));
+    }
+}
+
+/// Every decision, as (case, date, action, rule, inputs, review state).
+fn all_decisions(svc: &Kwijting) -> Vec<(String, String, String, String, String, String)> {
+    let mut out = Vec::new();
+    for n in case_numbers(svc) {
+        let (_, rows) = svc.decisions(&operator(), &n).unwrap();
+        for d in rows {
+            out.push((
+                n.clone(),
+                d.run_date.to_string(),
+                d.action,
+                d.rule,
+                d.inputs,
+                d.review_state,
+            ));
+        }
+    }
+    out.sort();
+    out
+}
+
+const DAYS: [&str; 5] = [
+    "2026-11-21",
+    "2026-11-24",
+    "2026-12-12",
+    "2026-12-26",
+    "2027-01-23",
+];
+
+#[test]
+fn holds_stop_the_strategy_and_are_never_overridden() {
+    for (engine, svc) in setup("run_holds", 60) {
+        let numbers = case_numbers(&svc);
+        let kinds = kwijting_service::collect::HOLD_KINDS;
+        for (n, kind) in numbers.iter().zip(kinds) {
+            svc.place_hold(&operator(), n, kind, "test hold", day("2026-11-20"))
+                .unwrap();
+        }
+        for d in DAYS {
+            let s = run(&svc, d);
+            assert!(s.holds >= kinds.len() as u64, "{engine} {d}: {s:?}");
+        }
+        for n in numbers.iter().take(kinds.len()) {
+            let (_, rows) = svc.decisions(&operator(), n).unwrap();
+            assert!(rows.is_empty(), "{engine}: held case {n} got {rows:?}");
+        }
+        // Lifting a hold lets the case go on.
+        svc.lift_hold(&operator(), &numbers[0], kinds[0], day("2027-01-24"))
+            .unwrap();
+        run(&svc, "2027-01-25");
+        let (_, rows) = svc.decisions(&operator(), &numbers[0]).unwrap();
+        assert!(!rows.is_empty(), "{engine}: the released case moves");
+        // A debtor's request for human review pauses the case too.
+        svc.request_human_review(&operator(), &numbers[20], "", day("2027-01-25"))
+            .unwrap();
+        let before = svc.decisions(&operator(), &numbers[20]).unwrap().1.len();
+        run(&svc, "2027-03-01");
+        assert_eq!(
+            svc.decisions(&operator(), &numbers[20]).unwrap().1.len(),
+            before,
+            "{engine}"
+        );
+    }
+}
+
+#[test]
+fn guards_costs_after_the_term_no_empty_threats_and_review_of_legal_steps() {
+    for (engine, svc) in setup("run_guards", 300) {
+        for d in DAYS {
+            run(&svc, d);
+        }
+        let decisions = all_decisions(&svc);
+        let holidays = kwijting_law::nl::holidays::Holidays::statutory();
+        let mut letters = std::collections::HashMap::new();
+        for (case, date, action, ..) in &decisions {
+            if action == "fourteen_day_letter" {
+                letters.insert(case.clone(), day(date));
+            }
+        }
+        let mut checked = 0;
+        for (case, date, action, _, inputs, review) in &decisions {
+            let inputs_say = |k: &str| {
+                inputs
+                    .lines()
+                    .find_map(|l| l.strip_prefix(&format!("{k}=")).map(str::to_owned))
+            };
+            if action == "first_demand"
+                && inputs_say("debtor_type").as_deref() == Some("consumer")
+                && review == "automatic"
+            {
+                // Costs only after the 14-day term (art. 6:96(6) BW).
+                let sent = letters
+                    .get(case)
+                    .expect("a consumer demand with costs follows a 14-day letter");
+                let term =
+                    kwijting_law::nl::deadline::demand_letter_deadline(*sent, &holidays).unwrap();
+                assert!(
+                    day(date) >= term.costs_from,
+                    "{engine}: {case} demanded costs on {date}, term ends {}",
+                    term.last_day_to_pay
+                );
+                checked += 1;
+            }
+            if action.starts_with("propose_legal_action") {
+                assert_eq!(review, "pending", "{engine}: legal steps wait for a person");
+            }
+        }
+        assert!(
+            checked > 10,
+            "{engine}: only {checked} consumer demands checked"
+        );
+        // No summons warning below the client's legal-action threshold (Wkid).
+        for (case, _, action, _, inputs, _) in &decisions {
+            if action == "summons_warning" {
+                let balance = inputs
+                    .lines()
+                    .find_map(|l| l.strip_prefix("balance_cents="))
+                    .map(|v| {
+                        kwijting_domain::Money::parse(v.split_whitespace().next().unwrap()).unwrap()
+                    })
+                    .unwrap();
+                assert!(
+                    balance.cents() >= 250_00,
+                    "{engine}: {case} warned of legal steps at {balance}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn the_same_day_gives_the_same_decisions_and_a_second_run_adds_nothing() {
+    let mut results = Vec::new();
+    for (engine, svc) in setup("run_determinism", 200) {
+        for d in DAYS {
+            let first = run(&svc, d);
+            let again = run(&svc, d);
+            assert_eq!(again.new_decisions, 0, "{engine} {d}");
+            assert_eq!(again.decisions, first.decisions, "{engine} {d}");
+        }
+        results.push((engine, all_decisions(&svc)));
+    }
+    // A second portfolio on the first engine, decided the same way.
+    let (_, svc) = setup("run_determinism_b", 200).remove(0);
+    for d in DAYS {
+        run(&svc, d);
+    }
+    let again = all_decisions(&svc);
+    for (engine, r) in &results {
+        assert_eq!(
+            r, &again,
+            "{engine}: the same facts and days give the same decisions"
+        );
+    }
+}
+
+#[test]
+fn a_run_killed_half_way_resumes_to_the_same_end_state() {
+    // More cases than one chunk, so the run stops after a committed chunk.
+    let n = kwijting_service::daily_run::RUN_CHUNK_CASES as u64 + 700;
+    let stores = setup("run_resume", n);
+    let (_, clean) = setup("run_resume_clean", n).remove(0);
+    run(&clean, "2026-11-21");
+    let expected = all_decisions(&clean);
+    for (engine, svc) in stores {
+        let crashed = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            svc.run_day(&operator(), day("2026-11-21"), 1, &|done, _| {
+                if done == 1 {
+                    panic!("killed after the first chunk");
+                }
+            })
+        }));
+        assert!(crashed.is_err(), "{engine}");
+        let partial = svc
+            .run_day(&operator(), day("2026-11-21"), 1, &|_, _| {})
+            .unwrap();
+        assert!(
+            partial.new_decisions > 0 && partial.new_decisions < partial.decisions,
+            "{engine}: {partial:?}"
+        );
+        assert_eq!(
+            all_decisions(&svc),
+            expected,
+            "{engine}: same end state as an uninterrupted run"
+        );
+    }
+}
