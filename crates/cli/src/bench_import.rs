@@ -226,7 +226,7 @@ fn measure_baseline(url: &str, csv: &Path) -> anyhow::Result<Measured> {
     }
 }
 
-fn fresh_pg_schema(url: &str, schema: &str) -> anyhow::Result<String> {
+pub fn fresh_pg_schema(url: &str, schema: &str) -> anyhow::Result<String> {
     let mut c = postgres::Client::connect(url, postgres::NoTls)
         .with_context(|| format!("connecting {url}"))?;
     c.batch_execute(&format!("DROP SCHEMA IF EXISTS \"{schema}\" CASCADE"))?;

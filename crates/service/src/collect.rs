@@ -245,58 +245,64 @@ impl Kwijting {
         credit: &dyn CreditProvider,
     ) -> Result<ProviderWork, ServiceError> {
         let mut done = ProviderWork::default();
-        for (kind, recipient) in [
-            ("address_check", "address_provider"),
-            ("credit_check", "credit_bureau"),
-        ] {
-            for item in self.store.queued_work(kind, PROVIDER_BATCH_MAX)? {
-                let Some(party) = self.store.party(item.party)? else {
-                    continue;
-                };
-                let addr = party.address.as_ref();
-                let q = ProviderQuery {
-                    party: party.id,
-                    name: party.name.clone(),
-                    birth_date: party.birth_date,
-                    postcode: addr.map(|a| a.postcode.clone()).unwrap_or_default(),
-                    country: addr
-                        .map(|a| a.country.clone())
-                        .unwrap_or_else(|| "NL".into()),
-                };
-                let req = DisclosureRequest {
-                    party: party.id,
-                    recipient,
-                    categories: &["identity", "contact"],
-                    purpose: "collection",
-                    country: "NL",
-                    on,
-                };
-                let disclosure: Disclosure = match self.disclose(actor, &req) {
-                    Ok(d) => d,
-                    Err(ServiceError::Refused(_)) => {
-                        done.refused += 1;
-                        continue;
-                    }
-                    Err(e) => return Err(e),
-                };
-                let (result_kind, result, provider) = if kind == "address_check" {
-                    done.address_checks += 1;
-                    ("address", address.check(&q), address.name().to_owned())
-                } else {
-                    done.credit_checks += 1;
-                    ("credit", credit.band(&q), credit.name().to_owned())
-                };
-                self.store.record_provider_work(
-                    item.id,
-                    &ProviderResult {
-                        party: party.id,
-                        kind: result_kind.into(),
-                        result,
-                        provider,
-                        obtained_on: on,
-                    },
-                    &disclosure,
-                )?;
+        for (kind, recipient) in [("address_check", "address_provider"), ("credit_check", "credit_bureau")] {
+            loop {
+                let items = self.store.queued_work(kind, PROVIDER_BATCH_MAX)?;
+                if items.is_empty() {
+                    break;
+                }
+                let mut batch = Vec::with_capacity(items.len());
+                let mut refused = Vec::new();
+                for item in items {
+                    let q = ProviderQuery {
+                        party: item.party,
+                        name: item.name,
+                        birth_date: item.birth_date,
+                        postcode: item.postcode,
+                        country: item.country,
+                    };
+                    let req = DisclosureRequest {
+                        party: item.party,
+                        recipient,
+                        categories: &["identity", "contact"],
+                        purpose: "collection",
+                        country: "NL",
+                        on,
+                    };
+                    let disclosure: Disclosure = match self.disclose(actor, &req) {
+                        Ok(d) => d,
+                        Err(ServiceError::Refused(_)) => {
+                            done.refused += 1;
+                            refused.push(item.id);
+                            continue;
+                        }
+                        Err(e) => return Err(e),
+                    };
+                    let (result_kind, result, provider) = if kind == "address_check" {
+                        done.address_checks += 1;
+                        ("address", address.check(&q), address.name().to_owned())
+                    } else {
+                        done.credit_checks += 1;
+                        ("credit", credit.band(&q), credit.name().to_owned())
+                    };
+                    batch.push((
+                        item.id,
+                        ProviderResult {
+                            party: item.party,
+                            kind: result_kind.into(),
+                            result,
+                            provider,
+                            obtained_on: on,
+                        },
+                        disclosure,
+                    ));
+                }
+                self.store.record_provider_work(&batch)?;
+                if !refused.is_empty() {
+                    // A refused check will not become allowed by asking
+                    // again today; the policy has to change first.
+                    self.store.set_work_state(&refused, "refused")?;
+                }
             }
         }
         Ok(done)

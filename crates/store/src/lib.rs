@@ -183,15 +183,13 @@ pub trait Store: Send + Sync {
     fn party(&self, id: PartyId) -> Result<Option<PartyRow>>;
     /// Queued work items of a kind, oldest first.
     fn queued_work(&self, kind: &str, limit: u32) -> Result<Vec<WorkItem>>;
-    /// Stores what a provider returned, the disclosure made to get it, the
-    /// party's current status, and marks the work item done: together.
-    fn record_provider_work(
-        &self,
-        item: i64,
-        result: &ProviderResult,
-        disclosure: &Disclosure,
-    ) -> Result<()>;
+    /// Stores what providers returned, the disclosures made to get it, the
+    /// parties' current status, and marks the work items done: one
+    /// transaction for the batch.
+    fn record_provider_work(&self, done: &[(i64, ProviderResult, Disclosure)]) -> Result<()>;
     fn record_disclosure(&self, d: &Disclosure) -> Result<()>;
+    /// Sets the state of work items (e.g. `refused`).
+    fn set_work_state(&self, items: &[i64], state: &str) -> Result<()>;
     fn disclosures_for_party(&self, party: PartyId) -> Result<Vec<Disclosure>>;
     fn provider_results_for_party(&self, party: PartyId) -> Result<Vec<ProviderResult>>;
 

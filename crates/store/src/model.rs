@@ -495,7 +495,8 @@ pub struct Disclosure {
     pub actor: String,
 }
 
-/// Queued work of one kind, for the worker that carries it out.
+/// Queued work of one kind, for the worker that carries it out, with what
+/// a provider needs to know of the case's debtor (and nothing more).
 #[derive(Debug, Clone)]
 pub struct WorkItem {
     pub id: i64,
@@ -503,6 +504,10 @@ pub struct WorkItem {
     pub kind: String,
     /// The case's debtor.
     pub party: PartyId,
+    pub name: String,
+    pub birth_date: Option<Date>,
+    pub postcode: String,
+    pub country: String,
 }
 
 /// What a provider returned about a party, with source and date.

@@ -836,7 +836,8 @@ impl Store for PgStore {
         self.conn()?
             .query(
                 &format!(
-                    "SELECT w.id, w.case_id, w.kind, c.debtor_party_id FROM work_items w JOIN cases c ON c.id = w.case_id \
+                    "SELECT w.id, w.case_id, w.kind, p.id, p.name, p.birth_date, p.postcode, p.country \
+                     FROM work_items w JOIN cases c ON c.id = w.case_id JOIN parties p ON p.id = c.debtor_party_id \
                      WHERE w.kind = $1 AND w.state = 'queued' ORDER BY w.id LIMIT {limit}"
                 ),
                 &[&kind],
@@ -848,37 +849,71 @@ impl Store for PgStore {
                     case: CaseId(r.try_get(1)?),
                     kind: r.try_get(2)?,
                     party: PartyId(r.try_get(3)?),
+                    name: r.try_get(4)?,
+                    birth_date: r.try_get(5)?,
+                    postcode: r.try_get(6)?,
+                    country: r.try_get(7)?,
                 })
             })
             .collect()
     }
 
-    fn record_provider_work(
-        &self,
-        item: i64,
-        result: &ProviderResult,
-        d: &Disclosure,
-    ) -> Result<()> {
+    fn record_provider_work(&self, done: &[(i64, ProviderResult, Disclosure)]) -> Result<()> {
+        if done.is_empty() {
+            return Ok(());
+        }
         let mut conn = self.conn()?;
         let mut tx = conn.transaction()?;
-        insert_disclosure(&mut tx, d)?;
+        let party: Vec<i64> = done.iter().map(|(_, r, _)| r.party.0).collect();
+        let kind: Vec<&str> = done.iter().map(|(_, r, _)| r.kind.as_str()).collect();
+        let result: Vec<&str> = done.iter().map(|(_, r, _)| r.result.as_str()).collect();
+        let provider: Vec<&str> = done.iter().map(|(_, r, _)| r.provider.as_str()).collect();
+        let on: Vec<Date> = done.iter().map(|(_, r, _)| r.obtained_on).collect();
+        let items: Vec<i64> = done.iter().map(|(i, _, _)| *i).collect();
         tx.execute(
-            "INSERT INTO provider_results (party_id, kind, result, provider, obtained_on) VALUES ($1, $2, $3, $4, $5)",
-            &[&result.party.0, &result.kind, &result.result, &result.provider, &result.obtained_on],
-        )?;
-        let column = match result.kind.as_str() {
-            "address" => "address_status",
-            _ => "credit_band",
-        };
-        tx.execute(
-            &format!("UPDATE parties SET {column} = $1 WHERE id = $2"),
-            &[&result.result, &result.party.0],
+            "INSERT INTO provider_results (party_id, kind, result, provider, obtained_on) \
+             SELECT * FROM UNNEST($1::bigint[], $2::text[], $3::text[], $4::text[], $5::date[])",
+            &[&party, &kind, &result, &provider, &on],
         )?;
         tx.execute(
-            "UPDATE work_items SET state = 'done' WHERE id = $1",
-            &[&item],
+            "UPDATE parties p SET address_status = CASE WHEN u.kind = 'address' THEN u.result ELSE p.address_status END, \
+                 credit_band = CASE WHEN u.kind = 'credit' THEN u.result ELSE p.credit_band END \
+             FROM UNNEST($1::bigint[], $2::text[], $3::text[]) AS u(id, kind, result) WHERE p.id = u.id",
+            &[&party, &kind, &result],
+        )?;
+        tx.execute("UPDATE work_items SET state = 'done' WHERE id = ANY($1)", &[&items])?;
+        let d: Vec<&Disclosure> = done.iter().map(|(_, _, d)| d).collect();
+        let col = |f: fn(&Disclosure) -> &str| d.iter().map(|x| f(x)).collect::<Vec<&str>>();
+        let refused: Vec<Option<&str>> = d.iter().map(|x| x.refused.as_deref()).collect();
+        let outcome: Vec<&str> = d
+            .iter()
+            .map(|x| if x.refused.is_some() { "refused" } else { "disclosed" })
+            .collect();
+        let dates: Vec<Date> = d.iter().map(|x| x.disclosed_on).collect();
+        tx.execute(
+            "INSERT INTO disclosures (party_id, recipient, categories, purpose, legal_basis, country, safeguard, disclosed_on, actor, outcome, reason) \
+             SELECT * FROM UNNEST($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::date[], $9::text[], $10::text[], $11::text[])",
+            &[
+                &d.iter().map(|x| x.party.0).collect::<Vec<i64>>(),
+                &col(|x| &x.recipient),
+                &col(|x| &x.categories),
+                &col(|x| &x.purpose),
+                &col(|x| &x.legal_basis),
+                &col(|x| &x.country),
+                &col(|x| &x.safeguard),
+                &dates,
+                &col(|x| &x.actor),
+                &outcome,
+                &refused,
+            ],
         )?;
         tx.commit()?;
+        Ok(())
+    }
+
+    fn set_work_state(&self, items: &[i64], state: &str) -> Result<()> {
+        self.conn()?
+            .execute("UPDATE work_items SET state = $1 WHERE id = ANY($2)", &[&state, &items])?;
         Ok(())
     }
 

@@ -776,42 +776,57 @@ impl Store for SqliteStore {
     fn queued_work(&self, kind: &str, limit: u32) -> Result<Vec<WorkItem>> {
         let conn = self.conn()?;
         let mut st = conn.prepare_cached(
-            "SELECT w.id, w.case_id, w.kind, c.debtor_party_id FROM work_items w JOIN cases c ON c.id = w.case_id \
+            "SELECT w.id, w.case_id, w.kind, p.id, p.name, p.birth_date, p.postcode, p.country \
+             FROM work_items w JOIN cases c ON c.id = w.case_id JOIN parties p ON p.id = c.debtor_party_id \
              WHERE w.kind = ?1 AND w.state = 'queued' ORDER BY w.id LIMIT ?2",
         )?;
-        let rows = st.query_map(params![kind, limit], |r| {
-            Ok(WorkItem {
+        let mut rows = st.query(params![kind, limit])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            out.push(WorkItem {
                 id: r.get(0)?,
                 case: CaseId(r.get(1)?),
                 kind: r.get(2)?,
                 party: PartyId(r.get(3)?),
-            })
-        })?;
-        Ok(rows.collect::<std::result::Result<_, _>>()?)
+                name: r.get(4)?,
+                birth_date: opt_date("parties", "birth_date", r.get(5)?)?,
+                postcode: r.get(6)?,
+                country: r.get(7)?,
+            });
+        }
+        Ok(out)
     }
 
-    fn record_provider_work(
-        &self,
-        item: i64,
-        result: &ProviderResult,
-        d: &Disclosure,
-    ) -> Result<()> {
+    fn record_provider_work(&self, done: &[(i64, ProviderResult, Disclosure)]) -> Result<()> {
         let conn = self.conn()?;
         in_tx(&conn, |c| {
-            insert_disclosure(c, d)?;
-            c.execute(
+            let mut result = c.prepare_cached(
                 "INSERT INTO provider_results (party_id, kind, result, provider, obtained_on) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![result.party.0, result.kind, result.result, result.provider, result.obtained_on.to_string()],
             )?;
-            let column = match result.kind.as_str() {
-                "address" => "address_status",
-                _ => "credit_band",
-            };
-            c.execute(
-                &format!("UPDATE parties SET {column} = ?1 WHERE id = ?2"),
-                params![result.result, result.party.0],
-            )?;
-            c.execute("UPDATE work_items SET state = 'done' WHERE id = ?1", [item])?;
+            let mut address = c.prepare_cached("UPDATE parties SET address_status = ?1 WHERE id = ?2")?;
+            let mut credit = c.prepare_cached("UPDATE parties SET credit_band = ?1 WHERE id = ?2")?;
+            let mut item = c.prepare_cached("UPDATE work_items SET state = 'done' WHERE id = ?1")?;
+            for (id, r, d) in done {
+                insert_disclosure(c, d)?;
+                result.execute(params![r.party.0, r.kind, r.result, r.provider, r.obtained_on.to_string()])?;
+                if r.kind == "address" {
+                    address.execute(params![r.result, r.party.0])?;
+                } else {
+                    credit.execute(params![r.result, r.party.0])?;
+                }
+                item.execute([id])?;
+            }
+            Ok(())
+        })
+    }
+
+    fn set_work_state(&self, items: &[i64], state: &str) -> Result<()> {
+        let conn = self.conn()?;
+        in_tx(&conn, |c| {
+            let mut st = c.prepare_cached("UPDATE work_items SET state = ?1 WHERE id = ?2")?;
+            for id in items {
+                st.execute(params![state, id])?;
+            }
             Ok(())
         })
     }
@@ -1257,10 +1272,11 @@ fn decision_row(r: &rusqlite::Row<'_>) -> Result<DecisionRow> {
 }
 
 fn insert_disclosure(c: &Connection, d: &Disclosure) -> Result<()> {
-    c.execute(
+    c.prepare_cached(
         "INSERT INTO disclosures (party_id, recipient, categories, purpose, legal_basis, country, safeguard, disclosed_on, actor, outcome, reason) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-        params![
+    )?
+    .execute(params![
             d.party.0,
             d.recipient,
             d.categories,

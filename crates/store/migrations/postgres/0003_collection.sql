@@ -63,6 +63,7 @@ CREATE TABLE work_items (
     state       TEXT NOT NULL
 );
 CREATE INDEX work_items_case ON work_items (case_id);
+CREATE INDEX work_items_queue ON work_items (state, kind, id);
 
 CREATE TABLE daily_run_chunks (
     run_date      DATE NOT NULL,
