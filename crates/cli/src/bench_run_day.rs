@@ -35,10 +35,9 @@ fn reset_peak_rss() {
 }
 
 pub fn run(args: BenchRunDayArgs) -> anyhow::Result<()> {
-    let dir = args
-        .dir
-        .clone()
-        .unwrap_or_else(|| std::env::temp_dir().join(format!("kwijting-bench-run-{}", std::process::id())));
+    let dir = args.dir.clone().unwrap_or_else(|| {
+        std::env::temp_dir().join(format!("kwijting-bench-run-{}", std::process::id()))
+    });
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
     let csv = dir.join("portfolio.csv");
     let as_of = kwijting_domain::parse_date("2026-11-21")?;
@@ -71,9 +70,19 @@ pub fn run(args: BenchRunDayArgs) -> anyhow::Result<()> {
         svc.add_client(&actor, "BENCH", "Bench B.V.", ClientRole::Controller, None)?;
         let t = Instant::now();
         let report = svc
-            .import_claims_csv(&actor, "BENCH", "portfolio.csv", std::fs::File::open(&csv)?, &mut |_| {})
+            .import_claims_csv(
+                &actor,
+                "BENCH",
+                "portfolio.csv",
+                std::fs::File::open(&csv)?,
+                &mut |_| {},
+            )
             .map_err(|e| anyhow::anyhow!("{e}"))?;
-        eprintln!("[{engine}] imported {} cases in {:.1?}", report.cases_added, t.elapsed());
+        eprintln!(
+            "[{engine}] imported {} cases in {:.1?}",
+            report.cases_added,
+            t.elapsed()
+        );
         svc.assume_commercial_rate_continues(&actor, "bench: the last rate continues")?;
 
         // Baseline: the same chunked read of every open case, one row

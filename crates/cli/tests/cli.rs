@@ -370,3 +370,107 @@ fn a_bad_policy_file_is_refused_naming_the_key() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn run_day_reports_and_explains() {
+    let dir = scratch("runday");
+    let csv = dir.join("p.csv");
+    ok(
+        "sqlite::memory:",
+        &[
+            "generate",
+            "--cases",
+            "120",
+            "--seed",
+            "5",
+            "--as-of",
+            "2026-11-01",
+            "--out",
+            csv.to_str().unwrap(),
+        ],
+    );
+    for db in databases("runday", &dir) {
+        ok(
+            &db,
+            &[
+                "clients",
+                "add",
+                "--ref",
+                "ACME",
+                "--name",
+                "Acme B.V.",
+                "--role",
+                "controller",
+            ],
+        );
+        ok(
+            &db,
+            &[
+                "import",
+                "claims",
+                csv.to_str().unwrap(),
+                "--client",
+                "ACME",
+            ],
+        );
+        ok(
+            &db,
+            &["law", "rates", "assume-commercial", "--note", "test"],
+        );
+        let s: Value =
+            serde_json::from_str(&ok(&db, &["run-day", "--as-of", "2026-11-23", "--json"]))
+                .unwrap();
+        for key in [
+            "cases_seen",
+            "decisions",
+            "by_action",
+            "holds",
+            "review_queue",
+            "errors",
+        ] {
+            assert!(!s[key].is_null(), "{db}: {key} missing in {s}");
+        }
+        assert_eq!(s["cases_seen"], 120, "{db}: {s}");
+        assert!(s["decisions"].as_u64().unwrap() > 0, "{db}: {s}");
+        let again: Value =
+            serde_json::from_str(&ok(&db, &["run-day", "--as-of", "2026-11-23", "--json"]))
+                .unwrap();
+        assert_eq!(again["new_decisions"], 0, "{db}: a second run adds nothing");
+        assert_eq!(again["decisions"], s["decisions"], "{db}");
+        let list: Value =
+            serde_json::from_str(&ok(&db, &["cases", "list", "--limit", "1", "--json"])).unwrap();
+        let number = list["cases"][0]["number"].as_str().unwrap().to_owned();
+        let e: Value = serde_json::from_str(&ok(
+            &db,
+            &["cases", "explain", &number, "--lang", "en", "--json"],
+        ))
+        .unwrap();
+        let text = e["decisions"][0]["explanation"].as_str().unwrap();
+        assert!(
+            text.contains("decided automatically") && text.contains("GDPR art. 22"),
+            "{db}: {text}"
+        );
+        let nl = ok(&db, &["cases", "explain", &number]);
+        assert!(
+            nl.contains("automatisch besloten") && nl.contains("artikel 22 AVG"),
+            "{db}: {nl}"
+        );
+        ok(
+            &db,
+            &[
+                "cases", "hold", &number, "--kind", "dispute", "--reason", "disputed",
+            ],
+        );
+        let bad = kwijting(
+            &db,
+            &[
+                "cases", "hold", &number, "--kind", "holiday", "--reason", "x",
+            ],
+        );
+        assert_eq!(bad.status.code(), Some(3), "{db}");
+        let holds: Value =
+            serde_json::from_str(&ok(&db, &["cases", "holds", &number, "--json"])).unwrap();
+        assert_eq!(holds["holds"][0]["kind"], "dispute", "{db}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -245,7 +245,10 @@ impl Kwijting {
         credit: &dyn CreditProvider,
     ) -> Result<ProviderWork, ServiceError> {
         let mut done = ProviderWork::default();
-        for (kind, recipient) in [("address_check", "address_provider"), ("credit_check", "credit_bureau")] {
+        for (kind, recipient) in [
+            ("address_check", "address_provider"),
+            ("credit_check", "credit_bureau"),
+        ] {
             loop {
                 let items = self.store.queued_work(kind, PROVIDER_BATCH_MAX)?;
                 if items.is_empty() {

@@ -881,13 +881,22 @@ impl Store for PgStore {
              FROM UNNEST($1::bigint[], $2::text[], $3::text[]) AS u(id, kind, result) WHERE p.id = u.id",
             &[&party, &kind, &result],
         )?;
-        tx.execute("UPDATE work_items SET state = 'done' WHERE id = ANY($1)", &[&items])?;
+        tx.execute(
+            "UPDATE work_items SET state = 'done' WHERE id = ANY($1)",
+            &[&items],
+        )?;
         let d: Vec<&Disclosure> = done.iter().map(|(_, _, d)| d).collect();
         let col = |f: fn(&Disclosure) -> &str| d.iter().map(|x| f(x)).collect::<Vec<&str>>();
         let refused: Vec<Option<&str>> = d.iter().map(|x| x.refused.as_deref()).collect();
         let outcome: Vec<&str> = d
             .iter()
-            .map(|x| if x.refused.is_some() { "refused" } else { "disclosed" })
+            .map(|x| {
+                if x.refused.is_some() {
+                    "refused"
+                } else {
+                    "disclosed"
+                }
+            })
             .collect();
         let dates: Vec<Date> = d.iter().map(|x| x.disclosed_on).collect();
         tx.execute(
@@ -912,8 +921,10 @@ impl Store for PgStore {
     }
 
     fn set_work_state(&self, items: &[i64], state: &str) -> Result<()> {
-        self.conn()?
-            .execute("UPDATE work_items SET state = $1 WHERE id = ANY($2)", &[&state, &items])?;
+        self.conn()?.execute(
+            "UPDATE work_items SET state = $1 WHERE id = ANY($2)",
+            &[&state, &items],
+        )?;
         Ok(())
     }
 

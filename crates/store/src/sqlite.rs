@@ -803,12 +803,21 @@ impl Store for SqliteStore {
             let mut result = c.prepare_cached(
                 "INSERT INTO provider_results (party_id, kind, result, provider, obtained_on) VALUES (?1, ?2, ?3, ?4, ?5)",
             )?;
-            let mut address = c.prepare_cached("UPDATE parties SET address_status = ?1 WHERE id = ?2")?;
-            let mut credit = c.prepare_cached("UPDATE parties SET credit_band = ?1 WHERE id = ?2")?;
-            let mut item = c.prepare_cached("UPDATE work_items SET state = 'done' WHERE id = ?1")?;
+            let mut address =
+                c.prepare_cached("UPDATE parties SET address_status = ?1 WHERE id = ?2")?;
+            let mut credit =
+                c.prepare_cached("UPDATE parties SET credit_band = ?1 WHERE id = ?2")?;
+            let mut item =
+                c.prepare_cached("UPDATE work_items SET state = 'done' WHERE id = ?1")?;
             for (id, r, d) in done {
                 insert_disclosure(c, d)?;
-                result.execute(params![r.party.0, r.kind, r.result, r.provider, r.obtained_on.to_string()])?;
+                result.execute(params![
+                    r.party.0,
+                    r.kind,
+                    r.result,
+                    r.provider,
+                    r.obtained_on.to_string()
+                ])?;
                 if r.kind == "address" {
                     address.execute(params![r.result, r.party.0])?;
                 } else {
