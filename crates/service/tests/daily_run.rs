@@ -192,7 +192,7 @@ fn guards_costs_after_the_term_no_empty_threats_and_review_of_legal_steps() {
                     })
                     .unwrap();
                 assert!(
-                    balance.cents() >= 250_00,
+                    balance.cents() >= 25_000,
                     "{engine}: {case} warned of legal steps at {balance}"
                 );
             }

@@ -520,3 +520,20 @@ pub struct ProviderResult {
     pub provider: String,
     pub obtained_on: Date,
 }
+
+/// The SQL that finds the holds in force and pending reviews of a chunk's
+/// cases: (case id, hold kind), with an empty kind for a pending review.
+pub(crate) const CHUNK_HOLDS_SQL: &str = "SELECT case_id, kind FROM holds WHERE case_id BETWEEN $1 AND $2 AND lifted_on IS NULL \
+     UNION ALL SELECT case_id, '' FROM decisions WHERE case_id BETWEEN $1 AND $2 AND review_state = 'pending'";
+
+/// Adds a hold (or, with an empty kind, a pending review) to the case it
+/// belongs to; `cases` is sorted by id.
+pub(crate) fn attach_hold(cases: &mut [RunCase], id: CaseId, kind: String) {
+    if let Ok(i) = cases.binary_search_by_key(&id, |c| c.id) {
+        if kind.is_empty() {
+            cases[i].review_pending = true;
+        } else {
+            cases[i].holds.push(kind);
+        }
+    }
+}

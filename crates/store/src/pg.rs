@@ -529,20 +529,8 @@ impl Store for PgStore {
             .iter()
             .map(run_case)
             .collect::<Result<Vec<_>>>()?;
-        for r in tx.query(
-            "SELECT case_id, kind FROM holds WHERE case_id BETWEEN $1 AND $2 AND lifted_on IS NULL \
-             UNION ALL SELECT case_id, '' FROM decisions WHERE case_id BETWEEN $1 AND $2 AND review_state = 'pending'",
-            &[&first, &last],
-        )? {
-            let id = CaseId(r.try_get(0)?);
-            let kind: String = r.try_get(1)?;
-            if let Ok(i) = cases.binary_search_by_key(&id, |c| c.id) {
-                if kind.is_empty() {
-                    cases[i].review_pending = true;
-                } else {
-                    cases[i].holds.push(kind);
-                }
-            }
+        for r in tx.query(CHUNK_HOLDS_SQL, &[&first, &last])? {
+            attach_hold(&mut cases, CaseId(r.try_get(0)?), r.try_get(1)?);
         }
         let work = decide(&cases);
         let mut decisions = 0u64;

@@ -1242,21 +1242,10 @@ fn load_run_cases(c: &Connection, first: i64, last: i64) -> Result<Vec<RunCase>>
 
 /// Adds the holds in force and pending reviews to the chunk's cases.
 fn attach_holds(c: &Connection, first: i64, last: i64, cases: &mut [RunCase]) -> Result<()> {
-    let mut st = c.prepare_cached(
-        "SELECT case_id, kind FROM holds WHERE case_id BETWEEN ?1 AND ?2 AND lifted_on IS NULL \
-         UNION ALL SELECT case_id, '' FROM decisions WHERE case_id BETWEEN ?1 AND ?2 AND review_state = 'pending'",
-    )?;
+    let mut st = c.prepare_cached(&CHUNK_HOLDS_SQL.replace('$', "?"))?;
     let mut rows = st.query(params![first, last])?;
     while let Some(r) = rows.next()? {
-        let id = CaseId(r.get(0)?);
-        let kind: String = r.get(1)?;
-        if let Ok(i) = cases.binary_search_by_key(&id, |c| c.id) {
-            if kind.is_empty() {
-                cases[i].review_pending = true;
-            } else {
-                cases[i].holds.push(kind);
-            }
-        }
+        attach_hold(cases, CaseId(r.get(0)?), r.get(1)?);
     }
     Ok(())
 }
