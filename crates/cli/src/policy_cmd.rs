@@ -184,9 +184,8 @@ mod tests {
         assert!(md.contains(
             "### `imports`\n\nWhose data: the staff member or system job named in column `actor`."
         ));
-        assert!(md.contains(
-            "Tables without personal data: `schema_migrations`, `clients`, `idempotency_keys`."
-        ));
+        assert!(md.contains("Tables without personal data: `schema_migrations`, `clients`, "));
+        assert!(md.contains("`idempotency_keys`."));
     }
 
     #[test]
