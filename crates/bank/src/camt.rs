@@ -190,7 +190,7 @@ fn parse_statement(
     let statement_id = id.ok_or_else(|| ctx.err(format!("line {stmt_line}"), "no <Id>"))?;
     let account = account.ok_or_else(|| ctx.err(format!("line {stmt_line}"), "no <Acct>"))?;
     let pick = |codes: &[&str]| {
-        codes.iter().find_map(|c| balances.iter().find(|b| b.code == *c).map(|b| b.balance))
+        codes.iter().find_map(|c| balances.iter().find(|b| b.code == *c).map(|b| b.balance.clone()))
     };
     Ok(Statement {
         source: source.to_owned(),
@@ -256,7 +256,7 @@ fn parse_balance(
     }
     let at = format!("balance {code} (line {line})");
     let amt = amt.ok_or_else(|| ctx.err(&at, "no <Amt>"))?;
-    check_currency(amt, currency, ctx, &format!("{at}, Amt"))?;
+    let ccy = currency_of(amt, ctx, &format!("{at}, Amt"))?;
     let amount = parse_money(amt, ctx, &format!("{at}, Amt"))?;
     let amount = match direction(node, ctx, &at)? {
         CreditDebit::Credit => amount,
@@ -269,7 +269,11 @@ fn parse_balance(
         .map_err(|e| ctx.err(format!("{at}, Dt"), e))?;
     Ok(Some(BalanceRead {
         code: code.to_owned(),
-        balance: Balance { amount, date },
+        balance: Balance {
+            amount,
+            date,
+            currency: ccy,
+        },
     }))
 }
 
@@ -282,19 +286,11 @@ fn direction(node: &Node, ctx: &StmtCtx<'_>, at: &str) -> Result<CreditDebit, Ba
     }
 }
 
-fn check_currency(
-    amt: &Node,
-    currency: &Option<String>,
-    ctx: &StmtCtx<'_>,
-    at: &str,
-) -> Result<(), BankError> {
-    let ccy = amt.attr("Ccy").ok_or_else(|| ctx.err(at, "no Ccy attribute"))?;
-    match currency {
-        Some(c) if c != ccy => Err(ctx.err(
-            at,
-            format!("amount in {ccy} on an account in {c}; mixed currencies are not supported"),
-        )),
-        _ => Ok(()),
+fn currency_of(amt: &Node, ctx: &StmtCtx<'_>, at: &str) -> Result<String, BankError> {
+    match amt.attr("Ccy") {
+        Some(c) if c.len() == 3 && c.bytes().all(|b| b.is_ascii_uppercase()) => Ok(c.to_owned()),
+        Some(c) => Err(ctx.err(at, format!("'{c}' is not a currency code"))),
+        None => Err(ctx.err(at, "no Ccy attribute")),
     }
 }
 
@@ -311,8 +307,8 @@ fn parse_entry(
     if currency.is_none() {
         *currency = amt.attr("Ccy").map(str::to_owned);
     }
-    check_currency(amt, currency, ctx, &format!("{at}, Amt"))?;
-    let ccy = currency.clone().unwrap_or_default();
+    // Parts of a batch are read in the entry's currency.
+    let ccy = currency_of(amt, ctx, &format!("{at}, Amt"))?;
     let amount = parse_money(amt, ctx, &format!("{at}, Amt"))?;
     let credit_debit = direction(node, ctx, &at)?;
     let reversal = matches!(node.text_at(&["RvslInd"]), Some("true" | "1"));
@@ -366,12 +362,6 @@ fn parse_entry(
                 None => credit_debit,
                 Some(_) => direction(d, ctx, &tx_at)?,
             };
-            if details.len() > 1 && dir != credit_debit {
-                return Err(ctx.err(
-                    format!("{tx_at}, CdtDbtInd"),
-                    "a part booked in the other direction than its batch entry; netted batches are not supported",
-                ));
-            }
             let mut tx = parse_tx(d, i, flip(credit_debit), own_iban);
             tx.amount = if details.len() == 1 {
                 // One transaction: the booked entry amount. A detail amount
@@ -381,6 +371,12 @@ fn parse_entry(
             } else {
                 tx_amount(d, &ccy, ctx, &tx_at)?
             };
+            if details.len() > 1 && tx.amount.is_some() && dir != credit_debit {
+                return Err(ctx.err(
+                    format!("{tx_at}, CdtDbtInd"),
+                    "a part booked in the other direction than its batch entry; netted batches are not supported",
+                ));
+            }
             transactions.push(tx);
         }
         if transactions.len() > 1 {
@@ -395,6 +391,7 @@ fn parse_entry(
         booking_date,
         value_date,
         amount,
+        currency: ccy,
         credit_debit,
         reversal,
         status,
@@ -497,7 +494,9 @@ struct Side<'n> {
 impl Side<'_> {
     fn name(&self) -> Option<&str> {
         let p = self.party?;
-        p.text_at(&["Nm"]).or_else(|| p.text_at(&["Pty", "Nm"]))
+        p.text_at(&["Nm"])
+            .or_else(|| p.text_at(&["Pty", "Nm"]))
+            .or_else(|| p.text_at(&["Agt", "FinInstnId", "Nm"]))
     }
 
     fn iban(&self) -> Option<&str> {

@@ -49,11 +49,13 @@ pub enum StatementFormat {
     Mt940,
 }
 
-/// A balance: signed (a debit balance is negative) with its date.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A balance: signed (a debit balance is negative) with its date and
+/// currency.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Balance {
     pub amount: Money,
     pub date: Date,
+    pub currency: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,8 +68,9 @@ pub struct Statement {
     pub statement_id: String,
     /// camt `ElctrncSeqNb`; MT940 `:28C:` as written (`45/1`).
     pub sequence: Option<String>,
-    /// ISO 4217 code; `None` only for a camt statement that names none
-    /// (no `Acct/Ccy`, no balance and no entry).
+    /// ISO 4217 code of the account: camt `Acct/Ccy`, else the currency of
+    /// the first balance or entry; MT940 `:60F:`. `None` only for a camt
+    /// statement that names none (no `Acct/Ccy`, no balance, no entry).
     pub currency: Option<String>,
     /// camt `OPBD` (or `PRCD`); MT940 `:60F:`/`:60M:`.
     pub opening_balance: Option<Balance>,
@@ -128,6 +131,9 @@ pub struct Entry {
     pub value_date: Option<Date>,
     /// Always zero or more; the direction is in `credit_debit`.
     pub amount: Money,
+    /// ISO 4217 code of `amount` (the account currency in every real file;
+    /// [`Statement::reconcile`] refuses a statement where it is not).
+    pub currency: String,
     pub credit_debit: CreditDebit,
     /// camt `RvslInd`; MT940 `RC`/`RD`. A reversed credit is booked as a
     /// debit (and the other way round): `credit_debit` is the booked direction.
@@ -285,10 +291,36 @@ impl Statement {
     /// Checks opening + credits - debits = closing over the booked entries,
     /// when both balances are present (otherwise there is nothing to check).
     /// Pending and information-only entries are not in the booked balance.
+    /// Balances or booked entries in another currency than the account's
+    /// are refused: they cannot be added up.
     pub fn reconcile(&self) -> Result<(), BankError> {
-        let (Some(opening), Some(closing)) = (self.opening_balance, self.closing_balance) else {
+        let (Some(opening), Some(closing)) = (&self.opening_balance, &self.closing_balance) else {
             return Ok(());
         };
+        let account_ccy = self.currency.as_deref().unwrap_or(&opening.currency);
+        let refuse = |location: String, ccy: &str| BankError::Statement {
+            file: self.source.clone(),
+            statement: self.statement_id.clone(),
+            location,
+            problem: format!(
+                "does not reconcile: amount in {ccy} on an account in {account_ccy}"
+            ),
+        };
+        for (name, b) in [("opening balance", opening), ("closing balance", closing)] {
+            if b.currency != account_ccy {
+                return Err(refuse(name.to_owned(), &b.currency));
+            }
+        }
+        if let Some(e) = self
+            .entries
+            .iter()
+            .find(|e| e.status == EntryStatus::Booked && e.currency != account_ccy)
+        {
+            return Err(refuse(
+                format!("entry {} (line {})", e.index + 1, e.line),
+                &e.currency,
+            ));
+        }
         let mut credits: i128 = 0;
         let mut debits: i128 = 0;
         for e in self.entries.iter().filter(|e| e.status == EntryStatus::Booked) {

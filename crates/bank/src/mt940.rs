@@ -161,7 +161,8 @@ fn parse_statement(fields: Vec<Field>, source: &str) -> Result<Statement, BankEr
                 if entries.len() >= crate::ENTRIES_PER_STATEMENT_MAX {
                     return Err(ctx.err(&at, format!("more than {} entries in one statement", crate::ENTRIES_PER_STATEMENT_MAX)));
                 }
-                pending = Some(parse_61(f, entries.len()).map_err(|e| ctx.err(&at, e))?);
+                let ccy = currency.as_deref().ok_or_else(|| ctx.err(&at, "entry before the :60F: opening balance"))?;
+                pending = Some(parse_61(f, entries.len(), ccy).map_err(|e| ctx.err(&at, e))?);
             }
             "86" => {
                 // After an entry: its information; after the closing
@@ -238,7 +239,14 @@ fn parse_balance(s: &str) -> Result<(Balance, String), String> {
         "D" => Money::from_cents(-amount.cents()),
         _ => return Err(err()),
     };
-    Ok((Balance { amount, date }, ccy.to_owned()))
+    Ok((
+        Balance {
+            amount,
+            date,
+            currency: ccy.to_owned(),
+        },
+        ccy.to_owned(),
+    ))
 }
 
 /// The entry date (MMDD) in the year nearest the value date.
@@ -261,7 +269,7 @@ fn entry_date(mmdd: &str, value: Date) -> Result<Date, String> {
 
 /// `:61:` value date, optional entry date, mark, optional funds code,
 /// amount, transaction type, references, supplementary details.
-fn parse_61(f: &Field, index: usize) -> Result<Pending, String> {
+fn parse_61(f: &Field, index: usize, currency: &str) -> Result<Pending, String> {
     let s = f.first.trim_end();
     let err = |what: &str| format!("'{s}': {what}");
     let value_date = yymmdd(s.get(..6).ok_or_else(|| err("too short"))?)?;
@@ -325,6 +333,7 @@ fn parse_61(f: &Field, index: usize) -> Result<Pending, String> {
         booking_date: Some(booking_date),
         value_date: Some(value_date),
         amount,
+        currency: currency.to_owned(),
         credit_debit,
         reversal,
         status: EntryStatus::Booked,
