@@ -16,7 +16,10 @@ mod camt;
 mod error;
 mod model;
 mod mt940;
+mod pain;
 mod returns;
+mod sepa;
+mod synth;
 mod textref;
 mod xml;
 
@@ -27,7 +30,14 @@ pub use model::{
     RefIssuer, Statement, StatementFormat, StructuredRef, Transaction,
 };
 pub use mt940::parse_mt940;
+pub use pain::{
+    Account, CreditTransfer, CreditTransferBatch, DirectDebit, DirectDebitBatch, LocalInstrument,
+    Mandate, MandateAmendment, PAYMENT_AMOUNT_MAX, PAYMENTS_PER_FILE_MAX, Pain001Version,
+    Pain008Version, Party, PostalAddress, Remittance, SequenceType, write_pain001, write_pain008,
+};
 pub use returns::{ReturnConsequence, ReturnReason};
+pub use sepa::{Bic, CreditorId, EndToEndId, MandateId, MessageId, SepaIdError};
+pub use synth::generate_camt053;
 
 /// Most entries one statement may hold (a limit on everything; the issue's
 /// benchmark file has 100,000).
