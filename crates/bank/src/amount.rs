@@ -96,6 +96,9 @@ mod tests {
         }
         assert_eq!(parse_amount("1.001", '.'), Err(AmountError::SubCent));
         assert_eq!(parse_amount("0.12345", '.'), Err(AmountError::SubCent));
-        assert_eq!(parse_amount("9999999999999999", '.'), Err(AmountError::Shape));
+        assert_eq!(
+            parse_amount("9999999999999999", '.'),
+            Err(AmountError::Shape)
+        );
     }
 }

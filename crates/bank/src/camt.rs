@@ -45,7 +45,10 @@ pub fn parse_camt(xml: &[u8], source: &str) -> Result<Vec<Statement>, BankError>
     if root.node.name != "Document" {
         return Err(file_err(
             source,
-            format!("root element is <{}>, not a camt <Document>", root.node.name),
+            format!(
+                "root element is <{}>, not a camt <Document>",
+                root.node.name
+            ),
         ));
     }
     let ns_attr = if root.node.prefix.is_empty() {
@@ -69,7 +72,10 @@ pub fn parse_camt(xml: &[u8], source: &str) -> Result<Vec<Statement>, BankError>
         CamtMessage::Notification => ("BkToCstmrDbtCdtNtfctn", "Ntfctn"),
     };
     if root.empty {
-        return Err(file_err(source, format!("empty <Document>, no <{message_element}>")));
+        return Err(file_err(
+            source,
+            format!("empty <Document>, no <{message_element}>"),
+        ));
     }
     let msg = r
         .next_child()
@@ -99,7 +105,9 @@ pub fn parse_camt(xml: &[u8], source: &str) -> Result<Vec<Statement>, BankError>
     if statements.is_empty() {
         return Err(file_err(
             source,
-            format!("no <{statement_element}> in <{message_element}>: a camt message needs at least one"),
+            format!(
+                "no <{statement_element}> in <{message_element}>: a camt message needs at least one"
+            ),
         ));
     }
     Ok(statements)
@@ -158,8 +166,12 @@ fn parse_statement(
                         }
                         "ElctrncSeqNb" => sequence = Some(node.text.trim().to_owned()),
                         "Acct" => {
-                            let (a, ccy) = parse_account(&node)
-                                .ok_or_else(|| ctx.err(format!("<Acct> at line {line}"), "no account identification (Id/IBAN, Id/Othr/Id)"))?;
+                            let (a, ccy) = parse_account(&node).ok_or_else(|| {
+                                ctx.err(
+                                    format!("<Acct> at line {line}"),
+                                    "no account identification (Id/IBAN, Id/Othr/Id)",
+                                )
+                            })?;
                             account = Some(a);
                             if currency.is_none() {
                                 currency = ccy;
@@ -174,11 +186,21 @@ fn parse_statement(
                             if entries.len() >= crate::ENTRIES_PER_STATEMENT_MAX {
                                 return Err(ctx.err(
                                     format!("entry {} (line {line})", entries.len() + 1),
-                                    format!("more than {} entries in one statement", crate::ENTRIES_PER_STATEMENT_MAX),
+                                    format!(
+                                        "more than {} entries in one statement",
+                                        crate::ENTRIES_PER_STATEMENT_MAX
+                                    ),
                                 ));
                             }
                             let own = account.as_ref().and_then(AccountId::iban).cloned();
-                            let entry = parse_entry(&node, &ctx, entries.len(), line, &mut currency, own.as_ref())?;
+                            let entry = parse_entry(
+                                &node,
+                                &ctx,
+                                entries.len(),
+                                line,
+                                &mut currency,
+                                own.as_ref(),
+                            )?;
                             entries.push(entry);
                         }
                     }
@@ -190,7 +212,12 @@ fn parse_statement(
     let statement_id = id.ok_or_else(|| ctx.err(format!("line {stmt_line}"), "no <Id>"))?;
     let account = account.ok_or_else(|| ctx.err(format!("line {stmt_line}"), "no <Acct>"))?;
     let pick = |codes: &[&str]| {
-        codes.iter().find_map(|c| balances.iter().find(|b| b.code == *c).map(|b| b.balance.clone()))
+        codes.iter().find_map(|c| {
+            balances
+                .iter()
+                .find(|b| b.code == *c)
+                .map(|b| b.balance.clone())
+        })
     };
     Ok(Statement {
         source: source.to_owned(),
@@ -226,7 +253,8 @@ fn parse_date_element(node: &Node) -> Option<Result<Date, String>> {
     // A date-time's date part as written, no time-zone conversion; a date
     // may carry a zone (`2014-12-31+01:00`).
     let day = text.get(..10).unwrap_or(text);
-    let tail_ok = text.len() == 10 || matches!(text.as_bytes().get(10), Some(b'T' | b'+' | b'-' | b'Z'));
+    let tail_ok =
+        text.len() == 10 || matches!(text.as_bytes().get(10), Some(b'T' | b'+' | b'-' | b'Z'));
     Some(match parse_date(day) {
         Ok(d) if tail_ok => Ok(d),
         _ => Err(format!("'{text}' is not a date (YYYY-MM-DD) or date-time")),
@@ -281,7 +309,10 @@ fn direction(node: &Node, ctx: &StmtCtx<'_>, at: &str) -> Result<CreditDebit, Ba
     match node.text_at(&["CdtDbtInd"]) {
         Some("CRDT") => Ok(CreditDebit::Credit),
         Some("DBIT") => Ok(CreditDebit::Debit),
-        Some(other) => Err(ctx.err(format!("{at}, CdtDbtInd"), format!("'{other}' is neither CRDT nor DBIT"))),
+        Some(other) => Err(ctx.err(
+            format!("{at}, CdtDbtInd"),
+            format!("'{other}' is neither CRDT nor DBIT"),
+        )),
         None => Err(ctx.err(at, "no <CdtDbtInd>")),
     }
 }
@@ -312,7 +343,10 @@ fn parse_entry(
     let amount = parse_money(amt, ctx, &format!("{at}, Amt"))?;
     let credit_debit = direction(node, ctx, &at)?;
     let reversal = matches!(node.text_at(&["RvslInd"]), Some("true" | "1"));
-    let status = match node.text_at(&["Sts"]).or_else(|| node.text_at(&["Sts", "Cd"])) {
+    let status = match node
+        .text_at(&["Sts"])
+        .or_else(|| node.text_at(&["Sts", "Cd"]))
+    {
         Some("BOOK") => EntryStatus::Booked,
         Some("PDNG") => EntryStatus::Pending,
         Some("INFO") => EntryStatus::Info,
@@ -342,7 +376,10 @@ fn parse_entry(
     if details.len() > TRANSACTIONS_PER_ENTRY_MAX {
         return Err(ctx.err(
             &at,
-            format!("{} transactions in one entry; at most {TRANSACTIONS_PER_ENTRY_MAX}", details.len()),
+            format!(
+                "{} transactions in one entry; at most {TRANSACTIONS_PER_ENTRY_MAX}",
+                details.len()
+            ),
         ));
     }
     let mut transactions = Vec::with_capacity(details.len().max(1));
@@ -456,14 +493,20 @@ fn tx_amount(d: &Node, ccy: &str, ctx: &StmtCtx<'_>, at: &str) -> Result<Option<
     let candidates = [
         ("Amt", d.child("Amt")),
         ("AmtDtls/TxAmt/Amt", d.path(&["AmtDtls", "TxAmt", "Amt"])),
-        ("AmtDtls/CntrValAmt/Amt", d.path(&["AmtDtls", "CntrValAmt", "Amt"])),
-        ("AmtDtls/InstdAmt/Amt", d.path(&["AmtDtls", "InstdAmt", "Amt"])),
+        (
+            "AmtDtls/CntrValAmt/Amt",
+            d.path(&["AmtDtls", "CntrValAmt", "Amt"]),
+        ),
+        (
+            "AmtDtls/InstdAmt/Amt",
+            d.path(&["AmtDtls", "InstdAmt", "Amt"]),
+        ),
     ];
     for (path, node) in candidates {
-        if let Some(n) = node {
-            if n.attr("Ccy") == Some(ccy) {
-                return parse_money(n, ctx, &format!("{at}, {path}")).map(Some);
-            }
+        if let Some(n) = node
+            && n.attr("Ccy") == Some(ccy)
+        {
+            return parse_money(n, ctx, &format!("{at}, {path}")).map(Some);
         }
     }
     Ok(None)
@@ -501,7 +544,8 @@ impl Side<'_> {
 
     fn iban(&self) -> Option<&str> {
         let a = self.account?;
-        a.text_at(&["Id", "IBAN"]).or_else(|| a.text_at(&["Id", "Othr", "Id"]))
+        a.text_at(&["Id", "IBAN"])
+            .or_else(|| a.text_at(&["Id", "Othr", "Id"]))
     }
 
     fn bic(&self) -> Option<&str> {
@@ -540,15 +584,21 @@ fn parse_tx(d: &Node, index: usize, original: CreditDebit, own_iban: Option<&Iba
         CreditDebit::Debit => (creditor, debtor),
     };
     let is_own = |s: &Side<'_>| {
-        own_iban.is_some_and(|own| s.iban().is_some_and(|i| i.eq_ignore_ascii_case(own.as_str())))
+        own_iban.is_some_and(|own| {
+            s.iban()
+                .is_some_and(|i| i.eq_ignore_ascii_case(own.as_str()))
+        })
     };
-    let counterparty = if (first.is_empty() || is_own(&first)) && !second.is_empty() && !is_own(&second) {
-        second
-    } else {
-        first
-    };
+    let counterparty =
+        if (first.is_empty() || is_own(&first)) && !second.is_empty() && !is_own(&second) {
+            second
+        } else {
+            first
+        };
     tx.counterparty_name = counterparty.name().map(str::to_owned);
-    tx.counterparty_iban = counterparty.iban().map(|s| s.replace(' ', "").to_ascii_uppercase());
+    tx.counterparty_iban = counterparty
+        .iban()
+        .map(|s| s.replace(' ', "").to_ascii_uppercase());
     tx.counterparty_bic = counterparty.bic().map(str::to_owned);
 
     if let Some(rmt) = d.child("RmtInf") {
@@ -559,24 +609,24 @@ fn parse_tx(d: &Node, index: usize, original: CreditDebit, own_iban: Option<&Iba
             }
         }
         for s in rmt.children("Strd") {
-            if tx.structured_reference.is_none() {
-                if let Some(reference) = s.text_at(&["CdtrRefInf", "Ref"]) {
-                    let issuer = match s.text_at(&["CdtrRefInf", "Tp", "Issr"]) {
-                        Some(i) if i.eq_ignore_ascii_case("CUR") => RefIssuer::Cur,
-                        Some(i) if i.eq_ignore_ascii_case("ISO") => RefIssuer::Iso,
-                        Some(i) => RefIssuer::Other(i.to_owned()),
-                        None => RefIssuer::Other(
-                            s.text_at(&["CdtrRefInf", "Tp", "CdOrPrtry", "Cd"])
-                                .or_else(|| s.text_at(&["CdtrRefInf", "Tp", "CdOrPrtry", "Prtry"]))
-                                .unwrap_or("")
-                                .to_owned(),
-                        ),
-                    };
-                    tx.structured_reference = Some(StructuredRef {
-                        issuer,
-                        reference: reference.to_owned(),
-                    });
-                }
+            if tx.structured_reference.is_none()
+                && let Some(reference) = s.text_at(&["CdtrRefInf", "Ref"])
+            {
+                let issuer = match s.text_at(&["CdtrRefInf", "Tp", "Issr"]) {
+                    Some(i) if i.eq_ignore_ascii_case("CUR") => RefIssuer::Cur,
+                    Some(i) if i.eq_ignore_ascii_case("ISO") => RefIssuer::Iso,
+                    Some(i) => RefIssuer::Other(i.to_owned()),
+                    None => RefIssuer::Other(
+                        s.text_at(&["CdtrRefInf", "Tp", "CdOrPrtry", "Cd"])
+                            .or_else(|| s.text_at(&["CdtrRefInf", "Tp", "CdOrPrtry", "Prtry"]))
+                            .unwrap_or("")
+                            .to_owned(),
+                    ),
+                };
+                tx.structured_reference = Some(StructuredRef {
+                    issuer,
+                    reference: reference.to_owned(),
+                });
             }
             for a in s.children("AddtlRmtInf") {
                 let t = a.text.trim();
@@ -624,8 +674,14 @@ mod tests {
             parse_namespace("urn:iso:std:iso:20022:tech:xsd:camt.054.001.08"),
             Some((CamtMessage::Notification, 8))
         );
-        assert_eq!(parse_namespace("urn:iso:std:iso:20022:tech:xsd:pain.008.001.02"), None);
-        assert_eq!(parse_namespace("urn:iso:std:iso:20022:tech:xsd:camt.053.001.99"), None);
+        assert_eq!(
+            parse_namespace("urn:iso:std:iso:20022:tech:xsd:pain.008.001.02"),
+            None
+        );
+        assert_eq!(
+            parse_namespace("urn:iso:std:iso:20022:tech:xsd:camt.053.001.99"),
+            None
+        );
         assert_eq!(parse_namespace(""), None);
     }
 }

@@ -45,7 +45,10 @@ pub enum CamtMessage {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StatementFormat {
     /// `version` is the last number of the namespace, `camt.053.001.NN`.
-    Camt { message: CamtMessage, version: u8 },
+    Camt {
+        message: CamtMessage,
+        version: u8,
+    },
     Mt940,
 }
 
@@ -302,9 +305,7 @@ impl Statement {
             file: self.source.clone(),
             statement: self.statement_id.clone(),
             location,
-            problem: format!(
-                "does not reconcile: amount in {ccy} on an account in {account_ccy}"
-            ),
+            problem: format!("does not reconcile: amount in {ccy} on an account in {account_ccy}"),
         };
         for (name, b) in [("opening balance", opening), ("closing balance", closing)] {
             if b.currency != account_ccy {
@@ -323,7 +324,11 @@ impl Statement {
         }
         let mut credits: i128 = 0;
         let mut debits: i128 = 0;
-        for e in self.entries.iter().filter(|e| e.status == EntryStatus::Booked) {
+        for e in self
+            .entries
+            .iter()
+            .filter(|e| e.status == EntryStatus::Booked)
+        {
             match e.credit_debit {
                 CreditDebit::Credit => credits += i128::from(e.amount.cents()),
                 CreditDebit::Debit => debits += i128::from(e.amount.cents()),

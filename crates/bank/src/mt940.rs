@@ -26,15 +26,45 @@ use crate::model::{
 use crate::textref::find_structured_ref;
 
 const TAGS: [&str; 19] = [
-    "20", "21", "25", "28", "28C", "60F", "60M", "61", "62F", "62M", "64", "65", "86", "13",
-    "13D", "34F", "90C", "90D", "NS",
+    "20", "21", "25", "28", "28C", "60F", "60M", "61", "62F", "62M", "64", "65", "86", "13", "13D",
+    "34F", "90C", "90D", "NS",
 ];
 
 /// Subfield keys of structured `:86:` text (ING, Rabobank, ABN AMRO).
 const KEYS: [&str; 33] = [
-    "EREF", "CNTP", "REMI", "RTRN", "MARF", "CSID", "PURP", "ORDP", "BENM", "NAME", "IBAN", "BIC",
-    "TRTP", "ADDR", "ISDT", "ID", "CDTRREFTP", "CDTRREF", "CD", "ISSR", "ULTC", "ULTD", "ULTB",
-    "PREF", "BUSP", "SUM", "TRCD", "EXCH", "CHGS", "IREF", "RTYP", "SVCL", "FX",
+    "EREF",
+    "CNTP",
+    "REMI",
+    "RTRN",
+    "MARF",
+    "CSID",
+    "PURP",
+    "ORDP",
+    "BENM",
+    "NAME",
+    "IBAN",
+    "BIC",
+    "TRTP",
+    "ADDR",
+    "ISDT",
+    "ID",
+    "CDTRREFTP",
+    "CDTRREF",
+    "CD",
+    "ISSR",
+    "ULTC",
+    "ULTD",
+    "ULTB",
+    "PREF",
+    "BUSP",
+    "SUM",
+    "TRCD",
+    "EXCH",
+    "CHGS",
+    "IREF",
+    "RTYP",
+    "SVCL",
+    "FX",
 ];
 
 /// Longest `:86:` text accepted for one entry (SWIFT allows 6 x 65; banks
@@ -150,7 +180,10 @@ fn parse_statement(fields: Vec<Field>, source: &str) -> Result<Statement, BankEr
                 }
                 let (b, ccy) = parse_balance(f.first.trim()).map_err(|e| ctx.err(&at, e))?;
                 if currency.as_deref().is_some_and(|c| c != ccy) {
-                    return Err(ctx.err(&at, format!("closing balance in {ccy}, opening balance in another currency")));
+                    return Err(ctx.err(
+                        &at,
+                        format!("closing balance in {ccy}, opening balance in another currency"),
+                    ));
                 }
                 closing = Some(b);
             }
@@ -159,9 +192,17 @@ fn parse_statement(fields: Vec<Field>, source: &str) -> Result<Statement, BankEr
                     entries.push(finish_entry(p, &ctx)?);
                 }
                 if entries.len() >= crate::ENTRIES_PER_STATEMENT_MAX {
-                    return Err(ctx.err(&at, format!("more than {} entries in one statement", crate::ENTRIES_PER_STATEMENT_MAX)));
+                    return Err(ctx.err(
+                        &at,
+                        format!(
+                            "more than {} entries in one statement",
+                            crate::ENTRIES_PER_STATEMENT_MAX
+                        ),
+                    ));
                 }
-                let ccy = currency.as_deref().ok_or_else(|| ctx.err(&at, "entry before the :60F: opening balance"))?;
+                let ccy = currency
+                    .as_deref()
+                    .ok_or_else(|| ctx.err(&at, "entry before the :60F: opening balance"))?;
                 pending = Some(parse_61(f, entries.len(), ccy).map_err(|e| ctx.err(&at, e))?);
             }
             "86" => {
@@ -183,7 +224,8 @@ fn parse_statement(fields: Vec<Field>, source: &str) -> Result<Statement, BankEr
     let here = format!("line {first_line}");
     let account = account.ok_or_else(|| ctx.err(&here, "no :25: account field"))?;
     let opening = opening.ok_or_else(|| ctx.err(&here, "no :60F: opening balance"))?;
-    let closing = closing.ok_or_else(|| ctx.err(&here, "no :62F: closing balance (statement cut off?)"))?;
+    let closing =
+        closing.ok_or_else(|| ctx.err(&here, "no :62F: closing balance (statement cut off?)"))?;
     Ok(Statement {
         source: source.to_owned(),
         format: StatementFormat::Mt940,
@@ -204,10 +246,11 @@ fn parse_account(s: &str) -> AccountId {
         return AccountId::Iban(iban);
     }
     let b = s.as_bytes();
-    if b.len() > 3 && b[b.len() - 3..].iter().all(u8::is_ascii_uppercase) {
-        if let Ok(iban) = Iban::parse(s[..s.len() - 3].trim()) {
-            return AccountId::Iban(iban);
-        }
+    if b.len() > 3
+        && b[b.len() - 3..].iter().all(u8::is_ascii_uppercase)
+        && let Ok(iban) = Iban::parse(s[..s.len() - 3].trim())
+    {
+        return AccountId::Iban(iban);
     }
     AccountId::Other(s.to_owned())
 }
@@ -301,7 +344,9 @@ fn parse_61(f: &Field, index: usize, currency: &str) -> Result<Pending, String> 
     let amount_text = &rest[..amount_len];
     let amount = parse_amount(amount_text, ',').map_err(|e| e.describe(amount_text))?;
     rest = &rest[amount_len..];
-    let tx_type = rest.get(..4).ok_or_else(|| err("no transaction type after the amount"))?;
+    let tx_type = rest
+        .get(..4)
+        .ok_or_else(|| err("no transaction type after the amount"))?;
     if !tx_type.starts_with(['N', 'S', 'F']) {
         return Err(err("transaction type must start with N, S or F"));
     }
@@ -309,7 +354,11 @@ fn parse_61(f: &Field, index: usize, currency: &str) -> Result<Pending, String> 
     let (owner_ref, bank_ref, mut supplementary) = match rest.split_once("//") {
         Some((owner, bank)) => {
             let cut = bank.char_indices().nth(16).map_or(bank.len(), |(i, _)| i);
-            (owner.trim(), bank[..cut].trim(), bank[cut..].trim().to_owned())
+            (
+                owner.trim(),
+                bank[..cut].trim(),
+                bank[cut..].trim().to_owned(),
+            )
         }
         None => {
             let cut = rest.char_indices().nth(16).map_or(rest.len(), |(i, _)| i);
@@ -369,7 +418,10 @@ fn finish_entry(p: Pending, ctx: &StmtCtx<'_>) -> Result<Entry, BankError> {
     if tx.counterparty_iban.is_none() && looks_like_account(&supplementary) {
         tx.counterparty_iban = Some(supplementary.clone());
     }
-    if tx.structured_reference.is_none() && owner_ref.len() == 16 && owner_ref.bytes().all(|b| b.is_ascii_digit()) {
+    if tx.structured_reference.is_none()
+        && owner_ref.len() == 16
+        && owner_ref.bytes().all(|b| b.is_ascii_digit())
+    {
         // ING puts a betalingskenmerk it paid with in the :61: reference.
         tx.structured_reference = Some(StructuredRef {
             issuer: RefIssuer::Cur,
@@ -404,14 +456,14 @@ fn subfields(text: &str) -> Option<Vec<(&str, &str)>> {
     let mut marks: Vec<(usize, usize, &str)> = Vec::new(); // (start, value start, key)
     let mut i = 0;
     while i < b.len() {
-        if b[i] == b'/' {
-            if let Some(key) = KEYS.iter().find(|k| {
-                text[i + 1..].starts_with(**k) && b.get(i + 1 + k.len()) == Some(&b'/')
-            }) {
-                marks.push((i, i + key.len() + 2, key));
-                i += key.len() + 1;
-                continue;
-            }
+        if b[i] == b'/'
+            && let Some(key) = KEYS
+                .iter()
+                .find(|k| text[i + 1..].starts_with(**k) && b.get(i + 1 + k.len()) == Some(&b'/'))
+        {
+            marks.push((i, i + key.len() + 2, key));
+            i += key.len() + 1;
+            continue;
         }
         i += 1;
     }
@@ -445,15 +497,14 @@ fn parse_86(text: &str) -> Transaction {
         for (key, value) in fields {
             match key {
                 "EREF" => {
-                    tx.end_to_end_id = non_empty(value).filter(|v| !v.eq_ignore_ascii_case("NOTPROVIDED"));
+                    tx.end_to_end_id =
+                        non_empty(value).filter(|v| !v.eq_ignore_ascii_case("NOTPROVIDED"));
                 }
                 "MARF" => tx.mandate_id = non_empty(value),
                 "CSID" => tx.creditor_id = non_empty(value),
                 "RTRN" => tx.return_reason = non_empty(value.split('/').next().unwrap_or("")),
-                "NAME" => {
-                    if tx.counterparty_name.is_none() {
-                        tx.counterparty_name = non_empty(value);
-                    }
+                "NAME" if tx.counterparty_name.is_none() => {
+                    tx.counterparty_name = non_empty(value);
                 }
                 "IBAN" => tx.counterparty_iban = non_empty(value),
                 "BIC" => tx.counterparty_bic = non_empty(value),
@@ -491,7 +542,10 @@ fn parse_86(text: &str) -> Transaction {
                 },
                 reference,
             }),
-            None => tx.remittance_unstructured.iter().find_map(|t| find_structured_ref(t)),
+            None => tx
+                .remittance_unstructured
+                .iter()
+                .find_map(|t| find_structured_ref(t)),
         };
     } else if !trimmed.is_empty() {
         labelled(trimmed, &mut tx);
@@ -505,8 +559,15 @@ fn parse_86(text: &str) -> Transaction {
 /// NAAM: .. OMSCHRIJVING: .. KENMERK: ..`; a value runs to the next label.
 fn labelled(text: &str, tx: &mut Transaction) {
     const LABELS: [&str; 9] = [
-        "IBAN:", "BIC:", "NAAM:", "OMSCHRIJVING:", "KENMERK:", "BETALINGSKENM.:", "MACHTIGING:",
-        "INCASSANT:", "ID DEBITEUR:",
+        "IBAN:",
+        "BIC:",
+        "NAAM:",
+        "OMSCHRIJVING:",
+        "KENMERK:",
+        "BETALINGSKENM.:",
+        "MACHTIGING:",
+        "INCASSANT:",
+        "ID DEBITEUR:",
     ];
     let mut found: Vec<(usize, &str)> = Vec::new();
     for l in LABELS {
@@ -546,9 +607,18 @@ mod tests {
 
     #[test]
     fn entry_date_year_rollover() {
-        assert_eq!(entry_date("0102", d("2014-12-31")).unwrap(), d("2015-01-02"));
-        assert_eq!(entry_date("1231", d("2019-01-01")).unwrap(), d("2018-12-31"));
-        assert_eq!(entry_date("0113", d("2014-01-11")).unwrap(), d("2014-01-13"));
+        assert_eq!(
+            entry_date("0102", d("2014-12-31")).unwrap(),
+            d("2015-01-02")
+        );
+        assert_eq!(
+            entry_date("1231", d("2019-01-01")).unwrap(),
+            d("2018-12-31")
+        );
+        assert_eq!(
+            entry_date("0113", d("2014-01-11")).unwrap(),
+            d("2014-01-13")
+        );
         assert!(entry_date("1340", d("2014-01-11")).is_err());
     }
 
@@ -574,7 +644,13 @@ mod tests {
         );
         assert_eq!(tx.counterparty_iban.as_deref(), Some("NL86INGB0002445588"));
         assert_eq!(tx.counterparty_bic.as_deref(), Some("INGBNL2A"));
-        assert_eq!(tx.counterparty_name.as_deref(), Some("BELASTINGDIENST APELDOORN"));
-        assert_eq!(tx.structured_reference.unwrap().reference, "1234123412345678");
+        assert_eq!(
+            tx.counterparty_name.as_deref(),
+            Some("BELASTINGDIENST APELDOORN")
+        );
+        assert_eq!(
+            tx.structured_reference.unwrap().reference,
+            "1234123412345678"
+        );
     }
 }

@@ -214,13 +214,16 @@ impl Xml {
 
     fn leaf(&mut self, tag: &str, text: &str) {
         self.indent();
-        self.out.push_str(&format!("<{tag}>{}</{tag}>\n", escape(text)));
+        self.out
+            .push_str(&format!("<{tag}>{}</{tag}>\n", escape(text)));
     }
 
     fn amount(&mut self, tag: &str, amount: Money) {
         self.indent();
-        self.out
-            .push_str(&format!("<{tag} Ccy=\"EUR\">{}</{tag}>\n", format_amount(amount)));
+        self.out.push_str(&format!(
+            "<{tag} Ccy=\"EUR\">{}</{tag}>\n",
+            format_amount(amount)
+        ));
     }
 
     fn finish(mut self) -> String {
@@ -245,7 +248,10 @@ impl Check<'_> {
 
     fn text(&self, location: &str, s: &str, max: usize) -> Result<String, BankError> {
         let t = to_sepa_text(s.trim()).map_err(|c| {
-            self.err(location, format!("character '{c}' is outside the SEPA character set"))
+            self.err(
+                location,
+                format!("character '{c}' is outside the SEPA character set"),
+            )
         })?;
         if t.is_empty() {
             return Err(self.err(location, "empty"));
@@ -258,12 +264,17 @@ impl Check<'_> {
 
     fn count(&self, n: usize) -> Result<(), BankError> {
         if n == 0 {
-            return Err(self.err("transactions", "a payment file needs at least one transaction"));
+            return Err(self.err(
+                "transactions",
+                "a payment file needs at least one transaction",
+            ));
         }
         if n > PAYMENTS_PER_FILE_MAX {
             return Err(self.err(
                 "transactions",
-                format!("{n} transactions; at most {PAYMENTS_PER_FILE_MAX} per file (split the run)"),
+                format!(
+                    "{n} transactions; at most {PAYMENTS_PER_FILE_MAX} per file (split the run)"
+                ),
             ));
         }
         Ok(())
@@ -294,7 +305,8 @@ impl Check<'_> {
 
     fn sum(&self, mut amounts: impl Iterator<Item = Money>) -> Result<Money, BankError> {
         amounts.try_fold(Money::ZERO, |acc, m| {
-            acc.checked_add(m).map_err(|_| self.err("CtrlSum", "total overflows"))
+            acc.checked_add(m)
+                .map_err(|_| self.err("CtrlSum", "total overflows"))
         })
     }
 }
@@ -313,14 +325,28 @@ fn datetime(dt: DateTime) -> String {
 
 /// Writes a party's name and address. New versions: structured address;
 /// old versions: country and up to two address lines.
-fn party(x: &mut Xml, c: &Check<'_>, tag: &str, p: &Party, structured: bool, at: &str) -> Result<(), BankError> {
+fn party(
+    x: &mut Xml,
+    c: &Check<'_>,
+    tag: &str,
+    p: &Party,
+    structured: bool,
+    at: &str,
+) -> Result<(), BankError> {
     x.open(tag);
-    x.leaf("Nm", &c.text(&format!("{at} name"), &p.name, NAME_CHARS_MAX)?);
+    x.leaf(
+        "Nm",
+        &c.text(&format!("{at} name"), &p.name, NAME_CHARS_MAX)?,
+    );
     if let Some(a) = &p.address {
-        let field = |what: &str, s: &str, max: usize| c.text(&format!("{at} address {what}"), s, max);
+        let field =
+            |what: &str, s: &str, max: usize| c.text(&format!("{at} address {what}"), s, max);
         let country = a.country.trim();
         if country.len() != 2 || !country.bytes().all(|b| b.is_ascii_uppercase()) {
-            return Err(c.err(format!("{at} address country"), format!("'{country}' is not a country code (ISO 3166, e.g. NL)")));
+            return Err(c.err(
+                format!("{at} address country"),
+                format!("'{country}' is not a country code (ISO 3166, e.g. NL)"),
+            ));
         }
         x.open("PstlAdr");
         if structured {
@@ -385,7 +411,10 @@ fn remittance(x: &mut Xml, c: &Check<'_>, r: &Remittance, at: &str) -> Result<()
     x.open("RmtInf");
     match r {
         Remittance::Unstructured(text) => {
-            x.leaf("Ustrd", &c.text(&format!("{at} remittance"), text, REMITTANCE_CHARS_MAX)?);
+            x.leaf(
+                "Ustrd",
+                &c.text(&format!("{at} remittance"), text, REMITTANCE_CHARS_MAX)?,
+            );
         }
         Remittance::Structured(s) => {
             let issuer = match &s.issuer {
@@ -435,7 +464,10 @@ fn creditor_scheme_id(x: &mut Xml, id: &CreditorId) {
 }
 
 /// Writes a SEPA direct-debit initiation (pain.008) for one collection.
-pub fn write_pain008(batch: &DirectDebitBatch, version: Pain008Version) -> Result<String, BankError> {
+pub fn write_pain008(
+    batch: &DirectDebitBatch,
+    version: Pain008Version,
+) -> Result<String, BankError> {
     let c = Check {
         message_id: batch.message_id.as_str(),
     };
@@ -443,7 +475,10 @@ pub fn write_pain008(batch: &DirectDebitBatch, version: Pain008Version) -> Resul
     c.count(batch.transactions.len())?;
     c.unique(batch.transactions.iter().map(|t| &t.end_to_end_id))?;
     for (i, t) in batch.transactions.iter().enumerate() {
-        c.amount(&format!("transaction {} ({})", i + 1, t.end_to_end_id), t.amount)?;
+        c.amount(
+            &format!("transaction {} ({})", i + 1, t.end_to_end_id),
+            t.amount,
+        )?;
     }
     let total = c.sum(batch.transactions.iter().map(|t| t.amount))?;
     let n = batch.transactions.len().to_string();
@@ -459,7 +494,10 @@ pub fn write_pain008(batch: &DirectDebitBatch, version: Pain008Version) -> Resul
     x.leaf("NbOfTxs", &n);
     x.leaf("CtrlSum", &format_amount(total));
     x.open("InitgPty");
-    x.leaf("Nm", &c.text("initiating party", &batch.initiating_party, NAME_CHARS_MAX)?);
+    x.leaf(
+        "Nm",
+        &c.text("initiating party", &batch.initiating_party, NAME_CHARS_MAX)?,
+    );
     x.close("InitgPty");
     x.close("GrpHdr");
 
@@ -559,7 +597,10 @@ pub fn write_pain008(batch: &DirectDebitBatch, version: Pain008Version) -> Resul
 }
 
 /// Writes a SEPA credit-transfer initiation (pain.001) for one execution date.
-pub fn write_pain001(batch: &CreditTransferBatch, version: Pain001Version) -> Result<String, BankError> {
+pub fn write_pain001(
+    batch: &CreditTransferBatch,
+    version: Pain001Version,
+) -> Result<String, BankError> {
     let c = Check {
         message_id: batch.message_id.as_str(),
     };
@@ -567,7 +608,10 @@ pub fn write_pain001(batch: &CreditTransferBatch, version: Pain001Version) -> Re
     c.count(batch.transactions.len())?;
     c.unique(batch.transactions.iter().map(|t| &t.end_to_end_id))?;
     for (i, t) in batch.transactions.iter().enumerate() {
-        c.amount(&format!("transaction {} ({})", i + 1, t.end_to_end_id), t.amount)?;
+        c.amount(
+            &format!("transaction {} ({})", i + 1, t.end_to_end_id),
+            t.amount,
+        )?;
     }
     let total = c.sum(batch.transactions.iter().map(|t| t.amount))?;
     let n = batch.transactions.len().to_string();
@@ -583,7 +627,10 @@ pub fn write_pain001(batch: &CreditTransferBatch, version: Pain001Version) -> Re
     x.leaf("NbOfTxs", &n);
     x.leaf("CtrlSum", &format_amount(total));
     x.open("InitgPty");
-    x.leaf("Nm", &c.text("initiating party", &batch.initiating_party, NAME_CHARS_MAX)?);
+    x.leaf(
+        "Nm",
+        &c.text("initiating party", &batch.initiating_party, NAME_CHARS_MAX)?,
+    );
     x.close("InitgPty");
     x.close("GrpHdr");
 
@@ -620,7 +667,14 @@ pub fn write_pain001(batch: &CreditTransferBatch, version: Pain001Version) -> Re
         if let Some(bic) = &t.creditor_account.bic {
             agent(&mut x, "CdtrAgt", Some(bic), new);
         }
-        party(&mut x, &c, "Cdtr", &t.creditor, new, &format!("{at} creditor"))?;
+        party(
+            &mut x,
+            &c,
+            "Cdtr",
+            &t.creditor,
+            new,
+            &format!("{at} creditor"),
+        )?;
         account(&mut x, "CdtrAcct", &t.creditor_account);
         if let Some(r) = &t.remittance {
             remittance(&mut x, &c, r, &at)?;

@@ -134,7 +134,9 @@ mod tests {
         for code in ["AM04", "MS02", "MS03"] {
             check(code, ReturnConsequence::Retry);
         }
-        for code in ["AC04", "AC06", "MD01", "MD07", "AC01", "AC13", "AG01", "MD02", "SL01"] {
+        for code in [
+            "AC04", "AC06", "MD01", "MD07", "AC01", "AC13", "AG01", "MD02", "SL01",
+        ] {
             check(code, ReturnConsequence::StopMandate);
         }
         check("AM05", ReturnConsequence::Review);

@@ -21,7 +21,9 @@ pub enum SepaIdError {
         value: String,
         problem: &'static str,
     },
-    #[error("'{0}' is not a BIC: expected 4 letters (bank), 2 letters (country), 2 characters (location) and optionally 3 (branch)")]
+    #[error(
+        "'{0}' is not a BIC: expected 4 letters (bank), 2 letters (country), 2 characters (location) and optionally 3 (branch)"
+    )]
     Bic(String),
 }
 
@@ -50,7 +52,9 @@ impl CreditorId {
             return Err(shape());
         }
         let national = &id[7..];
-        if &id[..2] == "NL" && (national.len() != 12 || !national.bytes().all(|c| c.is_ascii_digit())) {
+        if &id[..2] == "NL"
+            && (national.len() != 12 || !national.bytes().all(|c| c.is_ascii_digit()))
+        {
             return Err(shape());
         }
         if mod97(national.bytes().chain(id[..4].bytes())) != 1 {
@@ -61,7 +65,11 @@ impl CreditorId {
 
     /// Builds the identifier from a country, business code and national
     /// identifier, computing the check digits.
-    pub fn build(country: &str, business_code: &str, national: &str) -> Result<CreditorId, SepaIdError> {
+    pub fn build(
+        country: &str,
+        business_code: &str,
+        national: &str,
+    ) -> Result<CreditorId, SepaIdError> {
         let check = 98 - mod97(national.bytes().chain(country.bytes()).chain("00".bytes()));
         CreditorId::parse(&format!("{country}{check:02}{business_code}{national}"))
     }
@@ -102,7 +110,9 @@ fn check_reference(what: &'static str, s: &str) -> Result<(), SepaIdError> {
         return Err(err("longer than 35 characters"));
     }
     if !s.chars().all(is_sepa_char) {
-        return Err(err("only a-z A-Z 0-9 / - ? : ( ) . , ' + and space are allowed"));
+        return Err(err(
+            "only a-z A-Z 0-9 / - ? : ( ) . , ' + and space are allowed",
+        ));
     }
     if s.starts_with('/') || s.ends_with('/') {
         return Err(err("must not start or end with '/'"));
@@ -244,8 +254,17 @@ mod tests {
             Err(SepaIdError::CreditorIdChecksum(_))
         ));
         assert_eq!(CreditorId::build("NL", "ZZZ", "524885430000").unwrap(), id);
-        for bad in ["", "NL22ZZZ52488543000", "NL22ZZZ5248854300AB", "1122ZZZ524885430000", "NLXXZZZ524885430000"] {
-            assert!(matches!(CreditorId::parse(bad), Err(SepaIdError::CreditorIdShape(_))), "{bad}");
+        for bad in [
+            "",
+            "NL22ZZZ52488543000",
+            "NL22ZZZ5248854300AB",
+            "1122ZZZ524885430000",
+            "NLXXZZZ524885430000",
+        ] {
+            assert!(
+                matches!(CreditorId::parse(bad), Err(SepaIdError::CreditorIdShape(_))),
+                "{bad}"
+            );
         }
         // The EPC example of a German identifier.
         assert!(CreditorId::parse("DE98ZZZ09999999999").is_ok());
@@ -257,7 +276,16 @@ mod tests {
             assert!(EndToEndId::parse(ok).is_ok(), "{ok}");
         }
         let too_long = "x".repeat(36);
-        for bad in ["", "/abc", "abc/", "a//b", "é", "a_b", "a&b", too_long.as_str()] {
+        for bad in [
+            "",
+            "/abc",
+            "abc/",
+            "a//b",
+            "é",
+            "a_b",
+            "a&b",
+            too_long.as_str(),
+        ] {
             assert!(EndToEndId::parse(bad).is_err(), "{bad}");
         }
         assert!(MandateId::parse(&"M".repeat(35)).is_ok());
@@ -265,7 +293,10 @@ mod tests {
 
     #[test]
     fn text_conversion() {
-        assert_eq!(to_sepa_text("Müller & Zn. Çelik Straße").unwrap(), "Muller + Zn. Celik Strasse");
+        assert_eq!(
+            to_sepa_text("Müller & Zn. Çelik Straße").unwrap(),
+            "Muller + Zn. Celik Strasse"
+        );
         assert_eq!(to_sepa_text("a\u{4e2d}"), Err('\u{4e2d}'));
         assert!(Bic::parse("INGBNL2A").is_ok());
         assert!(Bic::parse("ABNANL2AXXX").is_ok());

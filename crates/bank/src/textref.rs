@@ -12,18 +12,18 @@ const KENMERK_DIGITS_MAX: usize = 16;
 pub(crate) fn find_structured_ref(text: &str) -> Option<StructuredRef> {
     let upper = text.to_ascii_uppercase();
     for marker in ["BETALINGSKENMERK", "BETALINGSKENM.", "BETALINGSKENM"] {
-        if let Some(pos) = upper.find(marker) {
-            if let Some(r) = digits_after(&text[pos + marker.len()..]) {
-                return Some(cur(r));
-            }
+        if let Some(pos) = upper.find(marker)
+            && let Some(r) = digits_after(&text[pos + marker.len()..])
+        {
+            return Some(cur(r));
         }
     }
     if let Some(pos) = upper.find("ISSUER: CUR") {
         let rest = &upper[pos..];
-        if let Some(ref_pos) = rest.find("REF:") {
-            if let Some(r) = digits_after(&text[pos + ref_pos + 4..]) {
-                return Some(cur(r));
-            }
+        if let Some(ref_pos) = rest.find("REF:")
+            && let Some(r) = digits_after(&text[pos + ref_pos + 4..])
+        {
+            return Some(cur(r));
         }
     }
     for (marker, issuer) in [("SCOR/CUR/", RefIssuer::Cur), ("SCOR/ISO/", RefIssuer::Iso)] {
@@ -83,13 +83,22 @@ mod tests {
     fn finds_references_in_text() {
         let cur = |t: &str| find_structured_ref(t).map(|r| (r.issuer, r.reference));
         let some = |r: &str| Some((RefIssuer::Cur, r.to_owned()));
-        assert_eq!(cur("BETALINGSKENM.  1067931951601240"), some("1067931951601240"));
-        assert_eq!(cur("betalingskenmerk: 5000 0567 8901 2345 dank"), some("5000056789012345"));
+        assert_eq!(
+            cur("BETALINGSKENM.  1067931951601240"),
+            some("1067931951601240")
+        );
+        assert_eq!(
+            cur("betalingskenmerk: 5000 0567 8901 2345 dank"),
+            some("5000056789012345")
+        );
         assert_eq!(
             cur("ISSUER: CUR                  REF: 4420043232693268"),
             some("4420043232693268")
         );
-        assert_eq!(cur("BELASTINGDIENST SCOR/CUR/8850426741301240"), some("8850426741301240"));
+        assert_eq!(
+            cur("BELASTINGDIENST SCOR/CUR/8850426741301240"),
+            some("8850426741301240")
+        );
         assert_eq!(cur("BETALINGSKENM.: 342157/DEC- 16"), None);
         assert_eq!(cur("Factuur 2014-002"), None);
     }

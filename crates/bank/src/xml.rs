@@ -37,7 +37,9 @@ impl Node {
 
     /// Trimmed text of the element at `path`; `None` when absent or empty.
     pub fn text_at(&self, path: &[&str]) -> Option<&str> {
-        self.path(path).map(|n| n.text.trim()).filter(|t| !t.is_empty())
+        self.path(path)
+            .map(|n| n.text.trim())
+            .filter(|t| !t.is_empty())
     }
 
     pub fn attr(&self, name: &str) -> Option<&str> {
@@ -51,6 +53,9 @@ impl Node {
 pub(crate) struct XmlReader<'a> {
     reader: Reader<&'a [u8]>,
     input: &'a str,
+    /// Line counting resumes from the last position asked for, so asking for
+    /// the line of each entry in order costs one pass over the file.
+    line_cursor: std::cell::Cell<(usize, usize)>,
 }
 
 /// A start tag just read: its node (without children yet) and whether it
@@ -66,12 +71,24 @@ impl<'a> XmlReader<'a> {
         let config = reader.config_mut();
         config.trim_text(false);
         config.check_end_names = true;
-        XmlReader { reader, input }
+        XmlReader {
+            reader,
+            input,
+            line_cursor: std::cell::Cell::new((0, 1)),
+        }
     }
 
     /// Line (from 1) of a byte offset.
     pub fn line_of(&self, pos: usize) -> usize {
-        line_of(self.input, pos)
+        let pos = pos.min(self.input.len());
+        let (from, line) = self.line_cursor.get();
+        let found = if pos >= from {
+            line + count_newlines(&self.input.as_bytes()[from..pos])
+        } else {
+            1 + count_newlines(&self.input.as_bytes()[..pos])
+        };
+        self.line_cursor.set((pos, found));
+        found
     }
 
     fn pos(&self) -> usize {
@@ -199,9 +216,8 @@ impl<'a> XmlReader<'a> {
     }
 }
 
-pub(crate) fn line_of(input: &str, pos: usize) -> usize {
-    let end = pos.min(input.len());
-    input.as_bytes()[..end].iter().filter(|b| **b == b'\n').count() + 1
+fn count_newlines(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|b| **b == b'\n').count()
 }
 
 fn local(qname: &str) -> String {

@@ -8,10 +8,9 @@ use std::process::Command;
 use jiff::civil::date;
 use kwijting_bank::{
     Account, BankError, Bic, CreditTransfer, CreditTransferBatch, CreditorId, DirectDebit,
-    DirectDebitBatch, EndToEndId, LocalInstrument, Mandate, MandateAmendment, MandateId,
-    MessageId, PAYMENTS_PER_FILE_MAX, Pain001Version, Pain008Version, Party, PostalAddress,
-    RefIssuer, Remittance, SequenceType, StructuredRef, generate_camt053, write_pain001,
-    write_pain008,
+    DirectDebitBatch, EndToEndId, LocalInstrument, Mandate, MandateAmendment, MandateId, MessageId,
+    PAYMENTS_PER_FILE_MAX, Pain001Version, Pain008Version, Party, PostalAddress, RefIssuer,
+    Remittance, SequenceType, StructuredRef, generate_camt053, write_pain001, write_pain008,
 };
 use kwijting_domain::{Betalingskenmerk, Iban, Money};
 
@@ -27,7 +26,8 @@ fn validate(xml: &str, xsd_name: &str, label: &str) {
         println!("shared/reference/xsd not found; skipping schema validation of {label}");
         return;
     };
-    let file = std::env::temp_dir().join(format!("kwijting-bank-{}-{label}.xml", std::process::id()));
+    let file =
+        std::env::temp_dir().join(format!("kwijting-bank-{}-{label}.xml", std::process::id()));
     std::fs::write(&file, xml).expect("write temp file");
     let out = Command::new("xmllint")
         .arg("--noout")
@@ -66,7 +66,10 @@ fn address() -> PostalAddress {
 fn kenmerk(case: u64) -> Remittance {
     Remittance::Structured(StructuredRef {
         issuer: RefIssuer::Cur,
-        reference: Betalingskenmerk::generate16(case).unwrap().as_str().to_owned(),
+        reference: Betalingskenmerk::generate16(case)
+            .unwrap()
+            .as_str()
+            .to_owned(),
     })
 }
 
@@ -201,7 +204,10 @@ fn pain008_both_versions_validate() {
         let xml = write_pain008(&batch, version).unwrap();
         assert!(xml.contains("<NbOfTxs>2</NbOfTxs>"));
         assert!(xml.contains("<CtrlSum>175.49</CtrlSum>"));
-        assert!(xml.contains("<Nm>Jorg O&apos;Brien-Celik (jr)</Nm>"), "{xml}");
+        assert!(
+            xml.contains("<Nm>Jorg O&apos;Brien-Celik (jr)</Nm>"),
+            "{xml}"
+        );
         assert!(xml.contains("Kwijting Incasso B.V. + Partners"));
         assert!(xml.contains("<Id>SMNDA</Id>"));
         validate(&xml, xsd, &format!("{version:?}"));
@@ -209,7 +215,9 @@ fn pain008_both_versions_validate() {
     let new = write_pain008(&batch, Pain008Version::default()).unwrap();
     assert!(new.contains("pain.008.001.08") && new.contains("<TwnNm>Amsterdam</TwnNm>"));
     let old = write_pain008(&batch, Pain008Version::V02).unwrap();
-    assert!(old.contains("<AdrLine>1015 CJ Amsterdam</AdrLine>") && old.contains("<BIC>ABNANL2A</BIC>"));
+    assert!(
+        old.contains("<AdrLine>1015 CJ Amsterdam</AdrLine>") && old.contains("<BIC>ABNANL2A</BIC>")
+    );
 }
 
 #[test]
@@ -221,7 +229,10 @@ fn pain001_both_versions_validate() {
     ] {
         let xml = write_pain001(&batch, version).unwrap();
         assert!(xml.contains("<CtrlSum>12345.68</CtrlSum>"));
-        assert!(xml.contains("Woningcorporatie &apos;Thuis&apos; + Co"), "{xml}");
+        assert!(
+            xml.contains("Woningcorporatie &apos;Thuis&apos; + Co"),
+            "{xml}"
+        );
         validate(&xml, xsd, &format!("{version:?}"));
     }
 }
@@ -297,4 +308,23 @@ fn writers_refuse_what_a_bank_refuses() {
         ..address()
     });
     refusal(write_pain001(&b, Pain001Version::V09), "country code");
+}
+
+/// The benchmark size. Run with
+/// `cargo test -p kwijting-bank --release --test payments -- --ignored --nocapture`.
+#[test]
+#[ignore = "benchmark: 100,000 entries"]
+fn hundred_thousand_entries() {
+    let account = iban("NL91ABNA0417164300");
+    let started = std::time::Instant::now();
+    let xml = generate_camt053(100_000, 1, &account, date(2025, 6, 2));
+    let generated = started.elapsed();
+    let statements = kwijting_bank::parse_camt(xml.as_bytes(), "bench.xml").unwrap();
+    let parsed = started.elapsed() - generated;
+    statements[0].reconcile().unwrap();
+    assert_eq!(statements[0].entries.len(), 100_000);
+    println!(
+        "{} MB generated in {generated:?}, parsed in {parsed:?}",
+        xml.len() / 1_000_000
+    );
 }

@@ -78,7 +78,11 @@ fn every_shared_statement_file_parses_or_is_refused_on_purpose() {
         let Some(kind) = kind(path, &bytes) else {
             continue;
         };
-        let rel = path.strip_prefix(&dir).unwrap_or(path).display().to_string();
+        let rel = path
+            .strip_prefix(&dir)
+            .unwrap_or(path)
+            .display()
+            .to_string();
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
         let result = match kind {
             Kind::Camt => parse_camt(&bytes, &rel),
@@ -124,9 +128,16 @@ fn every_shared_statement_file_parses_or_is_refused_on_purpose() {
         println!("  {r}");
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
-    assert_eq!(refused.len(), EXPECTED_REFUSALS.len(), "expected refusals not all seen");
+    assert_eq!(
+        refused.len(),
+        EXPECTED_REFUSALS.len(),
+        "expected refusals not all seen"
+    );
     assert!(parsed >= 85, "only {parsed} files parsed");
-    assert!(compared >= 24, "only {compared} files compared with genkgo's parse");
+    assert!(
+        compared >= 24,
+        "only {compared} files compared with genkgo's parse"
+    );
 }
 
 /// Invariants every parse keeps.
@@ -183,7 +194,11 @@ fn compare_with_genkgo(rel: &str, statements: &[Statement], v: &Value, failures:
             failures.push(format!("{rel}: {what}: ours {ours:?}, genkgo {theirs:?}"));
         }
     };
-    let entries = v.get("getEntries").and_then(Value::as_array).cloned().unwrap_or_default();
+    let entries = v
+        .get("getEntries")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
     // The entries listed belong to the record named in the first entry.
     let record = entries
         .first()
@@ -199,7 +214,11 @@ fn compare_with_genkgo(rel: &str, statements: &[Statement], v: &Value, failures:
         return;
     };
     if let Some(rec) = record {
-        check("statement id".into(), Some(first.statement_id.clone()), text(rec, &["getId"]));
+        check(
+            "statement id".into(),
+            Some(first.statement_id.clone()),
+            text(rec, &["getId"]),
+        );
         check(
             "sequence".into(),
             first.sequence.clone(),
@@ -210,27 +229,42 @@ fn compare_with_genkgo(rel: &str, statements: &[Statement], v: &Value, failures:
             Some(first.account.as_str().to_owned()),
             text(rec, &["getAccount", "getIdentification"]),
         );
-        for b in rec.get("getBalances").and_then(Value::as_array).into_iter().flatten() {
+        for b in rec
+            .get("getBalances")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             let ours = match text(b, &["getType"]).as_deref() {
                 Some("opening") => first.opening_balance.as_ref(),
                 Some("closing") => first.closing_balance.as_ref(),
                 _ => continue,
             };
             // genkgo lists PRCD as "opening" too; compare the first of each.
-            if let Some(o) = ours {
-                if text(b, &["getAmount", "getAmount"]) == Some(o.amount.cents().to_string()) {
-                    check("balance date".into(), Some(o.date.to_string()), day(b, "getDate"));
-                }
+            if let Some(o) = ours
+                && text(b, &["getAmount", "getAmount"]) == Some(o.amount.cents().to_string())
+            {
+                check(
+                    "balance date".into(),
+                    Some(o.date.to_string()),
+                    day(b, "getDate"),
+                );
             }
         }
         let opening = rec
             .get("getBalances")
             .and_then(Value::as_array)
-            .and_then(|bs| bs.iter().find(|b| text(b, &["getType"]).as_deref() == Some("opening")));
+            .and_then(|bs| {
+                bs.iter()
+                    .find(|b| text(b, &["getType"]).as_deref() == Some("opening"))
+            });
         if let Some(o) = opening {
             check(
                 "opening balance".into(),
-                first.opening_balance.as_ref().map(|b| b.amount.cents().to_string()),
+                first
+                    .opening_balance
+                    .as_ref()
+                    .map(|b| b.amount.cents().to_string()),
                 text(o, &["getAmount", "getAmount"]),
             );
         }
@@ -255,7 +289,9 @@ fn compare_entry(
 ) {
     let mut check = |what: &str, o: Option<String>, t: Option<String>| {
         if o != t {
-            failures.push(format!("{rel}: entry {index}: {what}: ours {o:?}, genkgo {t:?}"));
+            failures.push(format!(
+                "{rel}: entry {index}: {what}: ours {o:?}, genkgo {t:?}"
+            ));
         }
     };
     check(
@@ -263,8 +299,16 @@ fn compare_entry(
         Some(ours.signed_amount().cents().to_string()),
         text(e, &["getAmount", "getAmount"]),
     );
-    check("booking date", ours.booking_date.map(|d| d.to_string()), day(e, "getBookingDate"));
-    check("value date", ours.value_date.map(|d| d.to_string()), day(e, "getValueDate"));
+    check(
+        "booking date",
+        ours.booking_date.map(|d| d.to_string()),
+        day(e, "getBookingDate"),
+    );
+    check(
+        "value date",
+        ours.value_date.map(|d| d.to_string()),
+        day(e, "getValueDate"),
+    );
     check(
         "entry ref",
         ours.entry_ref.clone(),
@@ -273,7 +317,9 @@ fn compare_entry(
     check(
         "reversal",
         Some(ours.reversal.to_string()),
-        e.get("getReversalIndicator").and_then(Value::as_bool).map(|b| b.to_string()),
+        e.get("getReversalIndicator")
+            .and_then(Value::as_bool)
+            .map(|b| b.to_string()),
     );
     let details: Vec<&Value> = match e.get("getTransactionDetails").and_then(Value::as_array) {
         Some(list) => list
@@ -308,12 +354,18 @@ fn compare_entry(
         );
         let their_ref = text(
             d,
-            &["getRemittanceInformation", "getCreditorReferenceInformation", "getRef"],
+            &[
+                "getRemittanceInformation",
+                "getCreditorReferenceInformation",
+                "getRef",
+            ],
         );
         if their_ref.is_some() {
             check(
                 &what("structured reference"),
-                tx.structured_reference.as_ref().map(|r| r.reference.clone()),
+                tx.structured_reference
+                    .as_ref()
+                    .map(|r| r.reference.clone()),
                 their_ref,
             );
         }
@@ -324,10 +376,10 @@ fn compare_entry(
             .cloned()
             .unwrap_or_default();
         for b in blocks {
-            if let Some(m) = text(&b, &["getMessage"]) {
-                if !tx.remittance_unstructured.contains(&m) {
-                    check(&what("unstructured remittance"), None, Some(m));
-                }
+            if let Some(m) = text(&b, &["getMessage"])
+                && !tx.remittance_unstructured.contains(&m)
+            {
+                check(&what("unstructured remittance"), None, Some(m));
             }
         }
         check(
@@ -345,12 +397,14 @@ fn compare_entry(
                 a.iter()
                     .filter(|p| p.is_object())
                     .filter(|p| {
-                        text(p, &["getAccount", "getIdentification"]).as_deref() != Some(own_account)
+                        text(p, &["getAccount", "getIdentification"]).as_deref()
+                            != Some(own_account)
                     })
                     .collect()
             })
             .unwrap_or_default();
-        let class_of = |p: &Value| text(p, &["getRelatedPartyType", "__CLASS__"]).unwrap_or_default();
+        let class_of =
+            |p: &Value| text(p, &["getRelatedPartyType", "__CLASS__"]).unwrap_or_default();
         let wanted = match (ours.credit_debit, ours.reversal) {
             (CreditDebit::Credit, false) | (CreditDebit::Debit, true) => "\\Debtor",
             _ => "\\Creditor",

@@ -29,22 +29,39 @@ fn camt053_batch_return_reversal() {
     let st = &s[0];
     assert_eq!(
         st.format,
-        StatementFormat::Camt { message: CamtMessage::Statement, version: 8 }
+        StatementFormat::Camt {
+            message: CamtMessage::Statement,
+            version: 8
+        }
     );
     assert_eq!(st.account.as_str(), "NL91ABNA0417164300");
     assert!(matches!(st.account, AccountId::Iban(_)));
-    assert_eq!((st.statement_id.as_str(), st.sequence.as_deref()), ("KW-FIX-STMT-1", Some("101")));
+    assert_eq!(
+        (st.statement_id.as_str(), st.sequence.as_deref()),
+        ("KW-FIX-STMT-1", Some("101"))
+    );
     assert_eq!(st.opening_balance.as_ref().unwrap().amount, cents(-100_000));
     st.reconcile().unwrap();
     s[1].reconcile().unwrap();
 
     let batch = &st.entries[0];
-    assert_eq!(batch.entry_ref.as_deref(), Some("ACCT-REF-0001"), "AcctSvcrRef before NtryRef");
-    assert_eq!(batch.booking_date, Some(date("2025-06-02")), "date part of DtTm as written");
+    assert_eq!(
+        batch.entry_ref.as_deref(),
+        Some("ACCT-REF-0001"),
+        "AcctSvcrRef before NtryRef"
+    );
+    assert_eq!(
+        batch.booking_date,
+        Some(date("2025-06-02")),
+        "date part of DtTm as written"
+    );
     assert_eq!(batch.status, EntryStatus::Booked);
     assert_eq!(batch.transactions.len(), 2);
     let (a, b) = (&batch.transactions[0], &batch.transactions[1]);
-    assert_eq!((a.amount, b.amount), (Some(cents(105_000)), Some(cents(12_549))));
+    assert_eq!(
+        (a.amount, b.amount),
+        (Some(cents(105_000)), Some(cents(12_549)))
+    );
     assert_eq!(a.end_to_end_id.as_deref(), Some("KW000000017-T03"));
     assert_eq!(a.mandate_id.as_deref(), Some("KW000000017-M1"));
     assert_eq!(a.creditor_id.as_deref(), Some("NL22ZZZ524885430000"));
@@ -52,9 +69,15 @@ fn camt053_batch_return_reversal() {
     assert_eq!(a.counterparty_iban.as_deref(), Some("NL02ABNA0123456789"));
     assert_eq!(a.counterparty_bic.as_deref(), Some("ABNANL2A"));
     let r = a.structured_reference.as_ref().unwrap();
-    assert_eq!((&r.issuer, r.reference.as_str()), (&RefIssuer::Cur, "5000056789012345"));
+    assert_eq!(
+        (&r.issuer, r.reference.as_str()),
+        (&RefIssuer::Cur, "5000056789012345")
+    );
     assert_eq!(b.end_to_end_id, None, "NOTPROVIDED");
-    assert_eq!(b.remittance_unstructured, vec!["Dossier KW000000018", "termijn 2"]);
+    assert_eq!(
+        b.remittance_unstructured,
+        vec!["Dossier KW000000018", "termijn 2"]
+    );
 
     // The returned direct debit: a debit; the counterparty is the debtor,
     // not our own account on the creditor side.
@@ -72,7 +95,10 @@ fn camt053_batch_return_reversal() {
     let rev = &st.entries[2];
     assert!(rev.reversal);
     assert_eq!(rev.credit_debit, CreditDebit::Debit);
-    assert_eq!(rev.transactions[0].counterparty_name.as_deref(), Some("H. Bakker"));
+    assert_eq!(
+        rev.transactions[0].counterparty_name.as_deref(),
+        Some("H. Bakker")
+    );
 
     // Idempotency keys: account, statement, sequence, entry ref, tx index.
     assert_eq!(
@@ -86,19 +112,35 @@ fn camt054_prefixed_namespace_and_entry_without_details() {
     let s = parse_camt(CAMT054.as_bytes(), "camt054_notification.xml").unwrap();
     assert_eq!(
         s[0].format,
-        StatementFormat::Camt { message: CamtMessage::Notification, version: 2 }
+        StatementFormat::Camt {
+            message: CamtMessage::Notification,
+            version: 2
+        }
     );
     assert_eq!(s[0].opening_balance, None);
     s[0].reconcile().unwrap();
     let e = &s[0].entries[0];
-    assert_eq!(e.transactions.len(), 1, "one transaction derived from the entry");
+    assert_eq!(
+        e.transactions.len(),
+        1,
+        "one transaction derived from the entry"
+    );
     assert_eq!(e.transactions[0].amount, Some(cents(1999)));
     assert_eq!(
-        e.transactions[0].structured_reference.as_ref().map(|r| r.reference.as_str()),
+        e.transactions[0]
+            .structured_reference
+            .as_ref()
+            .map(|r| r.reference.as_str()),
         Some("1067931951601240")
     );
     let code = e.bank_tx_code.as_ref().unwrap();
-    assert_eq!((code.proprietary.as_deref(), code.proprietary_issuer.as_deref()), (Some("N541"), Some("ABNAMRO")));
+    assert_eq!(
+        (
+            code.proprietary.as_deref(),
+            code.proprietary_issuer.as_deref()
+        ),
+        (Some("N541"), Some("ABNAMRO"))
+    );
 }
 
 fn refused(xml: &str, pieces: &[&str]) {
@@ -113,23 +155,57 @@ fn refused(xml: &str, pieces: &[&str]) {
 fn camt_refusals_name_file_statement_entry_and_element() {
     // A batch whose parts do not add up.
     refused(
-        &CAMT053.replace("<Amt Ccy=\"EUR\">1050.00</Amt>", "<Amt Ccy=\"EUR\">1050.01</Amt>"),
-        &["edited.xml", "statement KW-FIX-STMT-1", "entry 1 (line", "adds up to 1175.50", "1175.49"],
+        &CAMT053.replace(
+            "<Amt Ccy=\"EUR\">1050.00</Amt>",
+            "<Amt Ccy=\"EUR\">1050.01</Amt>",
+        ),
+        &[
+            "edited.xml",
+            "statement KW-FIX-STMT-1",
+            "entry 1 (line",
+            "adds up to 1175.50",
+            "1175.49",
+        ],
     );
     // A part without an amount while another has one.
     refused(
-        &CAMT053.replace("<AmtDtls><TxAmt><Amt Ccy=\"EUR\">125.49000</Amt></TxAmt></AmtDtls>", ""),
+        &CAMT053.replace(
+            "<AmtDtls><TxAmt><Amt Ccy=\"EUR\">125.49000</Amt></TxAmt></AmtDtls>",
+            "",
+        ),
         &["entry 1", "transaction 2 has no amount in EUR"],
     );
     // A non-zero digit past the cent: refused, not rounded.
     refused(
-        &CAMT053.replace("<Amt Ccy=\"EUR\">125.49</Amt>", "<Amt Ccy=\"EUR\">125.49001</Amt>"),
-        &["entry 2", "Amt", "'125.49001' has a non-zero digit past the cent"],
+        &CAMT053.replace(
+            "<Amt Ccy=\"EUR\">125.49</Amt>",
+            "<Amt Ccy=\"EUR\">125.49001</Amt>",
+        ),
+        &[
+            "entry 2",
+            "Amt",
+            "'125.49001' has a non-zero digit past the cent",
+        ],
     );
-    refused(&CAMT053.replace("<CdtDbtInd>DBIT</CdtDbtInd>\n        <RvslInd>", "<CdtDbtInd>DEBIT</CdtDbtInd>\n        <RvslInd>"), &["entry 3", "CdtDbtInd", "'DEBIT'"]);
-    refused(&CAMT053.replace("<Dt>2025-06-02</Dt></ValDt>", "<Dt>2025-06-31</Dt></ValDt>"), &["ValDt", "2025-06-31"]);
-    refused(&CAMT053.replace("camt.053.001.08", "camt.053.001.99"), &["edited.xml", "camt.053.001.99"]);
-    refused(&CAMT053.replace("</Stmt>\n    <Stmt>", "</Stmtx>\n    <Stmt>"), &["not well-formed XML at line"]);
+    refused(
+        &CAMT053.replace(
+            "<CdtDbtInd>DBIT</CdtDbtInd>\n        <RvslInd>",
+            "<CdtDbtInd>DEBIT</CdtDbtInd>\n        <RvslInd>",
+        ),
+        &["entry 3", "CdtDbtInd", "'DEBIT'"],
+    );
+    refused(
+        &CAMT053.replace("<Dt>2025-06-02</Dt></ValDt>", "<Dt>2025-06-31</Dt></ValDt>"),
+        &["ValDt", "2025-06-31"],
+    );
+    refused(
+        &CAMT053.replace("camt.053.001.08", "camt.053.001.99"),
+        &["edited.xml", "camt.053.001.99"],
+    );
+    refused(
+        &CAMT053.replace("</Stmt>\n    <Stmt>", "</Stmtx>\n    <Stmt>"),
+        &["not well-formed XML at line"],
+    );
 }
 
 #[test]
@@ -139,8 +215,14 @@ fn reconciliation_refusal_names_the_statement() {
     let e = s.reconcile().unwrap_err();
     assert!(matches!(e, BankError::Unreconciled { .. }));
     let msg = e.to_string();
-    assert!(msg.contains("f.xml, statement KW-FIX-STMT-1: does not reconcile"), "{msg}");
-    assert!(msg.contains("= 0.01, but the closing balance is 0.00"), "{msg}");
+    assert!(
+        msg.contains("f.xml, statement KW-FIX-STMT-1: does not reconcile"),
+        "{msg}"
+    );
+    assert!(
+        msg.contains("= 0.01, but the closing balance is 0.00"),
+        "{msg}"
+    );
     // Pending entries are not in the booked balance.
     s.entries[2].amount = cents(5_000);
     s.entries[0].status = EntryStatus::Pending;
@@ -164,13 +246,24 @@ fn mt940_ing_structured_and_reversal() {
     let t = &credit.transactions[0];
     assert_eq!(t.end_to_end_id.as_deref(), Some("KW000000017-T03"));
     assert_eq!(t.counterparty_iban.as_deref(), Some("NL02ABNA0123456789"));
-    assert_eq!(t.counterparty_name.as_deref(), Some("J. JANSEN"), "wrapped mid-word");
-    assert_eq!(t.structured_reference.as_ref().unwrap().reference, "5000056789012345");
+    assert_eq!(
+        t.counterparty_name.as_deref(),
+        Some("J. JANSEN"),
+        "wrapped mid-word"
+    );
+    assert_eq!(
+        t.structured_reference.as_ref().unwrap().reference,
+        "5000056789012345"
+    );
     let ret = &s[0].entries[1].transactions[0];
     assert_eq!(ret.return_reason.as_deref(), Some("AM04"));
     assert_eq!(ret.mandate_id.as_deref(), Some("KW000000018-M1"));
     assert_eq!(ret.creditor_id.as_deref(), Some("NL22ZZZ524885430000"));
-    assert_eq!(ret.remittance_unstructured, vec!["Storno termijn 2"], "key wrapped as /REMI/U + STD");
+    assert_eq!(
+        ret.remittance_unstructured,
+        vec!["Storno termijn 2"],
+        "key wrapped as /REMI/U + STD"
+    );
     let rev = &s[1].entries[0];
     assert!(rev.reversal, "RC is the reversal of a credit");
     assert_eq!(rev.credit_debit, CreditDebit::Debit);
@@ -185,16 +278,36 @@ fn mt940_rabobank_year_rollover_and_abn_labels() {
     }
     let rabo = &s[0];
     assert_eq!(rabo.account.as_str(), "NL39RABO0300065264");
-    assert_eq!(rabo.opening_balance.as_ref().unwrap().amount, cents(-10_000));
+    assert_eq!(
+        rabo.opening_balance.as_ref().unwrap().amount,
+        cents(-10_000)
+    );
     let e = &rabo.entries[0];
     assert_eq!(e.value_date, Some(date("2025-12-31")));
-    assert_eq!(e.booking_date, Some(date("2026-01-02")), "entry date in January after a December value date");
+    assert_eq!(
+        e.booking_date,
+        Some(date("2026-01-02")),
+        "entry date in January after a December value date"
+    );
     let t = &e.transactions[0];
     assert_eq!(t.counterparty_name.as_deref(), Some("J. Jansen"));
-    assert_eq!(t.counterparty_iban.as_deref(), Some("NL02ABNA0123456789"), "from the :61: second line");
-    assert_eq!(t.structured_reference.as_ref().unwrap().reference, "5000056789012345");
-    let r = rabo.entries[1].transactions[0].structured_reference.as_ref().unwrap();
-    assert_eq!((&r.issuer, r.reference.as_str()), (&RefIssuer::Cur, "1067931951601240"));
+    assert_eq!(
+        t.counterparty_iban.as_deref(),
+        Some("NL02ABNA0123456789"),
+        "from the :61: second line"
+    );
+    assert_eq!(
+        t.structured_reference.as_ref().unwrap().reference,
+        "5000056789012345"
+    );
+    let r = rabo.entries[1].transactions[0]
+        .structured_reference
+        .as_ref()
+        .unwrap();
+    assert_eq!(
+        (&r.issuer, r.reference.as_str()),
+        (&RefIssuer::Cur, "1067931951601240")
+    );
     assert_eq!(rabo.entries[1].entry_ref, None);
     assert_eq!(
         rabo.entries[1].idempotency_key(rabo, 0),
@@ -206,7 +319,10 @@ fn mt940_rabobank_year_rollover_and_abn_labels() {
     let t = &abn.entries[0].transactions[0];
     assert_eq!(t.counterparty_iban.as_deref(), Some("NL02ABNA0123456789"));
     assert_eq!(t.counterparty_name.as_deref(), Some("J. JANSEN"));
-    assert_eq!(t.structured_reference.as_ref().unwrap().reference, "5000056789012345");
+    assert_eq!(
+        t.structured_reference.as_ref().unwrap().reference,
+        "5000056789012345"
+    );
     assert_eq!(abn.entries[1].transactions[0].counterparty_name, None);
     assert!(abn.entries[1].transactions[0].remittance_unstructured[0].starts_with("BEA"));
 }
@@ -215,7 +331,10 @@ fn mt940_rabobank_year_rollover_and_abn_labels() {
 fn mt940_refusals_name_the_line() {
     let bad = ING.replace(":61:2506020602D12,50", ":61:2506020602X12,50");
     let msg = parse_mt940(&bad, "ing.sta").unwrap_err().to_string();
-    assert!(msg.contains("ing.sta, statement P250602000000001") && msg.contains("line 12 (:61:)"), "{msg}");
+    assert!(
+        msg.contains("ing.sta, statement P250602000000001") && msg.contains("line 12 (:61:)"),
+        "{msg}"
+    );
     let bad = ING.replace("D12,50N", "D12,505N");
     let msg = parse_mt940(&bad, "ing.sta").unwrap_err().to_string();
     assert!(msg.contains("past the cent"), "{msg}");
