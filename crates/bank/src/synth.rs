@@ -1,0 +1,98 @@
+//! A synthetic camt.053.001.02 statement for benchmarks (the issue's
+//! "100,000 entries"): deterministic from a seed, credits only, each paying
+//! a case by its 16-digit betalingskenmerk.
+
+use std::fmt::Write as _;
+
+use kwijting_domain::{Betalingskenmerk, Date, Iban, Money};
+
+use crate::amount::format_amount;
+
+/// A deterministic generator (SplitMix64): no randomness from outside.
+struct SplitMix(u64);
+
+impl SplitMix {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+}
+
+/// Writes a camt.053.001.02 file with one statement of `entries` credit
+/// entries booked on `date` to `account`. Entry `i` pays case id
+/// `1 + (random mod entries)` with that case's 16-digit betalingskenmerk as
+/// `CUR` reference, an amount of 1.00 to 2,500.00 euro and a debtor with a
+/// Dutch IBAN. The balances reconcile. The same arguments give the same
+/// text.
+pub fn generate_camt053(entries: usize, seed: u64, account: &Iban, date: Date) -> String {
+    let mut rng = SplitMix(seed);
+    let cases = u64::try_from(entries.max(1)).unwrap_or(u64::MAX);
+    let mut body = String::with_capacity(entries * 1100);
+    let mut total: i64 = 0;
+    for i in 0..entries {
+        let case_id = 1 + rng.next() % cases;
+        let cents = 100 + i64::try_from(rng.next() % 249_901).unwrap_or(0);
+        total += cents;
+        let kenmerk = Betalingskenmerk::generate16(case_id)
+            .map(|k| k.as_str().to_owned())
+            .unwrap_or_default();
+        let debtor = rng.next() % 10_000_000_000;
+        let debtor_iban = Iban::dutch("INGB", debtor)
+            .map(|i| i.as_str().to_owned())
+            .unwrap_or_default();
+        let amount = format_amount(Money::from_cents(cents));
+        let _ = write!(
+            body,
+            "      <Ntry>
+        <Amt Ccy=\"EUR\">{amount}</Amt>
+        <CdtDbtInd>CRDT</CdtDbtInd>
+        <Sts>BOOK</Sts>
+        <BookgDt><Dt>{date}</Dt></BookgDt>
+        <ValDt><Dt>{date}</Dt></ValDt>
+        <AcctSvcrRef>BENCH{seed}-{i}</AcctSvcrRef>
+        <BkTxCd><Domn><Cd>PMNT</Cd><Fmly><Cd>RCDT</Cd><SubFmlyCd>ESCT</SubFmlyCd></Fmly></Domn></BkTxCd>
+        <NtryDtls>
+          <TxDtls>
+            <Refs><EndToEndId>NOTPROVIDED</EndToEndId></Refs>
+            <RltdPties>
+              <Dbtr><Nm>Debiteur {debtor}</Nm></Dbtr>
+              <DbtrAcct><Id><IBAN>{debtor_iban}</IBAN></Id></DbtrAcct>
+            </RltdPties>
+            <RmtInf>
+              <Ustrd>BETALINGSKENMERK {kenmerk}</Ustrd>
+              <Strd><CdtrRefInf><Tp><CdOrPrtry><Cd>SCOR</Cd></CdOrPrtry><Issr>CUR</Issr></Tp><Ref>{kenmerk}</Ref></CdtrRefInf></Strd>
+            </RmtInf>
+          </TxDtls>
+        </NtryDtls>
+      </Ntry>
+"
+        );
+    }
+    let closing = format_amount(Money::from_cents(total));
+    let iban = account.as_str();
+    let mut out = String::with_capacity(body.len() + 2000);
+    let _ = write!(
+        out,
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>
+<Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:camt.053.001.02\">
+  <BkToCstmrStmt>
+    <GrpHdr>
+      <MsgId>BENCH-{seed}</MsgId>
+      <CreDtTm>{date}T18:00:00</CreDtTm>
+    </GrpHdr>
+    <Stmt>
+      <Id>BENCH-{seed}-{date}</Id>
+      <ElctrncSeqNb>1</ElctrncSeqNb>
+      <CreDtTm>{date}T18:00:00</CreDtTm>
+      <Acct><Id><IBAN>{iban}</IBAN></Id><Ccy>EUR</Ccy></Acct>
+      <Bal><Tp><CdOrPrtry><Cd>OPBD</Cd></CdOrPrtry></Tp><Amt Ccy=\"EUR\">0.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Dt><Dt>{date}</Dt></Dt></Bal>
+      <Bal><Tp><CdOrPrtry><Cd>CLBD</Cd></CdOrPrtry></Tp><Amt Ccy=\"EUR\">{closing}</Amt><CdtDbtInd>CRDT</CdtDbtInd><Dt><Dt>{date}</Dt></Dt></Bal>
+"
+    );
+    out.push_str(&body);
+    out.push_str("    </Stmt>\n  </BkToCstmrStmt>\n</Document>\n");
+    out
+}
