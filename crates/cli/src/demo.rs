@@ -101,6 +101,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
             )?;
         }
         let s = crate::run_day(&svc, day, 1)?;
+        let checks = crate::run_providers(&svc, day)?;
         let actions: Vec<String> = s
             .by_action
             .iter()
@@ -122,6 +123,12 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
                 String::new()
             }
         );
+        if checks.address_checks + checks.credit_checks > 0 {
+            println!(
+                "  providers: {} address checks, {} credit checks (each disclosure logged)",
+                checks.address_checks, checks.credit_checks
+            );
+        }
         if first_case.is_none() {
             first_case = svc
                 .list_cases(

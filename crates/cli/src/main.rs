@@ -67,6 +67,14 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Carry out queued work that calls outside services: address and
+    /// credit checks (the simulated providers; each disclosure logged)
+    Providers {
+        #[arg(long)]
+        as_of: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
     /// The review queue of decisions with legal effect (GDPR art. 22)
     #[command(subcommand)]
     Review(ReviewCommand),
@@ -609,6 +617,24 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Providers { as_of, json } => {
+            let svc = open_service(&cli.database_url)?;
+            let on = parse_as_of(as_of.as_deref())?;
+            let p = run_providers(&svc, on)?;
+            if json {
+                print_json(&serde_json::json!({
+                    "address_checks": p.address_checks,
+                    "credit_checks": p.credit_checks,
+                    "refused": p.refused,
+                }))?;
+            } else {
+                println!(
+                    "{on}: {} address checks, {} credit checks, {} refused by the policy",
+                    p.address_checks, p.credit_checks, p.refused
+                );
+            }
+            Ok(())
+        }
         Command::Review(r) => {
             let svc = open_service(&cli.database_url)?;
             let actor = cli_actor();
@@ -792,6 +818,20 @@ pub fn run_day(
     );
     pb.finish_and_clear();
     Ok(summary?)
+}
+
+/// Queued address and credit checks, by the simulated providers.
+pub fn run_providers(
+    svc: &Kwijting,
+    on: kwijting_domain::Date,
+) -> anyhow::Result<kwijting_service::collect::ProviderWork> {
+    use kwijting_service::collect::SimulatedProvider;
+    Ok(svc.run_provider_checks(
+        &Actor::system("providers", "collection"),
+        on,
+        &SimulatedProvider,
+        &SimulatedProvider,
+    )?)
 }
 
 /// Serves the API until Ctrl-C.

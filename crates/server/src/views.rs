@@ -120,10 +120,5 @@ pub fn run_summary(s: &kwijting_service::daily_run::RunSummary) -> Value {
         "review_queue": s.review_queue,
         "errors": s.errors,
         "error_reasons": s.error_reasons.iter().map(|(m, n, first)| json!({"message": m, "cases": n, "first_case": first})).collect::<Vec<_>>(),
-        "provider_checks": {
-            "address": s.provider_checks.address_checks,
-            "credit": s.provider_checks.credit_checks,
-            "refused": s.provider_checks.refused,
-        },
     })
 }

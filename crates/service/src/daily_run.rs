@@ -19,7 +19,6 @@ use kwijting_strategy::{
     Outcome, ScoreBand, StepDone, Strategy, Variant,
 };
 
-use crate::collect::{ProviderWork, SimulatedProvider};
 use crate::{Access, Kwijting, ServiceError};
 
 /// Open cases per chunk: one transaction, one read of facts, one write.
@@ -44,7 +43,6 @@ pub struct RunSummary {
     /// Why cases could not be decided in this invocation: message, number
     /// of cases, the first case.
     pub error_reasons: Vec<(String, u64, String)>,
-    pub provider_checks: ProviderWork,
 }
 
 /// Strategies by id and version.
@@ -463,8 +461,6 @@ impl Kwijting {
         if let Some(e) = failure.into_inner().ok().flatten() {
             return Err(e);
         }
-        let provider_checks =
-            self.run_provider_checks(actor, as_of, &SimulatedProvider, &SimulatedProvider)?;
         let totals = self.store.run_totals(as_of)?;
         Ok(RunSummary {
             as_of: Some(as_of),
@@ -482,7 +478,6 @@ impl Kwijting {
                 .into_iter()
                 .map(|(m, (n, first))| (m, n, first))
                 .collect(),
-            provider_checks,
         })
     }
 

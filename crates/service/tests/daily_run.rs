@@ -257,3 +257,45 @@ fn a_run_killed_half_way_resumes_to_the_same_end_state() {
         );
     }
 }
+
+#[test]
+fn queued_checks_go_to_providers_with_each_disclosure_logged() {
+    use kwijting_service::collect::SimulatedProvider;
+    for (engine, svc) in setup("run_providers", 40) {
+        run(&svc, "2026-11-21");
+        let done = svc
+            .run_provider_checks(
+                &operator(),
+                day("2026-11-21"),
+                &SimulatedProvider,
+                &SimulatedProvider,
+            )
+            .unwrap();
+        assert!(done.address_checks > 0, "{engine}: {done:?}");
+        // Nothing is left: a second call does nothing.
+        let again = svc
+            .run_provider_checks(
+                &operator(),
+                day("2026-11-21"),
+                &SimulatedProvider,
+                &SimulatedProvider,
+            )
+            .unwrap();
+        assert_eq!(again.address_checks + again.credit_checks, 0, "{engine}");
+        let numbers = case_numbers(&svc);
+        let file = svc.case_file(&operator(), &numbers[0]).unwrap();
+        let log = svc
+            .disclosures(&operator(), file.parties[0].party.id)
+            .unwrap();
+        assert_eq!(log.len(), 1, "{engine}: {log:?}");
+        assert_eq!(
+            (log[0].recipient.as_str(), log[0].purpose.as_str()),
+            ("address_provider", "collection"),
+            "{engine}"
+        );
+        assert_eq!(
+            log[0].categories, "identity,contact",
+            "{engine}: only what identifies the person"
+        );
+    }
+}
