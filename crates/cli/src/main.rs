@@ -57,6 +57,9 @@ enum Command {
     /// Cases: list and show
     #[command(subcommand)]
     Cases(CasesCommand),
+    /// Collection strategies (versioned; every version kept)
+    #[command(subcommand)]
+    Strategy(StrategyCommand),
     /// Take every open case one step forward on a date
     RunDay {
         #[arg(long)]
@@ -114,6 +117,34 @@ enum ClientsCommand {
         json: bool,
     },
     /// List clients
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// What the client lets the agency do in collection
+    Settings {
+        #[arg(long = "ref")]
+        reference: String,
+        /// Legal steps are taken only from this balance (euros); below it a
+        /// summons warning would be an empty threat
+        #[arg(long)]
+        legal_threshold: Option<String>,
+        /// Whether the agency may take legal steps at all (yes or no)
+        #[arg(long)]
+        legal_action: Option<String>,
+        /// Whether a person reviews every legal step for business debtors
+        /// too (consumers: always)
+        #[arg(long)]
+        review_all_legal: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum StrategyCommand {
+    /// Store a new strategy version from a TOML file (format:
+    /// crates/strategy/README.md); every version is kept
+    Add { file: PathBuf },
+    /// The newest version of each strategy
     List {
         #[arg(long)]
         json: bool,
@@ -413,6 +444,64 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                         );
                     }
                 }
+                ClientsCommand::Settings {
+                    reference,
+                    legal_threshold,
+                    legal_action,
+                    review_all_legal,
+                } => {
+                    let current = svc
+                        .client(&actor, &reference)
+                        .map_err(input_error)?
+                        .settings;
+                    let yes_no =
+                        |v: Option<String>, name: &str, default: bool| -> anyhow::Result<bool> {
+                            match v.as_deref() {
+                                None => Ok(default),
+                                Some("yes") => Ok(true),
+                                Some("no") => Ok(false),
+                                Some(other) => Err(refused(anyhow::anyhow!(
+                                    "--{name} must be yes or no, not '{other}'"
+                                ))),
+                            }
+                        };
+                    let settings = kwijting_store::ClientSettingsRow {
+                        legal_action_allowed: yes_no(
+                            legal_action,
+                            "legal-action",
+                            current.legal_action_allowed,
+                        )?,
+                        legal_action_min_cents: match legal_threshold {
+                            Some(t) => kwijting_domain::Money::parse_non_negative(&t)
+                                .map_err(|e| refused(anyhow::anyhow!("--legal-threshold: {e}")))?
+                                .cents(),
+                            None => current.legal_action_min_cents,
+                        },
+                        review_all_legal_steps: yes_no(
+                            review_all_legal,
+                            "review-all-legal",
+                            current.review_all_legal_steps,
+                        )?,
+                    };
+                    let c = svc
+                        .set_client_settings(&actor, &reference, &settings)
+                        .map_err(input_error)?;
+                    println!(
+                        "{}: legal steps {}, from {}, review of every legal step {}",
+                        c.reference,
+                        if c.settings.legal_action_allowed {
+                            "allowed"
+                        } else {
+                            "not allowed"
+                        },
+                        kwijting_domain::Money::from_cents(c.settings.legal_action_min_cents),
+                        if c.settings.review_all_legal_steps {
+                            "on"
+                        } else {
+                            "for consumers only"
+                        }
+                    );
+                }
                 ClientsCommand::List { json } => {
                     let clients = svc.clients(&actor)?;
                     if json {
@@ -614,6 +703,35 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     "{} case(s) could not be decided; they are tried again on the next run",
                     summary.errors
                 );
+            }
+            Ok(())
+        }
+        Command::Strategy(cmd) => {
+            let svc = open_service(&cli.database_url)?;
+            let actor = cli_actor();
+            match cmd {
+                StrategyCommand::Add { file } => {
+                    let text = std::fs::read_to_string(&file)
+                        .with_context(|| format!("reading {}", file.display()))?;
+                    let (id, version) = svc
+                        .add_strategy(&actor, &text, &file.display().to_string())
+                        .map_err(input_error)?;
+                    println!(
+                        "strategy {id} version {version} stored; new cases get it, running cases keep theirs"
+                    );
+                }
+                StrategyCommand::List { json } => {
+                    let list = svc.strategies(&actor)?;
+                    if json {
+                        print_json(&serde_json::json!({
+                            "strategies": list.iter().map(|(id, v, title)| serde_json::json!({"id": id, "version": v, "title": title})).collect::<Vec<_>>()
+                        }))?;
+                    } else {
+                        for (id, v, title) in list {
+                            println!("{id:<24} v{v:<4} {title}");
+                        }
+                    }
+                }
             }
             Ok(())
         }

@@ -10,6 +10,9 @@ pub fn client(c: &ClientRow) -> Value {
         "name": c.name,
         "role": c.role.as_str(),
         "privacy_contact": c.privacy_contact,
+        "legal_action_allowed": c.settings.legal_action_allowed,
+        "legal_action_min_cents": c.settings.legal_action_min_cents,
+        "review_all_legal_steps": c.settings.review_all_legal_steps,
     })
 }
 

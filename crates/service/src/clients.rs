@@ -73,3 +73,30 @@ impl Kwijting {
         Ok(row)
     }
 }
+
+impl Kwijting {
+    /// What the client lets the agency do in collection (legal steps, their
+    /// threshold, review of legal steps for business debtors).
+    pub fn set_client_settings(
+        &self,
+        actor: &Actor,
+        reference: &str,
+        settings: &kwijting_store::ClientSettingsRow,
+    ) -> Result<ClientRow, ServiceError> {
+        let client = self.client(actor, reference)?;
+        self.door().check(
+            actor,
+            Some(client.id),
+            &[],
+            Access::Write,
+            "client settings",
+        )?;
+        if settings.legal_action_min_cents < 0 {
+            return Err(ServiceError::Invalid(
+                "the legal-action threshold must not be negative".into(),
+            ));
+        }
+        self.store.set_client_settings(client.id, settings)?;
+        self.client(actor, reference)
+    }
+}

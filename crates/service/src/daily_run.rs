@@ -56,8 +56,8 @@ struct RunContext {
     rates: RateTable,
     assignment: Assignment,
     strategies: StrategyVersions,
-    settings: ClientSettings,
-    clients: HashMap<i64, String>,
+    /// Each client's reference and what it lets the agency do.
+    clients: HashMap<i64, (String, ClientSettings)>,
     tz: jiff::tz::TimeZone,
     /// Why cases could not be decided, with how many and a first case each.
     errors: Mutex<BTreeMap<String, (u64, String)>>,
@@ -92,7 +92,7 @@ impl RunContext {
             };
             return self.strategies.get(&(id.clone(), v)).map(|s| (s, variant));
         }
-        let client_ref = self.clients.get(&case.client_id.0)?;
+        let (client_ref, _) = self.clients.get(&case.client_id.0)?;
         let assigned = self.assignment.assign(&AssignmentInput {
             client_ref,
             case_number: number,
@@ -227,8 +227,13 @@ impl RunContext {
             return Err("no strategy is assigned to this case and no assignment rule fits".into());
         };
         let facts = self.facts(case, Some(strategy))?;
+        let settings = self
+            .clients
+            .get(&case.client_id.0)
+            .map(|(_, s)| *s)
+            .unwrap_or_default();
         let decision =
-            kwijting_strategy::decide(&facts, strategy, self.as_of, &self.holidays, &self.settings)
+            kwijting_strategy::decide(&facts, strategy, self.as_of, &self.holidays, &settings)
                 .map_err(|e| e.to_string())?;
         let key = (
             strategy.id().to_owned(),
@@ -345,6 +350,49 @@ fn is_written_demand(action: Action) -> bool {
 }
 
 impl Kwijting {
+    /// Stores a new strategy version from its TOML text, after checking it;
+    /// every version is kept and cases stay on the version they started.
+    pub fn add_strategy(
+        &self,
+        actor: &Actor,
+        text: &str,
+        source: &str,
+    ) -> Result<(String, u32), ServiceError> {
+        self.door()
+            .check(actor, None, &[], Access::Write, "strategies")?;
+        let s = Strategy::from_toml_str(text, source)
+            .map_err(|e| ServiceError::Invalid(e.to_string()))?;
+        self.load_strategies()?;
+        if !self
+            .store
+            .add_strategy(s.id(), i64::from(s.version()), text, self.clock().now())?
+        {
+            return Err(ServiceError::Conflict {
+                what: "strategy version",
+                key: format!("{} v{}", s.id(), s.version()),
+            });
+        }
+        Ok((s.id().to_owned(), s.version()))
+    }
+
+    /// The newest version of each strategy: id, version, title.
+    pub fn strategies(&self, actor: &Actor) -> Result<Vec<(String, u32, String)>, ServiceError> {
+        self.door()
+            .check(actor, None, &[], Access::Read, "strategies")?;
+        let (versions, _) = self.load_strategies()?;
+        let mut newest: BTreeMap<String, &Strategy> = BTreeMap::new();
+        for ((id, _), s) in &versions {
+            let e = newest.entry(id.clone()).or_insert(s);
+            if s.version() > e.version() {
+                *e = s;
+            }
+        }
+        Ok(newest
+            .into_iter()
+            .map(|(id, s)| (id, s.version(), s.title().to_owned()))
+            .collect())
+    }
+
     /// The strategies in force: the newest stored version of each, after
     /// storing the shipped ones the first time.
     fn load_strategies(&self) -> Result<(StrategyVersions, Assignment), ServiceError> {
@@ -407,12 +455,20 @@ impl Kwijting {
             rates: self.rate_table()?,
             assignment,
             strategies,
-            settings: ClientSettings::default(),
             clients: self
                 .store
                 .clients()?
                 .into_iter()
-                .map(|c| (c.id.0, c.reference))
+                .map(|c| {
+                    let settings = ClientSettings {
+                        review_all_legal_steps: c.settings.review_all_legal_steps,
+                        legal_action_allowed: c.settings.legal_action_allowed,
+                        legal_action_min_balance: Money::from_cents(
+                            c.settings.legal_action_min_cents,
+                        ),
+                    };
+                    (c.id.0, (c.reference, settings))
+                })
                 .collect(),
             tz: jiff::tz::TimeZone::get("Europe/Amsterdam")
                 .map_err(|e| ServiceError::Invalid(format!("time zone: {e}")))?,

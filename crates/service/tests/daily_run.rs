@@ -299,3 +299,61 @@ fn queued_checks_go_to_providers_with_each_disclosure_logged() {
         );
     }
 }
+
+#[test]
+fn a_client_that_allows_no_legal_steps_gets_no_threats_of_them() {
+    for (engine, svc) in setup("run_client_settings", 300) {
+        let settings = kwijting_store::ClientSettingsRow {
+            legal_action_allowed: false,
+            ..Default::default()
+        };
+        let c = svc
+            .set_client_settings(&operator(), "ACME", &settings)
+            .unwrap();
+        assert!(!c.settings.legal_action_allowed, "{engine}");
+        for d in DAYS {
+            run(&svc, d);
+        }
+        let decisions = all_decisions(&svc);
+        assert!(!decisions.is_empty(), "{engine}");
+        assert!(
+            decisions
+                .iter()
+                .all(|(_, _, action, ..)| action != "summons_warning"
+                    && !action.starts_with("propose_legal_action")),
+            "{engine}: no legal steps announced or proposed"
+        );
+    }
+}
+
+#[test]
+fn a_new_strategy_version_is_kept_beside_the_old_one() {
+    for (engine, svc) in setup("run_strategy_versions", 5) {
+        let v2 =
+            kwijting_strategy::CONSUMER_STRATEGY_TOML.replacen("version = 1", "version = 2", 1);
+        assert_ne!(
+            v2,
+            kwijting_strategy::CONSUMER_STRATEGY_TOML,
+            "the shipped file starts at version 1"
+        );
+        let (id, version) = svc.add_strategy(&operator(), &v2, "v2.toml").unwrap();
+        assert_eq!(version, 2, "{engine}");
+        let err = svc.add_strategy(&operator(), &v2, "v2.toml").unwrap_err();
+        assert!(
+            matches!(err, kwijting_service::ServiceError::Conflict { .. }),
+            "{engine}: {err}"
+        );
+        let bad = svc
+            .add_strategy(&operator(), "id = \"x\"", "bad.toml")
+            .unwrap_err();
+        assert!(
+            matches!(bad, kwijting_service::ServiceError::Invalid(_)),
+            "{engine}: {bad}"
+        );
+        let list = svc.strategies(&operator()).unwrap();
+        assert!(
+            list.iter().any(|(i, v, _)| *i == id && *v == 2),
+            "{engine}: {list:?}"
+        );
+    }
+}

@@ -113,6 +113,9 @@ pub static CATALOG: &[Table] = &[
             plain("role"),
             plain("privacy_contact"),
             plain("created_at"),
+            plain("legal_action_allowed"),
+            plain("legal_action_min_cents"),
+            plain("review_all_legal_steps"),
         ],
     },
     Table {

@@ -100,6 +100,7 @@ pub trait Store: Send + Sync {
 
     fn insert_client(&self, client: &NewClient) -> Result<ClientRow>;
     fn clients(&self) -> Result<Vec<ClientRow>>;
+    fn set_client_settings(&self, client: ClientId, settings: &ClientSettingsRow) -> Result<()>;
     fn client_by_ref(&self, reference: &str) -> Result<Option<ClientRow>>;
 
     /// Runs `body` inside one transaction and commits or rolls back as it

@@ -25,6 +25,28 @@ pub struct ClientRow {
     pub name: String,
     pub role: ClientRole,
     pub privacy_contact: Option<String>,
+    pub settings: ClientSettingsRow,
+}
+
+/// What the client lets the agency do in collection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientSettingsRow {
+    pub legal_action_allowed: bool,
+    /// Below this balance no legal step is announced or taken.
+    pub legal_action_min_cents: i64,
+    /// A person reviews every legal step, also for business debtors (for
+    /// consumers always, GDPR art. 22).
+    pub review_all_legal_steps: bool,
+}
+
+impl Default for ClientSettingsRow {
+    fn default() -> Self {
+        ClientSettingsRow {
+            legal_action_allowed: true,
+            legal_action_min_cents: 25_000,
+            review_all_legal_steps: true,
+        }
+    }
 }
 
 /// A debtor of the client known from an earlier import, by matching key.

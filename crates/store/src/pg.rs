@@ -184,6 +184,11 @@ fn corrupt(table: &'static str, column: &'static str, value: &str, reason: &str)
 fn client_row(r: &Row) -> Result<ClientRow> {
     let role: String = r.try_get(3)?;
     Ok(ClientRow {
+        settings: ClientSettingsRow {
+            legal_action_allowed: r.try_get::<_, i64>(5)? != 0,
+            legal_action_min_cents: r.try_get(6)?,
+            review_all_legal_steps: r.try_get::<_, i64>(7)? != 0,
+        },
         id: ClientId(r.try_get(0)?),
         reference: r.try_get(1)?,
         name: r.try_get(2)?,
@@ -242,6 +247,7 @@ impl Store for PgStore {
                 name: c.name.clone(),
                 role: c.role,
                 privacy_contact: c.privacy_contact.clone(),
+                settings: ClientSettingsRow::default(),
             }),
             None => Err(StoreError::Duplicate {
                 what: "client",
@@ -253,7 +259,7 @@ impl Store for PgStore {
     fn clients(&self) -> Result<Vec<ClientRow>> {
         let mut conn = self.conn()?;
         conn.query(
-            "SELECT id, ref, name, role, privacy_contact FROM clients ORDER BY ref",
+            "SELECT id, ref, name, role, privacy_contact, legal_action_allowed, legal_action_min_cents, review_all_legal_steps FROM clients ORDER BY ref",
             &[],
         )?
         .iter()
@@ -264,12 +270,25 @@ impl Store for PgStore {
     fn client_by_ref(&self, reference: &str) -> Result<Option<ClientRow>> {
         let mut conn = self.conn()?;
         conn.query_opt(
-            "SELECT id, ref, name, role, privacy_contact FROM clients WHERE ref = $1",
+            "SELECT id, ref, name, role, privacy_contact, legal_action_allowed, legal_action_min_cents, review_all_legal_steps FROM clients WHERE ref = $1",
             &[&reference],
         )?
         .as_ref()
         .map(client_row)
         .transpose()
+    }
+
+    fn set_client_settings(&self, client: ClientId, s: &ClientSettingsRow) -> Result<()> {
+        self.conn()?.execute(
+            "UPDATE clients SET legal_action_allowed = $1, legal_action_min_cents = $2, review_all_legal_steps = $3 WHERE id = $4",
+            &[
+                &i64::from(s.legal_action_allowed),
+                &s.legal_action_min_cents,
+                &i64::from(s.review_all_legal_steps),
+                &client.0,
+            ],
+        )?;
+        Ok(())
     }
 
     fn import(

@@ -158,6 +158,7 @@ impl Store for SqliteStore {
                 name: c.name.clone(),
                 role: c.role,
                 privacy_contact: c.privacy_contact.clone(),
+                settings: ClientSettingsRow::default(),
             }),
             Err(rusqlite::Error::SqliteFailure(e, _))
                 if e.code == rusqlite::ErrorCode::ConstraintViolation =>
@@ -174,7 +175,7 @@ impl Store for SqliteStore {
     fn clients(&self) -> Result<Vec<ClientRow>> {
         let conn = self.conn()?;
         let mut stmt = conn.prepare_cached(
-            "SELECT id, ref, name, role, privacy_contact FROM clients ORDER BY ref",
+            "SELECT id, ref, name, role, privacy_contact, legal_action_allowed, legal_action_min_cents, review_all_legal_steps FROM clients ORDER BY ref",
         )?;
         let mut rows = stmt.query([])?;
         let mut out = Vec::new();
@@ -186,6 +187,11 @@ impl Store for SqliteStore {
                 name: r.get(2)?,
                 role: client_role(&role)?,
                 privacy_contact: r.get(4)?,
+                settings: ClientSettingsRow {
+                    legal_action_allowed: r.get(5)?,
+                    legal_action_min_cents: r.get(6)?,
+                    review_all_legal_steps: r.get(7)?,
+                },
             });
         }
         Ok(out)
@@ -195,7 +201,8 @@ impl Store for SqliteStore {
         let conn = self.conn()?;
         let row = conn
             .query_row(
-                "SELECT id, ref, name, role, privacy_contact FROM clients WHERE ref = ?1",
+                "SELECT id, ref, name, role, privacy_contact, legal_action_allowed, legal_action_min_cents, review_all_legal_steps \
+                 FROM clients WHERE ref = ?1",
                 [reference],
                 |r| {
                     Ok((
@@ -204,20 +211,34 @@ impl Store for SqliteStore {
                         r.get::<_, String>(2)?,
                         r.get::<_, String>(3)?,
                         r.get::<_, Option<String>>(4)?,
+                        ClientSettingsRow {
+                            legal_action_allowed: r.get(5)?,
+                            legal_action_min_cents: r.get(6)?,
+                            review_all_legal_steps: r.get(7)?,
+                        },
                     ))
                 },
             )
             .optional()?;
-        row.map(|(id, reference, name, role, privacy_contact)| {
+        row.map(|(id, reference, name, role, privacy_contact, settings)| {
             Ok(ClientRow {
                 id: ClientId(id),
                 reference,
                 name,
                 role: client_role(&role)?,
                 privacy_contact,
+                settings,
             })
         })
         .transpose()
+    }
+
+    fn set_client_settings(&self, client: ClientId, s: &ClientSettingsRow) -> Result<()> {
+        self.conn()?.execute(
+            "UPDATE clients SET legal_action_allowed = ?1, legal_action_min_cents = ?2, review_all_legal_steps = ?3 WHERE id = ?4",
+            params![s.legal_action_allowed, s.legal_action_min_cents, s.review_all_legal_steps, client.0],
+        )?;
+        Ok(())
     }
 
     fn import(

@@ -14,6 +14,13 @@ ALTER TABLE cases ADD COLUMN judgment_on DATE;
 -- The last written demand: it interrupts limitation (art. 3:317 BW).
 ALTER TABLE cases ADD COLUMN last_demand_on DATE;
 
+-- What the client lets the agency do: legal steps at all, from which
+-- balance (below it a summons warning would be an empty threat, Wkid), and
+-- whether a person reviews every legal step for business debtors too.
+ALTER TABLE clients ADD COLUMN legal_action_allowed BIGINT NOT NULL DEFAULT 1;
+ALTER TABLE clients ADD COLUMN legal_action_min_cents BIGINT NOT NULL DEFAULT 25000;
+ALTER TABLE clients ADD COLUMN review_all_legal_steps BIGINT NOT NULL DEFAULT 1;
+
 ALTER TABLE parties ADD COLUMN address_status TEXT;
 ALTER TABLE parties ADD COLUMN credit_band TEXT;
 
