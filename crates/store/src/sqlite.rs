@@ -940,8 +940,8 @@ impl Store for SqliteStore {
     }
 }
 
-/// The WHERE clause of a case listing, with `$n` placeholders both engines
-/// understand, and its arguments.
+/// The WHERE clause of a case listing, with numbered `$n` parameters (the
+/// SQLite engine renumbers them `?n`), and its arguments.
 pub(crate) fn case_filter_sql(f: &CaseFilter) -> (String, Vec<String>) {
     let mut clauses = Vec::new();
     let mut args: Vec<String> = Vec::new();

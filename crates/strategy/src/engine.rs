@@ -31,7 +31,7 @@ pub struct ClientSettings {
 }
 
 impl Default for ClientSettings {
-    /// Review on, legal steps allowed from EUR 250.00 (a placeholder: each
+    /// Review on, legal steps allowed from EUR 250.00 (the default until a
     /// client sets its own threshold).
     fn default() -> ClientSettings {
         ClientSettings {
