@@ -145,7 +145,7 @@ impl CaseBalance {
 pub struct Ledger {
     transfers: Vec<Transfer>,
     index: HashMap<TransferKey, usize>,
-    /// Debit-positive balances; an account is present once posted to.
+    /// Debit-positive balances; zero balances are not kept.
     balances: BTreeMap<AccountKind, Money>,
     reversed_by: HashMap<TransferKey, TransferKey>,
     /// Transfers naming each transfer as their parent, in order applied.
@@ -184,6 +184,8 @@ impl Ledger {
             }
             ledger.index_transfer(t);
         }
+        ledger.balances.retain(|_, m| !m.is_zero());
+        ledger.segment_sums.retain(|_, s| *s != 0);
         ledger
     }
 
@@ -273,10 +275,78 @@ impl Ledger {
             )));
         }
 
-        self.segment_sums.extend(sums);
-        self.balances.extend(touched);
+        // Zero balances are not kept, so equal ledgers compare equal.
+        for (segment, sum) in sums {
+            set_or_remove(&mut self.segment_sums, segment, sum, 0);
+        }
+        for (account, balance) in touched {
+            set_or_remove(&mut self.balances, account, balance, Money::ZERO);
+        }
         self.index_transfer(transfer);
         Ok(Applied::Posted)
+    }
+
+    /// Applies transfers all or nothing, in order: when one is refused, the
+    /// ones before it in the batch are taken out again and the error is
+    /// returned. (Taking out is safe: they were never visible outside this
+    /// call.) For a bank return, which reverses allocations and then the
+    /// receipt.
+    pub fn apply_all(&mut self, transfers: Vec<Transfer>) -> Result<Vec<Applied>, LedgerError> {
+        let mut done: Vec<Applied> = Vec::with_capacity(transfers.len());
+        for t in transfers {
+            match self.apply(t) {
+                Ok(a) => done.push(a),
+                Err(e) => {
+                    for a in done.iter().rev() {
+                        if *a == Applied::Posted {
+                            self.pop_last();
+                        }
+                    }
+                    return Err(e);
+                }
+            }
+        }
+        Ok(done)
+    }
+
+    /// Takes out the last transfer applied, undoing its effects exactly.
+    /// Only [`Ledger::apply_all`] calls it, for transfers of its own batch.
+    fn pop_last(&mut self) {
+        let Some(t) = self.transfers.pop() else {
+            return;
+        };
+        for p in t.postings() {
+            let b = self
+                .balance(p.account)
+                .cents()
+                .wrapping_sub(p.amount.cents());
+            set_or_remove(
+                &mut self.balances,
+                p.account,
+                Money::from_cents(b),
+                Money::ZERO,
+            );
+            let segment = p.account.segment();
+            let s = self.segment_sums.get(&segment).copied().unwrap_or(0);
+            set_or_remove(
+                &mut self.segment_sums,
+                segment,
+                s - i128::from(p.amount.cents()),
+                0,
+            );
+        }
+        self.index.remove(t.key());
+        if let Some(target) = t.reverses() {
+            self.reversed_by.remove(target);
+        }
+        if let Some(parent) = t.parent()
+            && let Some(cs) = self.children.get_mut(parent)
+        {
+            cs.pop();
+            if cs.is_empty() {
+                self.children.remove(parent);
+            }
+        }
     }
 
     fn check_links(&self, t: &Transfer) -> Result<(), LedgerError> {
@@ -458,7 +528,7 @@ impl Ledger {
         normal(account, self.balance(account))
     }
 
-    /// Every account posted to, with its debit-positive balance, in account
+    /// Every account with a non-zero balance, debit-positive, in account
     /// order.
     pub fn balances(&self) -> impl Iterator<Item = (AccountKind, Money)> + '_ {
         self.balances.iter().map(|(a, m)| (*a, *m))
@@ -639,6 +709,14 @@ impl Ledger {
             }
         }
         if v.is_empty() { Ok(()) } else { Err(v) }
+    }
+}
+
+fn set_or_remove<K: Ord, V: PartialEq>(map: &mut BTreeMap<K, V>, key: K, value: V, zero: V) {
+    if value == zero {
+        map.remove(&key);
+    } else {
+        map.insert(key, value);
     }
 }
 
