@@ -70,14 +70,15 @@ pub enum LedgerError {
     Transfer(#[from] TransferError),
 }
 
-/// Something [`Ledger::verify`] found wrong.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Something [`Ledger::verify`] found wrong. Displays as a sentence for
+/// `kwijting ledger verify`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Violation {
-    /// A transfer's postings do not sum to zero (overall or per segment).
+    #[error("transfer {0} does not balance")]
     Unbalanced(TransferKey),
-    /// Two transfers share a key.
+    #[error("two transfers share key {0}")]
     DuplicateKey(TransferKey),
-    /// A kept balance differs from the sum of the postings.
+    #[error("{account} is kept at {kept} but its postings sum to {posted}")]
     BalanceDrift {
         account: AccountKind,
         kept: Money,
@@ -85,35 +86,39 @@ pub enum Violation {
     },
     /// The trust account does not equal what it holds for others:
     /// client payables + suspense + refunds payable + agency income.
+    #[error(
+        "the trust account holds {trust} but client payables, suspense, refunds and agency \
+         income add up to {owed}"
+    )]
     TrustMismatch { trust: Money, owed: Money },
-    /// A case's entitlement differs from the sum of its receivables.
+    #[error("case {case}: entitlement {entitlement} differs from its receivables {receivables}")]
     CaseMismatch {
         case: CaseId,
         entitlement: Money,
         receivables: Money,
     },
-    /// An account stands on the wrong side where its kind forbids it.
+    #[error("{account} stands at {balance} on its normal side, which its kind forbids")]
     NegativeBalance {
         account: AccountKind,
         balance: Money,
     },
-    /// A reversal names a transfer that is not in the ledger.
+    #[error("reversal {reversal} reverses {target}, which is not in the ledger")]
     ReversalOfUnknown {
         reversal: TransferKey,
         target: TransferKey,
     },
-    /// A transfer was reversed more than once.
+    #[error("transfer {0} was reversed more than once")]
     ReversedTwice(TransferKey),
-    /// A reversal reverses a reversal.
+    #[error("reversal {0} reverses a reversal")]
     ReversalOfReversal(TransferKey),
-    /// A reversal is not the exact mirror of its target.
+    #[error("reversal {0} is not the exact mirror of the transfer it reverses")]
     NotAMirror(TransferKey),
-    /// A transfer names a parent that is not in the ledger.
+    #[error("transfer {child} names parent {parent}, which is not in the ledger")]
     UnknownParent {
         child: TransferKey,
         parent: TransferKey,
     },
-    /// More was spent from a transfer's suspense money than it brought in.
+    #[error("more was spent from {parent} than it brought in ({left} left)")]
     Overspent { parent: TransferKey, left: Money },
 }
 

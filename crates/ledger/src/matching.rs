@@ -651,6 +651,72 @@ mod tests {
         check(line(None, &[], None), "unmatched: no structured reference");
     }
 
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        struct Every;
+
+        impl CaseLookup for Every {
+            fn case_open(&self, _: CaseId) -> Option<bool> {
+                Some(true)
+            }
+            fn open_cases_of_debtor_iban(&self, _: &Iban) -> Vec<CaseId> {
+                Vec::new()
+            }
+        }
+
+        proptest! {
+            #[test]
+            fn any_input_gives_an_outcome(
+                structured in proptest::option::of(("[A-Z]{0,4}", "\\PC{0,40}")),
+                text in proptest::collection::vec("\\PC{0,80}", 0..4),
+                iban in proptest::option::of("[A-Z0-9 ]{0,34}"),
+            ) {
+                let input = CreditLine {
+                    amount: Money::from_cents(1),
+                    structured: structured.map(|(issuer, text)| StructuredReference { issuer: Some(issuer), text }),
+                    unstructured: text,
+                    counterparty_iban: iban,
+                };
+                // Never panics; a match always carries a reason.
+                match match_credit(&input, &cases()) {
+                    MatchOutcome::Matched { reason, .. } | MatchOutcome::Unmatched { reason } => {
+                        prop_assert!(!reason.is_empty());
+                    }
+                }
+            }
+
+            #[test]
+            fn a_reference_in_noise_is_found(
+                id in 0i64..1_000_000_000,
+                before in "[a-z/: ]{0,20}",
+                after in "[a-z/: ]{0,20}",
+                use_kenmerk in any::<bool>(),
+                spaced in any::<bool>(),
+            ) {
+                let reference = if use_kenmerk {
+                    kenmerk(u64::try_from(id).unwrap())
+                } else {
+                    case_number(id)
+                };
+                let reference = if spaced {
+                    let (head, tail) = reference.split_at(4);
+                    format!("{head} {tail}")
+                } else {
+                    reference
+                };
+                let text = format!("{before} {reference} {after}");
+                let got = match_credit(&line(None, &[&text], None), &Every);
+                let rule = if use_kenmerk { MatchRule::TextKenmerk } else { MatchRule::TextCaseNumber };
+                prop_assert!(
+                    matches!(&got, MatchOutcome::Matched { case, rule: r, .. } if *case == CaseId(id) && *r == rule),
+                    "{text}: {got:?}"
+                );
+            }
+        }
+    }
+
     #[test]
     fn limits_hold_on_hostile_text() {
         let long = "KW1".repeat(10_000);
