@@ -118,6 +118,14 @@ pub enum Violation {
         child: TransferKey,
         parent: TransferKey,
     },
+    #[error(
+        "case {case}: the statement of account has {statement:?} outstanding, the ledger {ledger:?}"
+    )]
+    StatementMismatch {
+        case: CaseId,
+        statement: CaseBalance,
+        ledger: CaseBalance,
+    },
     #[error("more was spent from {parent} than it brought in ({left} left)")]
     Overspent { parent: TransferKey, left: Money },
 }

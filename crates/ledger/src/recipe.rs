@@ -10,9 +10,10 @@ use kwijting_law::LawError;
 use kwijting_law::nl::allocation::{
     ClaimForAllocation, ClaimParts, allocate_across_claims, allocate_within_claim,
 };
+use kwijting_law::statement::{Amounts, ClaimInput, PaymentApplication, Statement};
 
 use crate::account::AccountKind;
-use crate::ledger::{CaseBalance, Ledger, LedgerError};
+use crate::ledger::{CaseBalance, Ledger, LedgerError, Violation};
 use crate::transfer::{
     PostingsBuilder, Source, SourceKind, Transfer, TransferError, TransferKey, TransferKind,
 };
@@ -51,6 +52,8 @@ pub enum RecipeError {
         statement: CaseBalance,
         ledger: CaseBalance,
     },
+    #[error("the statement's payment ({amount} on {on}) is not the one being allocated")]
+    NotThisPayment { amount: Money, on: Date },
     #[error("commission of {0} bps is more than 100%")]
     CommissionTooHigh(u32),
     #[error("too many claims: {0} (at most {CLAIMS_PER_ALLOCATION_MAX})")]
@@ -238,6 +241,55 @@ pub struct ClaimBalance {
     pub owed: CaseBalance,
 }
 
+fn from_amounts(a: &Amounts) -> CaseBalance {
+    CaseBalance {
+        principal: a.principal,
+        interest: a.interest,
+        costs: a.costs,
+        vat: a.vat,
+    }
+}
+
+/// The claims of a case as the law engine's statement of account has them
+/// outstanding, for [`allocate`]. `inputs` gives each claim's onerousness
+/// (art. 6:43 BW); a claim missing from it counts as 0.
+pub fn claims_from_statement(statement: &Statement, inputs: &[ClaimInput]) -> Vec<ClaimBalance> {
+    statement
+        .claims
+        .iter()
+        .map(|c| ClaimBalance {
+            claim: c.id,
+            due_on: c.due_on,
+            onerousness: inputs
+                .iter()
+                .find(|i| i.id == c.id)
+                .map_or(0, |i| i.onerousness),
+            owed: from_amounts(&c.outstanding),
+        })
+        .collect()
+}
+
+/// Whether the case's ledger balance equals what the statement of account
+/// has outstanding (for `kwijting ledger verify`). Interest the statement
+/// accrued up to its `as_of` must have been charged for them to agree.
+pub fn statement_agrees(
+    ledger: &Ledger,
+    case: CaseId,
+    statement: &Statement,
+) -> Result<(), Violation> {
+    let outstanding = from_amounts(&statement.outstanding);
+    let booked = ledger.case_balance(case);
+    if outstanding == booked {
+        Ok(())
+    } else {
+        Err(Violation::StatementMismatch {
+            case,
+            statement: outstanding,
+            ledger: booked,
+        })
+    }
+}
+
 /// A request to apply (part of) a receipt to a case.
 #[derive(Debug, Clone, Copy)]
 pub struct AllocationRequest<'a> {
@@ -249,11 +301,6 @@ pub struct AllocationRequest<'a> {
     /// At most what is left unallocated of the receipt.
     pub amount: Money,
     pub on: Date,
-    /// The claim the debtor named, if any (art. 6:43(1) BW).
-    pub designated: Option<ClaimId>,
-    /// The case's claims; together they must equal the case's ledger
-    /// balance (the statement of account agrees with the ledger).
-    pub claims: &'a [ClaimBalance],
     pub agreement: &'a ClientAgreement,
     /// Why: the match rule and confidence, or the person who assigned it.
     pub reason: &'a str,
@@ -277,37 +324,35 @@ pub struct AllocationPlan {
     pub refund: Money,
 }
 
-/// Applies (part of) a receipt to a case: art. 6:43 BW across its claims,
-/// art. 6:44 BW within each (costs with VAT last, then interest, then
-/// principal), using the law engine. The money moves from Suspense to the
-/// client payable and agency income per the agreement; the case
-/// receivables are credited against its entitlement; what the case does not
-/// owe goes to RefundsPayable, never to income.
+/// Applies (part of) a receipt to a case: art. 6:43 BW across its claims
+/// (`designated`: the claim the debtor named, art. 6:43(1)), art. 6:44 BW
+/// within each (costs with VAT last, then interest, then principal), using
+/// the law engine's allocation functions. `claims` is the statement of
+/// account on the day; together the claims must equal the case's ledger
+/// balance. The money moves from Suspense to the client payable and agency
+/// income per the agreement; the case receivables are credited against its
+/// entitlement; what the case does not owe goes to RefundsPayable, never to
+/// income.
+///
+/// Interest here is what the ledger holds, in whole cents. The law engine's
+/// statement lets a payment settle the running interest rounded *down*, so
+/// when the accrued interest ends in half a cent or more this may put one
+/// cent more on interest and one less on principal than the statement does;
+/// where the statement is at hand, post what it applied with
+/// [`allocate_applied`] instead.
 pub fn allocate(
     ledger: &Ledger,
     req: &AllocationRequest<'_>,
+    claims: &[ClaimBalance],
+    designated: Option<ClaimId>,
 ) -> Result<AllocationPlan, RecipeError> {
-    positive(req.amount)?;
-    let receipt = ledger
-        .transfer(req.receipt)
-        .ok_or_else(|| LedgerError::UnknownTransfer(req.receipt.clone()))?;
-    if receipt.kind() != TransferKind::Receipt {
-        return Err(RecipeError::NotAReceipt(req.receipt.clone()));
-    }
-    let left = ledger.unspent(req.receipt)?;
-    if req.amount > left {
-        return Err(RecipeError::MoreThanUnallocated {
-            receipt: req.receipt.clone(),
-            left,
-            asked: req.amount,
-        });
-    }
-    if req.claims.len() > CLAIMS_PER_ALLOCATION_MAX {
-        return Err(RecipeError::TooManyClaims(req.claims.len()));
+    check_receipt(ledger, req)?;
+    if claims.len() > CLAIMS_PER_ALLOCATION_MAX {
+        return Err(RecipeError::TooManyClaims(claims.len()));
     }
     let mut statement = CaseBalance::default();
-    for (i, c) in req.claims.iter().enumerate() {
-        if req.claims[..i].iter().any(|d| d.claim == c.claim) {
+    for (i, c) in claims.iter().enumerate() {
+        if claims[..i].iter().any(|d| d.claim == c.claim) {
             return Err(RecipeError::DuplicateClaim(c.claim));
         }
         statement = add_parts(&statement, &c.owed)?;
@@ -321,8 +366,7 @@ pub fn allocate(
         });
     }
 
-    let for_law = req
-        .claims
+    let for_law = claims
         .iter()
         .map(|c| {
             Ok(ClaimForAllocation {
@@ -333,12 +377,11 @@ pub fn allocate(
             })
         })
         .collect::<Result<Vec<_>, RecipeError>>()?;
-    let across = allocate_across_claims(req.amount, req.on, req.designated, &for_law)?;
+    let across = allocate_across_claims(req.amount, req.on, designated, &for_law)?;
     let mut refund = across.unapplied;
-    let mut applied = CaseBalance::default();
     let mut per_claim = Vec::with_capacity(across.shares.len());
     for share in across.shares.iter().filter(|s| !s.amount.is_zero()) {
-        let Some(claim) = req.claims.iter().find(|c| c.claim == share.claim) else {
+        let Some(claim) = claims.iter().find(|c| c.claim == share.claim) else {
             return Err(LedgerError::InvariantBroken(format!(
                 "the law engine returned unknown claim {}",
                 share.claim
@@ -360,10 +403,84 @@ pub fn allocate(
             vat: took.costs.checked_sub(costs)?,
         };
         refund = refund.checked_add(rest)?;
-        applied = add_parts(&applied, &parts)?;
         per_claim.push((claim.claim, parts));
     }
+    post_allocation(req, per_claim, refund)
+}
 
+/// Posts a payment exactly as the law engine's statement of account applied
+/// it (`application`: the statement's entry for this payment, computed with
+/// the payment as an event on `req.on` for `req.amount`). The preferred way:
+/// the case's ledger balance then equals the statement's outstanding
+/// amounts ([`statement_agrees`]). The ledger refuses it if it would take a
+/// part below zero (the statement and the ledger disagreed before).
+pub fn allocate_applied(
+    ledger: &Ledger,
+    req: &AllocationRequest<'_>,
+    application: &PaymentApplication,
+) -> Result<AllocationPlan, RecipeError> {
+    check_receipt(ledger, req)?;
+    if application.amount != req.amount || application.on != req.on {
+        return Err(RecipeError::NotThisPayment {
+            amount: application.amount,
+            on: application.on,
+        });
+    }
+    if application.shares.len() > CLAIMS_PER_ALLOCATION_MAX {
+        return Err(RecipeError::TooManyClaims(application.shares.len()));
+    }
+    let mut per_claim: Vec<(ClaimId, CaseBalance)> = Vec::with_capacity(application.shares.len());
+    for share in &application.shares {
+        let parts = from_amounts(&share.applied);
+        for part in [parts.principal, parts.interest, parts.costs, parts.vat] {
+            if part.is_negative() {
+                return Err(RecipeError::NegativePart(part));
+            }
+        }
+        if parts.total()?.is_zero() {
+            continue;
+        }
+        if per_claim.iter().any(|(c, _)| *c == share.claim) {
+            return Err(RecipeError::DuplicateClaim(share.claim));
+        }
+        per_claim.push((share.claim, parts));
+    }
+    post_allocation(req, per_claim, application.unapplied)
+}
+
+fn check_receipt(ledger: &Ledger, req: &AllocationRequest<'_>) -> Result<(), RecipeError> {
+    positive(req.amount)?;
+    let receipt = ledger
+        .transfer(req.receipt)
+        .ok_or_else(|| LedgerError::UnknownTransfer(req.receipt.clone()))?;
+    if receipt.kind() != TransferKind::Receipt {
+        return Err(RecipeError::NotAReceipt(req.receipt.clone()));
+    }
+    let left = ledger.unspent(req.receipt)?;
+    if req.amount > left {
+        return Err(RecipeError::MoreThanUnallocated {
+            receipt: req.receipt.clone(),
+            left,
+            asked: req.amount,
+        });
+    }
+    Ok(())
+}
+
+/// Builds the allocation transfer from what each claim took and the
+/// overpayment, dividing the money per the client agreement.
+fn post_allocation(
+    req: &AllocationRequest<'_>,
+    per_claim: Vec<(ClaimId, CaseBalance)>,
+    refund: Money,
+) -> Result<AllocationPlan, RecipeError> {
+    if refund.is_negative() {
+        return Err(RecipeError::NegativePart(refund));
+    }
+    let mut applied = CaseBalance::default();
+    for (_, parts) in &per_claim {
+        applied = add_parts(&applied, parts)?;
+    }
     let a = req.agreement;
     let commission = a.commission_on(applied.principal)?;
     let costs_with_vat = applied.costs.checked_add(applied.vat)?;

@@ -80,11 +80,11 @@ fn allocate_all(
             case: CASE,
             amount: eur(amount),
             on: d("2025-06-01"),
-            designated: None,
-            claims,
             agreement: a,
             reason: "high: structured kenmerk",
         },
+        claims,
+        None,
     )
 }
 
@@ -711,11 +711,11 @@ mod properties {
                             case: CaseId(case),
                             amount,
                             on,
-                            designated,
-                            claims: &claims,
                             agreement: &agreement,
                             reason: "prop",
                         },
+                        &claims,
+                        designated,
                     );
                     match plan {
                         // Designating claim 2 (not in the case) is refused.
@@ -876,5 +876,127 @@ mod properties {
         fn any_sequence_keeps_the_ledger_verified(ops in proptest::collection::vec(op(), 1..60)) {
             run(ops)?;
         }
+    }
+}
+
+mod with_the_law_engine {
+    use super::*;
+    use kwijting_domain::DebtorType;
+    use kwijting_law::nl::Netherlands;
+    use kwijting_law::nl::interest::InterestKind;
+    use kwijting_law::statement::{
+        CaseInput, ClaimInput, CostsSettings, Event, EventKind, statement_of_account,
+    };
+
+    #[test]
+    fn an_allocation_agrees_with_the_statement_of_account() {
+        let nl = Netherlands::new().unwrap();
+        let claims = [
+            ClaimInput {
+                id: ClaimId(1),
+                principal: eur("1000"),
+                due_on: d("2025-01-01"),
+                interest_from: d("2025-01-02"),
+                interest: InterestKind::Consumer,
+                onerousness: 0,
+            },
+            ClaimInput {
+                id: ClaimId(2),
+                principal: eur("250"),
+                due_on: d("2024-10-01"),
+                interest_from: d("2024-10-02"),
+                interest: InterestKind::Consumer,
+                onerousness: 0,
+            },
+        ];
+        let paid_on = d("2025-06-02");
+        let statement = |events: &[Event]| {
+            statement_of_account(
+                &nl,
+                &CaseInput {
+                    debtor: DebtorType::Consumer,
+                    claims: &claims,
+                    events,
+                    costs: CostsSettings::default(),
+                    as_of: paid_on,
+                },
+            )
+            .unwrap()
+        };
+        let before = statement(&[]);
+        let mut l = Ledger::new();
+        let charged = CaseBalance {
+            principal: before.charged.principal,
+            interest: before.charged.interest,
+            costs: before.charged.costs,
+            vat: before.charged.vat,
+        };
+        apply(
+            &mut l,
+            recipe::charge(key("c1"), paid_on, CASE, &charged, "intake and interest").unwrap(),
+        );
+        assert_eq!(recipe::statement_agrees(&l, CASE, &before), Ok(()));
+
+        apply(
+            &mut l,
+            recipe::receipt(key("r1"), paid_on, eur("600"), "stmt:1").unwrap(),
+        );
+        let a = agreement(1000, Beneficiary::Agency, Beneficiary::Client);
+        let after = statement(&[Event {
+            on: paid_on,
+            kind: EventKind::Payment {
+                amount: eur("600"),
+                designated: None,
+            },
+        }]);
+        let req = AllocationRequest {
+            key: &key("a1"),
+            receipt: &key("r1"),
+            case: CASE,
+            amount: eur("600"),
+            on: paid_on,
+            agreement: &a,
+            reason: "high: structured kenmerk",
+        };
+
+        // Allocating by the law's allocation functions over the ledger's
+        // whole cents: 6:43 puts the older claim first, and the result is
+        // at most a cent per claim off the statement (the statement lets a
+        // payment settle running interest rounded down).
+        let claims_owed = recipe::claims_from_statement(&before, &claims);
+        let by_rules = recipe::allocate(&l, &req, &claims_owed, None).unwrap();
+        assert_eq!(by_rules.per_claim[0].0, ClaimId(2));
+        let off = by_rules.applied.interest.cents() - after.paid.interest.cents();
+        assert!((0..=2).contains(&off), "{off}");
+
+        // Posting what the statement applied: the ledger ends exactly where
+        // the statement of account is.
+        let plan = recipe::allocate_applied(&l, &req, &after.payments[0]).unwrap();
+        assert_eq!(plan.per_claim[0].0, ClaimId(2));
+        // A statement of another payment is refused.
+        let other = AllocationRequest {
+            amount: eur("500"),
+            ..req
+        };
+        assert!(matches!(
+            recipe::allocate_applied(&l, &other, &after.payments[0]),
+            Err(RecipeError::NotThisPayment { .. })
+        ));
+        apply(&mut l, plan.transfer);
+        assert_eq!(recipe::statement_agrees(&l, CASE, &after), Ok(()));
+        assert_eq!(
+            plan.commission,
+            after
+                .paid
+                .principal
+                .mul_ratio(1000, 10_000, Rounding::HalfUp)
+                .unwrap()
+        );
+
+        // Not agreeing is a violation that names both sides.
+        assert!(matches!(
+            recipe::statement_agrees(&l, CASE, &before),
+            Err(Violation::StatementMismatch { .. })
+        ));
     }
 }
