@@ -81,6 +81,12 @@ enum Command {
     /// The review queue of decisions with legal effect (GDPR art. 22)
     #[command(subcommand)]
     Review(ReviewCommand),
+    /// Payments received: the unmatched queue
+    #[command(subcommand)]
+    Payments(PaymentsCommand),
+    /// The trust-account ledger
+    #[command(subcommand)]
+    Ledger(LedgerCommand),
     /// Write a synthetic portfolio CSV (synthetic people only)
     Generate(GenerateArgs),
     /// Serve the HTTP API
@@ -152,7 +158,31 @@ enum StrategyCommand {
 }
 
 #[derive(Subcommand)]
+enum PaymentsCommand {
+    /// Statement credits not matched to a case, waiting for a person
+    Unmatched {
+        #[arg(long, default_value_t = 100)]
+        limit: u32,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum LedgerCommand {
+    /// Check every invariant of the trust-account ledger; exit 1 on a violation
+    Verify,
+}
+
+#[derive(Subcommand)]
 enum ImportCommand {
+    /// Book a bank statement (camt.052/053/054 or MT940): all or nothing,
+    /// idempotent per transaction; credits matched to cases and allocated
+    Statement {
+        file: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
     /// Import claims from a CSV file (format: docs/claims-csv.md): all or nothing
     Claims {
         file: PathBuf,
@@ -516,6 +546,75 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
             Ok(())
+        }
+        Command::Import(ImportCommand::Statement { file, json }) => {
+            let svc = open_service(&cli.database_url)?;
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let r = svc
+                .import_statement(&cli_actor(), &file.display().to_string(), &bytes)
+                .map_err(input_error)?;
+            if json {
+                print_json(&serde_json::json!({
+                    "statements": r.statements,
+                    "transactions": r.transactions,
+                    "known": r.known,
+                    "matched": r.matched,
+                    "unmatched": r.unmatched,
+                    "debits": r.debits,
+                    "refunds_cents": r.refunds_cents,
+                }))?;
+            } else {
+                println!(
+                    "{}: {} statement(s), {} transactions: {} matched, {} unmatched, {} debits/reversals, {} already booked; {} held for refund",
+                    file.display(),
+                    r.statements,
+                    r.transactions,
+                    r.matched,
+                    r.unmatched,
+                    r.debits,
+                    r.known,
+                    kwijting_domain::Money::from_cents(r.refunds_cents)
+                );
+            }
+            Ok(())
+        }
+        Command::Payments(PaymentsCommand::Unmatched { limit, json }) => {
+            let svc = open_service(&cli.database_url)?;
+            let (total, entries) = svc.unmatched_payments(&cli_actor(), limit)?;
+            if json {
+                print_json(&serde_json::json!({
+                    "total": total,
+                    "entries": entries.iter().map(kwijting_server::views::bank_entry).collect::<Vec<_>>(),
+                }))?;
+            } else {
+                for e in &entries {
+                    println!(
+                        "{}  {:>12}  {}  {}",
+                        e.booked_on.map(|d| d.to_string()).unwrap_or_default(),
+                        kwijting_domain::Money::from_cents(e.amount_cents),
+                        e.counterparty_name.as_deref().unwrap_or("-"),
+                        e.reason.as_deref().unwrap_or("")
+                    );
+                }
+                println!("{} of {total} unmatched", entries.len());
+            }
+            Ok(())
+        }
+        Command::Ledger(LedgerCommand::Verify) => {
+            let svc = open_service(&cli.database_url)?;
+            match svc.verify_ledger(&cli_actor())? {
+                Ok(n) => {
+                    println!("ledger: {n} transfers, every invariant holds");
+                    Ok(())
+                }
+                Err(problems) => {
+                    for p in &problems {
+                        eprintln!("ledger: {p}");
+                    }
+                    anyhow::bail!("{} ledger invariant violation(s)", problems.len())
+                }
+            }
         }
         Command::Import(ImportCommand::Claims { file, client, json }) => {
             let svc = open_service(&cli.database_url)?;

@@ -144,6 +144,9 @@ fn subject_link(subject: Subject) -> String {
             "every party of the case in column `{c}`: its debtor and the parties in `case_parties`"
         ),
         Subject::Staff(c) => format!("the staff member or system job named in column `{c}`"),
+        Subject::CaseInAccount(c) => format!(
+            "every party of the case whose ledger account is named in column `{c}` (e.g. `case_principal:17`)"
+        ),
     }
 }
 

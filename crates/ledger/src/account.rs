@@ -145,6 +145,30 @@ impl AccountKind {
     }
 }
 
+impl AccountKind {
+    /// Reads a name written by [`AccountKind::name`].
+    pub fn parse(name: &str) -> Option<AccountKind> {
+        let (kind, id) = match name.split_once(':') {
+            Some((k, id)) => (k, Some(id.parse::<i64>().ok()?)),
+            None => (name, None),
+        };
+        Some(match (kind, id) {
+            ("bank_trust", None) => AccountKind::BankTrust,
+            ("suspense", None) => AccountKind::Suspense,
+            ("refunds_payable", None) => AccountKind::RefundsPayable,
+            ("agency_commission", None) => AccountKind::AgencyCommission,
+            ("agency_cost_revenue", None) => AccountKind::AgencyCostRevenue,
+            ("client_payable", Some(i)) => AccountKind::ClientPayable(ClientId(i)),
+            ("case_principal", Some(i)) => AccountKind::CasePrincipal(CaseId(i)),
+            ("case_interest", Some(i)) => AccountKind::CaseInterest(CaseId(i)),
+            ("case_costs", Some(i)) => AccountKind::CaseCosts(CaseId(i)),
+            ("case_vat", Some(i)) => AccountKind::CaseVat(CaseId(i)),
+            ("case_entitlement", Some(i)) => AccountKind::CaseEntitlement(CaseId(i)),
+            _ => return None,
+        })
+    }
+}
+
 impl std::fmt::Display for AccountKind {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.name())

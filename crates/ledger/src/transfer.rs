@@ -80,6 +80,20 @@ pub enum TransferKind {
 }
 
 impl TransferKind {
+    pub const ALL: [TransferKind; 7] = [
+        TransferKind::Receipt,
+        TransferKind::Allocation,
+        TransferKind::Charge,
+        TransferKind::Remittance,
+        TransferKind::Refund,
+        TransferKind::Reversal,
+        TransferKind::Correction,
+    ];
+
+    pub fn parse(s: &str) -> Option<TransferKind> {
+        TransferKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             TransferKind::Receipt => "receipt",
@@ -108,6 +122,32 @@ pub enum SourceKind {
     Refund,
     /// A person's decision.
     Manual,
+}
+
+impl SourceKind {
+    pub const ALL: [SourceKind; 6] = [
+        SourceKind::StatementEntry,
+        SourceKind::Allocation,
+        SourceKind::Charge,
+        SourceKind::Remittance,
+        SourceKind::Refund,
+        SourceKind::Manual,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SourceKind::StatementEntry => "statement_entry",
+            SourceKind::Allocation => "allocation",
+            SourceKind::Charge => "charge",
+            SourceKind::Remittance => "remittance",
+            SourceKind::Refund => "refund",
+            SourceKind::Manual => "manual",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<SourceKind> {
+        SourceKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
 }
 
 /// The source of a transfer: its kind and a reference into it (the entry

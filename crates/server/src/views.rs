@@ -1,7 +1,9 @@
 //! The JSON shapes of the API and of the CLI's `--json` output, converted by
 //! hand from service types so the domain can change without breaking them.
 
-use kwijting_store::{CaseDetail, CasePage, CaseSummary, ClientRow, DecisionRow, HoldRow};
+use kwijting_store::{
+    BankEntry, CaseDetail, CasePage, CaseSummary, ClientRow, DecisionRow, HoldRow,
+};
 use serde_json::{Value, json};
 
 pub fn client(c: &ClientRow) -> Value {
@@ -123,5 +125,23 @@ pub fn run_summary(s: &kwijting_service::daily_run::RunSummary) -> Value {
         "review_queue": s.review_queue,
         "errors": s.errors,
         "error_reasons": s.error_reasons.iter().map(|(m, n, first)| json!({"message": m, "cases": n, "first_case": first})).collect::<Vec<_>>(),
+    })
+}
+
+pub fn bank_entry(e: &BankEntry) -> Value {
+    json!({
+        "key": e.key,
+        "source": e.source,
+        "account": e.account,
+        "booked_on": e.booked_on.map(|d| d.to_string()),
+        "amount_cents": e.amount_cents,
+        "counterparty_name": e.counterparty_name,
+        "counterparty_iban": e.counterparty_iban,
+        "remittance": e.remittance,
+        "structured_reference": e.structured_ref,
+        "state": e.match_state,
+        "case_id": e.case.map(|c| c.0),
+        "confidence": e.confidence,
+        "reason": e.reason,
     })
 }

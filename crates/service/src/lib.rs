@@ -15,6 +15,7 @@ pub mod disclose;
 pub mod door;
 pub mod intake;
 pub mod keys;
+pub mod payments;
 pub mod rates;
 
 use std::sync::Arc;

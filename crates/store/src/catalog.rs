@@ -25,6 +25,9 @@ pub enum Subject {
     CaseParties(&'static str),
     /// The column names a staff member or system job (logs).
     Staff(&'static str),
+    /// The ledger account named in this column carries the case its money
+    /// belongs to (`case_principal:17`): the case's parties.
+    CaseInAccount(&'static str),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -92,6 +95,8 @@ const fn staff(name: &'static str) -> Column {
 /// Purposes of case data: collection as controller, or receivables
 /// management as the client's processor, by the client's mandate.
 const CASE: &[&str] = &["collection", "receivables_management"];
+/// Payments: collection, and the accounts the agency must keep (R21).
+const PAY: &[&str] = &["collection", "receivables_management", "accounting"];
 /// Logs of who did what: accountability and security (R28).
 const LOG: &[&str] = &["accountability"];
 
@@ -314,6 +319,50 @@ pub static CATALOG: &[Table] = &[
         ],
     },
     Table {
+        name: "ledger_transfers",
+        subject: Subject::None,
+        columns: &[
+            plain("id"),
+            plain("key"),
+            plain("kind"),
+            plain("source_kind"),
+            plain("source_ref"),
+            plain("reverses"),
+            plain("parent"),
+            plain("booked_on"),
+        ],
+    },
+    Table {
+        name: "ledger_postings",
+        subject: Subject::CaseInAccount("account"),
+        columns: &[
+            plain("transfer_id"),
+            plain("account"),
+            personal("amount_cents", "payment", PAY),
+        ],
+    },
+    Table {
+        // A payment received: the payer is usually the debtor.
+        name: "bank_entries",
+        subject: Subject::CaseParties("case_id"),
+        columns: &[
+            plain("id"),
+            plain("key"),
+            plain("source"),
+            plain("account"),
+            personal("booked_on", "payment", PAY),
+            personal("amount_cents", "payment", PAY),
+            personal("counterparty_name", "identity", PAY),
+            personal("counterparty_iban", "bank_account", PAY),
+            personal("remittance", "payment", PAY),
+            personal("structured_ref", "payment", PAY),
+            personal("match_state", "payment", PAY),
+            plain("case_id"),
+            personal("confidence", "payment", PAY),
+            personal("reason", "payment", PAY),
+        ],
+    },
+    Table {
         name: "interest_rate_lines",
         subject: Subject::Staff("actor"),
         columns: &[
@@ -418,7 +467,10 @@ mod tests {
         for t in CATALOG {
             let linked = match t.subject {
                 Subject::None | Subject::Party => continue,
-                Subject::PartyColumn(c) | Subject::CaseParties(c) | Subject::Staff(c) => c,
+                Subject::PartyColumn(c)
+                | Subject::CaseParties(c)
+                | Subject::Staff(c)
+                | Subject::CaseInAccount(c) => c,
             };
             assert!(
                 t.columns.iter().any(|c| c.name == linked),

@@ -194,6 +194,20 @@ pub trait Store: Send + Sync {
     fn disclosures_for_party(&self, party: PartyId) -> Result<Vec<Disclosure>>;
     fn provider_results_for_party(&self, party: PartyId) -> Result<Vec<ProviderResult>>;
 
+    /// Which of these statement keys are booked already.
+    fn known_bank_entries(&self, keys: &[String]) -> Result<std::collections::HashSet<String>>;
+    /// Books statement entries and the ledger transfers made from them in
+    /// one transaction: all or nothing.
+    fn record_statement(&self, entries: &[BankEntry], transfers: &[StoredTransfer]) -> Result<()>;
+    /// Every ledger transfer, in the order written.
+    fn ledger_transfers(&self) -> Result<Vec<StoredTransfer>>;
+    /// Statement credits not matched to a case, oldest first, and how many.
+    fn unmatched_entries(&self, limit: u32) -> Result<(u64, Vec<BankEntry>)>;
+    /// Whether a case exists and is open, and its principal.
+    fn case_state(&self, case: CaseId) -> Result<Option<(bool, i64, ClientId)>>;
+    /// Open cases whose debtor has this IBAN.
+    fn open_cases_by_debtor_iban(&self, iban: &str) -> Result<Vec<CaseId>>;
+
     /// Every (table, column) of the live schema, for the catalog check.
     fn schema_columns(&self) -> Result<Vec<(String, String)>>;
     /// Row counts of every table, for tests that prove "nothing changed".

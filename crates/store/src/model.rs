@@ -559,3 +559,44 @@ pub(crate) fn attach_hold(cases: &mut [RunCase], id: CaseId, kind: String) {
         }
     }
 }
+
+/// A ledger posting as stored: the account's name and the signed amount
+/// (debit positive).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredPosting {
+    pub account: String,
+    pub amount_cents: i64,
+}
+
+/// A ledger transfer as stored; immutable once written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredTransfer {
+    pub key: String,
+    pub kind: String,
+    pub source_kind: String,
+    pub source_ref: String,
+    pub reverses: Option<String>,
+    pub parent: Option<String>,
+    pub booked_on: Date,
+    pub postings: Vec<StoredPosting>,
+}
+
+/// A statement transaction as booked, with how it was matched.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BankEntry {
+    pub key: String,
+    pub source: String,
+    pub account: String,
+    pub booked_on: Option<Date>,
+    /// Signed: credits positive.
+    pub amount_cents: i64,
+    pub counterparty_name: Option<String>,
+    pub counterparty_iban: Option<String>,
+    pub remittance: Option<String>,
+    pub structured_ref: Option<String>,
+    /// `matched`, `unmatched`, `debit`, `reversal`.
+    pub match_state: String,
+    pub case: Option<CaseId>,
+    pub confidence: Option<String>,
+    pub reason: Option<String>,
+}

@@ -18,6 +18,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         include_str!("../migrations/sqlite/0002_interest_rates.sql"),
     ),
     (3, include_str!("../migrations/sqlite/0003_collection.sql")),
+    (4, include_str!("../migrations/sqlite/0004_ledger.sql")),
 ];
 
 pub struct SqliteStore {
@@ -909,6 +910,163 @@ impl Store for SqliteStore {
             });
         }
         Ok(out)
+    }
+
+    fn known_bank_entries(&self, keys: &[String]) -> Result<std::collections::HashSet<String>> {
+        let conn = self.conn()?;
+        let mut st = conn.prepare_cached("SELECT 1 FROM bank_entries WHERE key = ?1")?;
+        let mut out = std::collections::HashSet::new();
+        for k in keys {
+            if st.exists([k])? {
+                out.insert(k.clone());
+            }
+        }
+        Ok(out)
+    }
+
+    fn record_statement(&self, entries: &[BankEntry], transfers: &[StoredTransfer]) -> Result<()> {
+        let conn = self.conn()?;
+        in_tx(&conn, |c| {
+            let mut entry = c.prepare_cached(
+                "INSERT INTO bank_entries (key, source, account, booked_on, amount_cents, counterparty_name, counterparty_iban, \
+                 remittance, structured_ref, match_state, case_id, confidence, reason) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+            )?;
+            for e in entries {
+                entry.execute(params![
+                    e.key,
+                    e.source,
+                    e.account,
+                    e.booked_on.map(|d| d.to_string()),
+                    e.amount_cents,
+                    e.counterparty_name,
+                    e.counterparty_iban,
+                    e.remittance,
+                    e.structured_ref,
+                    e.match_state,
+                    e.case.map(|c| c.0),
+                    e.confidence,
+                    e.reason,
+                ])?;
+            }
+            let mut transfer = c.prepare_cached(
+                "INSERT INTO ledger_transfers (key, kind, source_kind, source_ref, reverses, parent, booked_on) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?;
+            let mut posting = c.prepare_cached(
+                "INSERT INTO ledger_postings (transfer_id, account, amount_cents) VALUES (?1, ?2, ?3)",
+            )?;
+            for t in transfers {
+                transfer.execute(params![
+                    t.key,
+                    t.kind,
+                    t.source_kind,
+                    t.source_ref,
+                    t.reverses,
+                    t.parent,
+                    t.booked_on.to_string()
+                ])?;
+                let id = c.last_insert_rowid();
+                for p in &t.postings {
+                    posting.execute(params![id, p.account, p.amount_cents])?;
+                }
+            }
+            Ok(())
+        })
+    }
+
+    fn ledger_transfers(&self) -> Result<Vec<StoredTransfer>> {
+        let conn = self.conn()?;
+        let mut out: Vec<StoredTransfer> = Vec::new();
+        let mut ids: Vec<i64> = Vec::new();
+        {
+            let mut st = conn.prepare(
+                "SELECT id, key, kind, source_kind, source_ref, reverses, parent, booked_on FROM ledger_transfers ORDER BY id",
+            )?;
+            let mut rows = st.query([])?;
+            while let Some(r) = rows.next()? {
+                let on: String = r.get(7)?;
+                ids.push(r.get(0)?);
+                out.push(StoredTransfer {
+                    key: r.get(1)?,
+                    kind: r.get(2)?,
+                    source_kind: r.get(3)?,
+                    source_ref: r.get(4)?,
+                    reverses: r.get(5)?,
+                    parent: r.get(6)?,
+                    booked_on: date("ledger_transfers", "booked_on", &on)?,
+                    postings: Vec::new(),
+                });
+            }
+        }
+        let mut st = conn.prepare("SELECT transfer_id, account, amount_cents FROM ledger_postings ORDER BY transfer_id, rowid")?;
+        let mut rows = st.query([])?;
+        while let Some(r) = rows.next()? {
+            let tid: i64 = r.get(0)?;
+            if let Ok(i) = ids.binary_search(&tid) {
+                out[i].postings.push(StoredPosting {
+                    account: r.get(1)?,
+                    amount_cents: r.get(2)?,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    fn unmatched_entries(&self, limit: u32) -> Result<(u64, Vec<BankEntry>)> {
+        let conn = self.conn()?;
+        let total: i64 = conn.query_row(
+            "SELECT COUNT(*) FROM bank_entries WHERE match_state = 'unmatched'",
+            [],
+            |r| r.get(0),
+        )?;
+        let mut st = conn.prepare_cached(
+            "SELECT key, source, account, booked_on, amount_cents, counterparty_name, counterparty_iban, remittance, \
+             structured_ref, match_state, case_id, confidence, reason FROM bank_entries \
+             WHERE match_state = 'unmatched' ORDER BY id LIMIT ?1",
+        )?;
+        let mut rows = st.query([limit.min(PAGE_LIMIT_MAX)])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            out.push(BankEntry {
+                key: r.get(0)?,
+                source: r.get(1)?,
+                account: r.get(2)?,
+                booked_on: opt_date("bank_entries", "booked_on", r.get(3)?)?,
+                amount_cents: r.get(4)?,
+                counterparty_name: r.get(5)?,
+                counterparty_iban: r.get(6)?,
+                remittance: r.get(7)?,
+                structured_ref: r.get(8)?,
+                match_state: r.get(9)?,
+                case: r.get::<_, Option<i64>>(10)?.map(CaseId),
+                confidence: r.get(11)?,
+                reason: r.get(12)?,
+            });
+        }
+        Ok((total as u64, out))
+    }
+
+    fn case_state(&self, case: CaseId) -> Result<Option<(bool, i64, ClientId)>> {
+        let conn = self.conn()?;
+        let row: Option<(String, i64, i64)> = conn
+            .query_row(
+                "SELECT status, principal_cents, client_id FROM cases WHERE id = ?1",
+                [case.0],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?;
+        Ok(row.map(|(s, p, c)| (!s.starts_with("closed"), p, ClientId(c))))
+    }
+
+    fn open_cases_by_debtor_iban(&self, iban: &str) -> Result<Vec<CaseId>> {
+        let conn = self.conn()?;
+        let mut st = conn.prepare_cached(
+            "SELECT c.id FROM parties p JOIN cases c ON c.debtor_party_id = p.id \
+             WHERE p.iban = ?1 AND c.status NOT LIKE 'closed%' ORDER BY c.id",
+        )?;
+        let rows = st.query_map([iban], |r| Ok(CaseId(r.get(0)?)))?;
+        Ok(rows.collect::<std::result::Result<_, _>>()?)
     }
 
     fn schema_columns(&self) -> Result<Vec<(String, String)>> {
