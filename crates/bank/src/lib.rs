@@ -37,7 +37,7 @@ pub use pain::{
 };
 pub use returns::{ReturnConsequence, ReturnReason};
 pub use sepa::{Bic, CreditorId, EndToEndId, MandateId, MessageId, SepaIdError};
-pub use synth::generate_camt053;
+pub use synth::{generate_camt053, scan_xml};
 
 /// Most entries one statement may hold (a limit on everything; the issue's
 /// benchmark file has 100,000).

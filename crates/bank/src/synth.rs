@@ -96,3 +96,27 @@ pub fn generate_camt053(entries: usize, seed: u64, account: &Iban, date: Date) -
     out.push_str("    </Stmt>\n  </BkToCstmrStmt>\n</Document>\n");
     out
 }
+
+/// The benchmark baseline: reads every XML event of a file with the parser
+/// library and counts the elements, doing nothing else.
+pub fn scan_xml(xml: &[u8]) -> Result<u64, crate::BankError> {
+    let mut reader = quick_xml::Reader::from_reader(xml);
+    let mut buf = Vec::new();
+    let mut elements = 0u64;
+    loop {
+        match reader.read_event_into(&mut buf) {
+            Ok(quick_xml::events::Event::Start(_)) | Ok(quick_xml::events::Event::Empty(_)) => {
+                elements += 1
+            }
+            Ok(quick_xml::events::Event::Eof) => return Ok(elements),
+            Ok(_) => {}
+            Err(e) => {
+                return Err(crate::BankError::File {
+                    file: "scan".into(),
+                    problem: e.to_string(),
+                });
+            }
+        }
+        buf.clear();
+    }
+}

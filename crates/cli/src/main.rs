@@ -8,6 +8,7 @@
 mod bench_import;
 mod bench_law;
 mod bench_run_day;
+mod bench_statement;
 mod demo;
 mod law_cmd;
 mod policy_cmd;
@@ -304,6 +305,8 @@ enum BenchCommand {
     Import(bench_import::BenchImportArgs),
     /// The daily run against a read-each-case, write-one-row baseline
     RunDay(bench_run_day::BenchRunDayArgs),
+    /// A camt.053 booked against a portfolio, against an XML-scan baseline
+    Statement(bench_statement::BenchStatementArgs),
     /// Statements of account per second on one core
     Law {
         #[arg(long, default_value_t = 1_000_000)]
@@ -917,6 +920,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Bench(BenchCommand::Import(args)) => bench_import::run(args),
         Command::Bench(BenchCommand::Law { claims }) => bench_law::run(claims),
         Command::Bench(BenchCommand::RunDay(args)) => bench_run_day::run(args),
+        Command::Bench(BenchCommand::Statement(args)) => bench_statement::run(args),
         Command::Law(law_cmd::LawCommand::Rates(r)) => rates_command(&cli.database_url, r),
         // The law commands compute from their arguments and the rate table
         // in force: whatever fails is the input.
