@@ -85,20 +85,29 @@ fn from_stored(s: &StoredTransfer) -> Result<Transfer, ServiceError> {
     .map_err(|e| bad(&e.to_string()))
 }
 
-struct StoreLookup<'a>(&'a Kwijting);
+/// Case look-ups for matching, from the states fetched for the statement
+/// at once, falling back to the store for a case not foreseen.
+struct StoreLookup<'a> {
+    svc: &'a Kwijting,
+    states: std::collections::HashMap<CaseId, (bool, i64, kwijting_domain::ClientId)>,
+}
+
+impl StoreLookup<'_> {
+    fn state(&self, id: CaseId) -> Option<(bool, i64, kwijting_domain::ClientId)> {
+        match self.states.get(&id) {
+            Some(s) => Some(*s),
+            None => self.svc.store.case_state(id).ok().flatten(),
+        }
+    }
+}
 
 impl CaseLookup for StoreLookup<'_> {
     fn case_open(&self, id: CaseId) -> Option<bool> {
-        self.0
-            .store
-            .case_state(id)
-            .ok()
-            .flatten()
-            .map(|(open, _, _)| open)
+        self.state(id).map(|(open, _, _)| open)
     }
 
     fn open_cases_of_debtor_iban(&self, iban: &Iban) -> Vec<CaseId> {
-        self.0
+        self.svc
             .store
             .open_cases_by_debtor_iban(iban.as_str())
             .unwrap_or_default()
@@ -198,7 +207,29 @@ impl Kwijting {
         }
         let known = self.store.known_bank_entries(&keys)?;
         let mut ledger = self.load_ledger()?;
-        let lookup = StoreLookup(self);
+        // The cases the statement's references point at, fetched at once.
+        let mut candidates = Vec::new();
+        for s in &statements {
+            for e in &s.entries {
+                for t in &e.transactions {
+                    if let Some(r) = &t.structured_reference {
+                        candidates.extend(referenced_case(&r.reference));
+                    }
+                    for line in &t.remittance_unstructured {
+                        candidates.extend(
+                            line.split(|c: char| !c.is_ascii_alphanumeric())
+                                .filter_map(referenced_case),
+                        );
+                    }
+                }
+            }
+        }
+        candidates.sort_unstable();
+        candidates.dedup();
+        let lookup = StoreLookup {
+            svc: self,
+            states: self.store.case_states(&candidates)?,
+        };
         let mut entries = Vec::new();
         let mut new_transfers: Vec<Transfer> = Vec::new();
         let mut seen = HashSet::new();
@@ -268,10 +299,12 @@ impl Kwijting {
                             rule,
                             reason,
                         } => {
+                            let state = lookup.state(case);
                             let made = self.allocate_to_case(
                                 &mut ledger,
                                 &key,
                                 case,
+                                state,
                                 amount,
                                 on,
                                 &reason,
@@ -312,17 +345,19 @@ impl Kwijting {
     /// charge), then allocates the money: art. 6:44 within the case. The
     /// interest and costs the law engine charges are booked by later work;
     /// until then a payment settles principal.
+    #[allow(clippy::too_many_arguments)]
     fn allocate_to_case(
         &self,
         ledger: &mut Ledger,
         receipt_key: &TransferKey,
         case: CaseId,
+        state: Option<(bool, i64, kwijting_domain::ClientId)>,
         amount: Money,
         on: Date,
         reason: &str,
     ) -> Result<(Vec<Transfer>, i64), ServiceError> {
         let mut made = Vec::new();
-        let Some((_, principal, client)) = self.store.case_state(case)? else {
+        let Some((_, principal, client)) = state else {
             return Err(ServiceError::UnknownCase(case.to_string()));
         };
         let open_key = TransferKey::parse(&format!("open:{}", case.0)).map_err(internal)?;
@@ -371,6 +406,27 @@ impl Kwijting {
         made.push(plan.transfer);
         Ok((made, plan.refund.cents()))
     }
+}
+
+/// The case a reference or a word of free text may point at: a 16-digit
+/// betalingskenmerk, an RF reference or a case number. A superset of what
+/// matching accepts: it only decides what to fetch.
+fn referenced_case(text: &str) -> Option<CaseId> {
+    let compact: String = text
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '.')
+        .collect();
+    if kwijting_domain::Betalingskenmerk::parse(&compact).is_ok() && compact.len() == 16 {
+        return compact[1..].parse::<i64>().ok().map(CaseId);
+    }
+    if let Ok(rf) = kwijting_domain::CreditorReference::parse(&compact) {
+        return kwijting_domain::CaseNumber::parse(&rf.as_str()[4..])
+            .ok()
+            .map(|n| n.case_id());
+    }
+    kwijting_domain::CaseNumber::parse(&compact)
+        .ok()
+        .map(|n| n.case_id())
 }
 
 fn parse_statement(source: &str, bytes: &[u8]) -> Result<Vec<Statement>, ServiceError> {

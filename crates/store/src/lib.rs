@@ -203,6 +203,11 @@ pub trait Store: Send + Sync {
     fn ledger_transfers(&self) -> Result<Vec<StoredTransfer>>;
     /// Statement credits not matched to a case, oldest first, and how many.
     fn unmatched_entries(&self, limit: u32) -> Result<(u64, Vec<BankEntry>)>;
+    /// `case_state` for many cases at once.
+    fn case_states(
+        &self,
+        cases: &[CaseId],
+    ) -> Result<std::collections::HashMap<CaseId, (bool, i64, ClientId)>>;
     /// Whether a case exists and is open, and its principal.
     fn case_state(&self, case: CaseId) -> Result<Option<(bool, i64, ClientId)>>;
     /// Open cases whose debtor has this IBAN.

@@ -600,3 +600,18 @@ pub struct BankEntry {
     pub confidence: Option<String>,
     pub reason: Option<String>,
 }
+
+/// Whether an approved action is a written demand (it interrupts
+/// limitation, art. 3:317 BW) and whether it is the 14-day letter.
+pub(crate) fn written_demand(approve: bool, action: &str) -> (bool, bool) {
+    let demand = approve
+        && matches!(
+            action,
+            "reminder"
+                | "fourteen_day_letter"
+                | "first_demand"
+                | "second_demand"
+                | "summons_warning"
+        );
+    (demand, demand && action == "fourteen_day_letter")
+}

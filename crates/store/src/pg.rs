@@ -732,10 +732,13 @@ impl Store for PgStore {
         let (case, action, rule): (i64, String, String) =
             (row.try_get(0)?, row.try_get(1)?, row.try_get(2)?);
         let legal = approve && action.starts_with("propose_legal_action");
+        let (demand, letter) = written_demand(approve, &action);
         tx.execute(
             "UPDATE cases SET steps_taken = steps_taken + 1, last_step = $1, last_step_on = $2, \
-             status = CASE WHEN $3 THEN 'legal' ELSE status END WHERE id = $4",
-            &[&rule, &on, &legal, &case],
+             status = CASE WHEN $3 THEN 'legal' ELSE status END, \
+             last_demand_on = CASE WHEN $5 THEN $2 ELSE last_demand_on END, \
+             demand_letter_sent_on = CASE WHEN $6 THEN $2 ELSE demand_letter_sent_on END WHERE id = $4",
+            &[&rule, &on, &legal, &case, &demand, &letter],
         )?;
         if approve {
             tx.execute(
@@ -1115,6 +1118,31 @@ impl Store for PgStore {
             })
             .collect::<Result<Vec<_>>>()?;
         Ok((total as u64, entries))
+    }
+
+    fn case_states(
+        &self,
+        cases: &[CaseId],
+    ) -> Result<std::collections::HashMap<CaseId, (bool, i64, ClientId)>> {
+        let ids: Vec<i64> = cases.iter().map(|c| c.0).collect();
+        self.conn()?
+            .query(
+                "SELECT id, status, principal_cents, client_id FROM cases WHERE id = ANY($1)",
+                &[&ids],
+            )?
+            .iter()
+            .map(|r| {
+                let s: String = r.try_get(1)?;
+                Ok((
+                    CaseId(r.try_get(0)?),
+                    (
+                        !s.starts_with("closed"),
+                        r.try_get(2)?,
+                        ClientId(r.try_get(3)?),
+                    ),
+                ))
+            })
+            .collect()
     }
 
     fn case_state(&self, case: CaseId) -> Result<Option<(bool, i64, ClientId)>> {

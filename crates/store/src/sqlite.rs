@@ -687,10 +687,13 @@ impl Store for SqliteStore {
                 return Ok(false);
             };
             let legal = approve && action.starts_with("propose_legal_action");
+            let (demand, letter) = written_demand(approve, &action);
             c.execute(
                 "UPDATE cases SET steps_taken = steps_taken + 1, last_step = ?1, last_step_on = ?2, \
-                 status = CASE WHEN ?3 THEN 'legal' ELSE status END WHERE id = ?4",
-                params![rule, on.to_string(), legal, case],
+                 status = CASE WHEN ?3 THEN 'legal' ELSE status END, \
+                 last_demand_on = CASE WHEN ?5 THEN ?2 ELSE last_demand_on END, \
+                 demand_letter_sent_on = CASE WHEN ?6 THEN ?2 ELSE demand_letter_sent_on END WHERE id = ?4",
+                params![rule, on.to_string(), legal, case, demand, letter],
             )?;
             if approve {
                 c.execute(
@@ -914,14 +917,19 @@ impl Store for SqliteStore {
 
     fn known_bank_entries(&self, keys: &[String]) -> Result<std::collections::HashSet<String>> {
         let conn = self.conn()?;
-        let mut st = conn.prepare_cached("SELECT 1 FROM bank_entries WHERE key = ?1")?;
-        let mut out = std::collections::HashSet::new();
-        for k in keys {
-            if st.exists([k])? {
-                out.insert(k.clone());
+        conn.execute_batch("BEGIN")?;
+        let read = (|| {
+            let mut st = conn.prepare_cached("SELECT 1 FROM bank_entries WHERE key = ?1")?;
+            let mut out = std::collections::HashSet::new();
+            for k in keys {
+                if st.exists([k])? {
+                    out.insert(k.clone());
+                }
             }
-        }
-        Ok(out)
+            Ok(out)
+        })();
+        conn.execute_batch("COMMIT")?;
+        read
     }
 
     fn record_statement(&self, entries: &[BankEntry], transfers: &[StoredTransfer]) -> Result<()> {
@@ -1045,6 +1053,32 @@ impl Store for SqliteStore {
             });
         }
         Ok((total as u64, out))
+    }
+
+    fn case_states(
+        &self,
+        cases: &[CaseId],
+    ) -> Result<std::collections::HashMap<CaseId, (bool, i64, ClientId)>> {
+        let conn = self.conn()?;
+        // One read transaction: one lock for all the point reads.
+        conn.execute_batch("BEGIN")?;
+        let read = (|| {
+            let mut st = conn.prepare_cached(
+                "SELECT status, principal_cents, client_id FROM cases WHERE id = ?1",
+            )?;
+            let mut out = std::collections::HashMap::with_capacity(cases.len());
+            for c in cases {
+                let row: Option<(String, i64, i64)> = st
+                    .query_row([c.0], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                    .optional()?;
+                if let Some((s, p, client)) = row {
+                    out.insert(*c, (!s.starts_with("closed"), p, ClientId(client)));
+                }
+            }
+            Ok(out)
+        })();
+        conn.execute_batch("COMMIT")?;
+        read
     }
 
     fn case_state(&self, case: CaseId) -> Result<Option<(bool, i64, ClientId)>> {
