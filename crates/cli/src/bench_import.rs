@@ -57,28 +57,8 @@ pub fn run(args: BenchImportArgs) -> anyhow::Result<()> {
         other => bail!("--engine must be sqlite, postgres or both, not '{other}'"),
     };
     for engine in engines {
-        let (ours_url, base_url) = match engine {
-            "sqlite" => {
-                let ours = dir.join("ours.db");
-                let base = dir.join("baseline.db");
-                for p in [&ours, &base] {
-                    kwijting_store::create_fresh_sqlite(p)?;
-                }
-                (
-                    format!("sqlite://{}", ours.display()),
-                    format!("sqlite://{}", base.display()),
-                )
-            }
-            _ => {
-                let Some(url) = &args.pg_url else {
-                    bail!("--pg-url (or KWIJTING_TEST_PG_URL) is needed for the postgres run");
-                };
-                (
-                    fresh_pg_schema(url, "kw_bench_ours")?,
-                    fresh_pg_schema(url, "kw_bench_baseline")?,
-                )
-            }
-        };
+        let ours_url = fresh_bench_db(engine, &dir, "ours", args.pg_url.as_deref())?;
+        let base_url = fresh_bench_db(engine, &dir, "baseline", args.pg_url.as_deref())?;
         let ours = measure_import(&ours_url, &csv)?;
         let peak_mb = peak_rss_mb();
         let baseline = measure_baseline(&base_url, &csv)?;
@@ -223,6 +203,30 @@ fn measure_baseline(url: &str, csv: &Path) -> anyhow::Result<Measured> {
         }),
         Err(ImportAbort::Store(e)) => Err(e.into()),
         Err(ImportAbort::Refused(e)) => Err(anyhow::anyhow!("{e}")),
+    }
+}
+
+/// A fresh database for a benchmark: an SQLite file `NAME.db` in `dir`, or a
+/// PostgreSQL schema `kw_bench_NAME` (replaced) on the server at `pg_url`.
+pub fn fresh_bench_db(
+    engine: &str,
+    dir: &Path,
+    name: &str,
+    pg_url: Option<&str>,
+) -> anyhow::Result<String> {
+    match engine {
+        "sqlite" => {
+            let path = dir.join(format!("{name}.db"));
+            kwijting_store::create_fresh_sqlite(&path)?;
+            Ok(format!("sqlite://{}", path.display()))
+        }
+        "postgres" => {
+            let Some(url) = pg_url else {
+                bail!("--pg-url (or KWIJTING_TEST_PG_URL) is needed for the postgres run");
+            };
+            fresh_pg_schema(url, &format!("kw_bench_{name}"))
+        }
+        other => bail!("--engine must be sqlite or postgres, not '{other}'"),
     }
 }
 

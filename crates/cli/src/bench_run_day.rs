@@ -52,19 +52,7 @@ pub fn run(args: BenchRunDayArgs) -> anyhow::Result<()> {
         other => bail!("--engine must be sqlite, postgres or both, not '{other}'"),
     };
     for engine in engines {
-        let url = match engine {
-            "sqlite" => {
-                let path = dir.join("run.db");
-                kwijting_store::create_fresh_sqlite(&path)?;
-                format!("sqlite://{}", path.display())
-            }
-            _ => {
-                let Some(url) = &args.pg_url else {
-                    bail!("--pg-url (or KWIJTING_TEST_PG_URL) is needed for the postgres run");
-                };
-                crate::bench_import::fresh_pg_schema(url, "kw_bench_run")?
-            }
-        };
+        let url = crate::bench_import::fresh_bench_db(engine, &dir, "run", args.pg_url.as_deref())?;
         let svc = crate::open_service(&url)?;
         let actor = Actor::system("bench", "collection");
         svc.add_client(&actor, "BENCH", "Bench B.V.", ClientRole::Controller, None)?;

@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use kwijting_domain::{Actor, ClientRole, Iban};
 
 #[derive(clap::Args)]
@@ -37,20 +37,8 @@ pub fn run(args: BenchStatementArgs) -> anyhow::Result<()> {
     )?;
     let trust = Iban::dutch("RABO", 123_456_789)?;
     let xml = kwijting_bank::generate_camt053(args.entries, 5, &trust, as_of);
-    let url = match args.engine.as_str() {
-        "sqlite" => {
-            let path = dir.join("stmt.db");
-            kwijting_store::create_fresh_sqlite(&path)?;
-            format!("sqlite://{}", path.display())
-        }
-        "postgres" => {
-            let Some(url) = &args.pg_url else {
-                bail!("--pg-url (or KWIJTING_TEST_PG_URL) is needed for postgres");
-            };
-            crate::bench_import::fresh_pg_schema(url, "kw_bench_stmt")?
-        }
-        other => bail!("--engine must be sqlite or postgres, not '{other}'"),
-    };
+    let url =
+        crate::bench_import::fresh_bench_db(&args.engine, &dir, "stmt", args.pg_url.as_deref())?;
     let svc = crate::open_service(&url)?;
     let actor = Actor::system("bench", "collection");
     svc.add_client(&actor, "BENCH", "Bench B.V.", ClientRole::Controller, None)?;

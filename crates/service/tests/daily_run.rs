@@ -1,36 +1,24 @@
 //! The daily run on both engines: holds, guards, determinism, idempotency
 //! and crash-resume.
 
-use std::sync::Arc;
-
-use kwijting_domain::{Actor, ClientRole, Date, parse_date};
+use kwijting_domain::{ClientRole, Date, parse_date};
+use kwijting_service::Kwijting;
 use kwijting_service::cases::CaseQuery;
-use kwijting_service::{FixedClock, Kwijting};
 use kwijting_store::testkit::fresh_stores;
+
+mod common;
+use common::operator;
 
 fn day(s: &str) -> Date {
     parse_date(s).unwrap()
 }
 
-fn operator() -> Actor {
-    Actor::system("test", "collection")
-}
-
 fn setup(test: &str, cases: u64) -> Vec<(&'static str, Kwijting)> {
-    let mut csv = Vec::new();
-    kwijting_synth::write_portfolio(
-        &mut csv,
-        &kwijting_synth::PortfolioOptions::new(cases, 3, day("2026-11-01")),
-    )
-    .unwrap();
+    let csv = common::portfolio(cases, 3);
     fresh_stores(test)
         .into_iter()
         .map(|(engine, store)| {
-            let svc = Kwijting::new(
-                store,
-                Arc::new(kwijting_policy::Policy::load_default().unwrap()),
-                Arc::new(FixedClock("2026-11-21T09:00:00Z".parse().unwrap())),
-            );
+            let svc = common::service(store);
             let a = operator();
             svc.add_client(&a, "ACME", "Acme B.V.", ClientRole::Controller, None)
                 .unwrap();

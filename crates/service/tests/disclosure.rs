@@ -1,11 +1,11 @@
 //! Disclosures follow the policy and are logged, refusals too (R23 to R25).
 
-use std::sync::Arc;
-
 use kwijting_domain::{Actor, ClientRole, PartyId, parse_date};
 use kwijting_service::disclose::DisclosureRequest;
-use kwijting_service::{FixedClock, Kwijting, ServiceError};
+use kwijting_service::{Kwijting, ServiceError};
 use kwijting_store::testkit::fresh_stores;
+
+mod common;
 
 const CSV: &str = "debtor_type,debtor_name,street,postcode,city,invoice_number,invoice_date,due_date,principal\n\
                    consumer,Jan de Vries,Dorpsstraat 1,1234 AB,Ergens,F-1,2026-01-01,2026-01-31,100\n";
@@ -14,11 +14,7 @@ fn setup(test: &str, policy: kwijting_policy::Policy) -> Vec<(&'static str, Kwij
     fresh_stores(test)
         .into_iter()
         .map(|(engine, store)| {
-            let svc = Kwijting::new(
-                store,
-                Arc::new(policy.clone()),
-                Arc::new(FixedClock("2026-11-21T09:00:00Z".parse().unwrap())),
-            );
+            let svc = common::service_with(store, policy.clone());
             let a = Actor::system("test", "collection");
             svc.add_client(&a, "ACME", "Acme B.V.", ClientRole::Controller, None)
                 .unwrap();

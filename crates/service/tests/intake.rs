@@ -1,39 +1,13 @@
 //! Claim intake through the service, on every engine: all-or-nothing,
 //! idempotent, grouped per debtor, refused with file, line and field.
 
-use std::sync::Arc;
-
 use kwijting_domain::{Actor, ActorKind, ClientRole, ClientScope, PurposeId, Role};
 use kwijting_service::intake::{IntakeError, Progress};
-use kwijting_service::{FixedClock, Kwijting, ServiceError};
+use kwijting_service::{Kwijting, ServiceError};
 use kwijting_store::testkit::fresh_stores;
 
-fn service(store: Arc<dyn kwijting_store::Store>) -> Kwijting {
-    let policy = kwijting_policy::Policy::load_default().unwrap();
-    Kwijting::new(
-        store,
-        Arc::new(policy),
-        Arc::new(FixedClock("2026-11-21T09:00:00Z".parse().unwrap())),
-    )
-}
-
-fn operator() -> Actor {
-    Actor::system("test", "collection")
-}
-
-fn portfolio(cases: u64, seed: u64) -> Vec<u8> {
-    let mut out = Vec::new();
-    kwijting_synth::write_portfolio(
-        &mut out,
-        &kwijting_synth::PortfolioOptions::new(
-            cases,
-            seed,
-            kwijting_domain::parse_date("2026-11-01").unwrap(),
-        ),
-    )
-    .unwrap();
-    out
-}
+mod common;
+use common::{operator, portfolio, service};
 
 fn import(
     svc: &Kwijting,

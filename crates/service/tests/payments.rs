@@ -2,31 +2,19 @@
 //! once, credits are matched and allocated, the rest waits in suspense, and
 //! the ledger's invariants hold.
 
-use std::sync::Arc;
-
-use kwijting_domain::{Actor, ClientRole, Iban, parse_date};
-use kwijting_service::{FixedClock, Kwijting, ServiceError};
+use kwijting_domain::{ClientRole, Iban, parse_date};
+use kwijting_service::{Kwijting, ServiceError};
 use kwijting_store::testkit::fresh_stores;
 
-fn operator() -> Actor {
-    Actor::system("test", "collection")
-}
+mod common;
+use common::operator;
 
 fn setup(test: &str, cases: u64) -> Vec<(&'static str, Kwijting)> {
-    let mut csv = Vec::new();
-    kwijting_synth::write_portfolio(
-        &mut csv,
-        &kwijting_synth::PortfolioOptions::new(cases, 4, parse_date("2026-11-01").unwrap()),
-    )
-    .unwrap();
+    let csv = common::portfolio(cases, 4);
     fresh_stores(test)
         .into_iter()
         .map(|(engine, store)| {
-            let svc = Kwijting::new(
-                store,
-                Arc::new(kwijting_policy::Policy::load_default().unwrap()),
-                Arc::new(FixedClock("2026-11-21T09:00:00Z".parse().unwrap())),
-            );
+            let svc = common::service(store);
             svc.add_client(
                 &operator(),
                 "ACME",
