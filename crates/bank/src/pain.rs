@@ -303,6 +303,41 @@ impl Check<'_> {
         Ok(())
     }
 
+    /// Checks the transactions (count, unique end-to-end ids, amounts) and
+    /// opens the document with its group header; returns the writer, the
+    /// number of transactions and their total for the payment information.
+    fn start<'e>(
+        &self,
+        namespace: &str,
+        root: &str,
+        created_at: jiff::civil::DateTime,
+        initiating_party: &str,
+        transactions: impl Iterator<Item = (&'e EndToEndId, Money)> + Clone,
+    ) -> Result<(Xml, String, Money), BankError> {
+        self.count(transactions.clone().count())?;
+        self.unique(transactions.clone().map(|(id, _)| id))?;
+        for (i, (id, amount)) in transactions.clone().enumerate() {
+            self.amount(&format!("transaction {} ({id})", i + 1), amount)?;
+        }
+        let total = self.sum(transactions.clone().map(|(_, a)| a))?;
+        let n = transactions.count().to_string();
+        let mut x = Xml::new(namespace);
+        x.open(root);
+        x.open("GrpHdr");
+        x.leaf("MsgId", self.message_id);
+        x.leaf("CreDtTm", &datetime(created_at));
+        x.leaf("NbOfTxs", &n);
+        x.leaf("CtrlSum", &format_amount(total));
+        x.open("InitgPty");
+        x.leaf(
+            "Nm",
+            &self.text("initiating party", initiating_party, NAME_CHARS_MAX)?,
+        );
+        x.close("InitgPty");
+        x.close("GrpHdr");
+        Ok((x, n, total))
+    }
+
     fn sum(&self, mut amounts: impl Iterator<Item = Money>) -> Result<Money, BankError> {
         amounts.try_fold(Money::ZERO, |acc, m| {
             acc.checked_add(m)
@@ -472,34 +507,20 @@ pub fn write_pain008(
         message_id: batch.message_id.as_str(),
     };
     let new = version == Pain008Version::V08;
-    c.count(batch.transactions.len())?;
-    c.unique(batch.transactions.iter().map(|t| &t.end_to_end_id))?;
-    for (i, t) in batch.transactions.iter().enumerate() {
-        c.amount(
-            &format!("transaction {} ({})", i + 1, t.end_to_end_id),
-            t.amount,
-        )?;
-    }
-    let total = c.sum(batch.transactions.iter().map(|t| t.amount))?;
-    let n = batch.transactions.len().to_string();
     let namespace = match version {
         Pain008Version::V08 => "urn:iso:std:iso:20022:tech:xsd:pain.008.001.08",
         Pain008Version::V02 => "urn:iso:std:iso:20022:tech:xsd:pain.008.001.02",
     };
-    let mut x = Xml::new(namespace);
-    x.open("CstmrDrctDbtInitn");
-    x.open("GrpHdr");
-    x.leaf("MsgId", batch.message_id.as_str());
-    x.leaf("CreDtTm", &datetime(batch.created_at));
-    x.leaf("NbOfTxs", &n);
-    x.leaf("CtrlSum", &format_amount(total));
-    x.open("InitgPty");
-    x.leaf(
-        "Nm",
-        &c.text("initiating party", &batch.initiating_party, NAME_CHARS_MAX)?,
-    );
-    x.close("InitgPty");
-    x.close("GrpHdr");
+    let (mut x, n, total) = c.start(
+        namespace,
+        "CstmrDrctDbtInitn",
+        batch.created_at,
+        &batch.initiating_party,
+        batch
+            .transactions
+            .iter()
+            .map(|t| (&t.end_to_end_id, t.amount)),
+    )?;
 
     x.open("PmtInf");
     x.leaf("PmtInfId", batch.payment_info_id.as_str());
@@ -605,34 +626,20 @@ pub fn write_pain001(
         message_id: batch.message_id.as_str(),
     };
     let new = version == Pain001Version::V09;
-    c.count(batch.transactions.len())?;
-    c.unique(batch.transactions.iter().map(|t| &t.end_to_end_id))?;
-    for (i, t) in batch.transactions.iter().enumerate() {
-        c.amount(
-            &format!("transaction {} ({})", i + 1, t.end_to_end_id),
-            t.amount,
-        )?;
-    }
-    let total = c.sum(batch.transactions.iter().map(|t| t.amount))?;
-    let n = batch.transactions.len().to_string();
     let namespace = match version {
         Pain001Version::V09 => "urn:iso:std:iso:20022:tech:xsd:pain.001.001.09",
         Pain001Version::V03 => "urn:iso:std:iso:20022:tech:xsd:pain.001.001.03",
     };
-    let mut x = Xml::new(namespace);
-    x.open("CstmrCdtTrfInitn");
-    x.open("GrpHdr");
-    x.leaf("MsgId", batch.message_id.as_str());
-    x.leaf("CreDtTm", &datetime(batch.created_at));
-    x.leaf("NbOfTxs", &n);
-    x.leaf("CtrlSum", &format_amount(total));
-    x.open("InitgPty");
-    x.leaf(
-        "Nm",
-        &c.text("initiating party", &batch.initiating_party, NAME_CHARS_MAX)?,
-    );
-    x.close("InitgPty");
-    x.close("GrpHdr");
+    let (mut x, n, total) = c.start(
+        namespace,
+        "CstmrCdtTrfInitn",
+        batch.created_at,
+        &batch.initiating_party,
+        batch
+            .transactions
+            .iter()
+            .map(|t| (&t.end_to_end_id, t.amount)),
+    )?;
 
     x.open("PmtInf");
     x.leaf("PmtInfId", batch.payment_info_id.as_str());
