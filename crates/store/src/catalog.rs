@@ -99,6 +99,8 @@ const CASE: &[&str] = &["collection", "receivables_management"];
 const PAY: &[&str] = &["collection", "receivables_management", "accounting"];
 /// Logs of who did what: accountability and security (R28).
 const LOG: &[&str] = &["accountability"];
+/// Rights requests: answered for the case's purpose, kept for accountability.
+const RIGHTS: &[&str] = &["collection", "receivables_management", "accountability"];
 
 pub static CATALOG: &[Table] = &[
     Table {
@@ -384,6 +386,74 @@ pub static CATALOG: &[Table] = &[
             plain("status"),
             plain("response"),
             plain("created_at"),
+        ],
+    },
+    Table {
+        // A data subject's request (GDPR art. 15 to 22): kept to show the
+        // request was answered in time (art. 5(2), 12(3)).
+        name: "rights_requests",
+        subject: Subject::PartyColumn("party_id"),
+        columns: &[
+            plain("id"),
+            personal("kind", "case_history", RIGHTS),
+            plain("party_id"),
+            personal("channel", "case_history", RIGHTS),
+            personal("received_at", "case_history", RIGHTS),
+            personal("deadline_on", "case_history", RIGHTS),
+            personal("extension_reason", "case_history", RIGHTS),
+            personal("verification", "case_history", RIGHTS),
+            personal("verification_method", "case_history", RIGHTS),
+            staff("verified_by"),
+            plain("verified_at"),
+            personal("status", "case_history", RIGHTS),
+            personal("params", "case_history", RIGHTS),
+            personal("outcome", "case_history", RIGHTS),
+            staff("created_by"),
+        ],
+    },
+    Table {
+        name: "rights_request_steps",
+        subject: Subject::Staff("actor"),
+        columns: &[
+            plain("id"),
+            plain("request_id"),
+            plain("step"),
+            personal("actor", "staff_identity", LOG),
+            plain("at"),
+            plain("detail"),
+        ],
+    },
+    Table {
+        // Art. 19 notices to recipients, and notices to the person.
+        name: "rights_notifications",
+        subject: Subject::PartyColumn("party_id"),
+        columns: &[
+            plain("id"),
+            plain("request_id"),
+            plain("party_id"),
+            personal("kind", "case_history", RIGHTS),
+            personal("recipient", "case_history", RIGHTS),
+            personal("categories", "case_history", RIGHTS),
+            personal("detail", "case_history", RIGHTS),
+            personal("state", "case_history", RIGHTS),
+            personal("created_at", "case_history", RIGHTS),
+            personal("sent_at", "case_history", RIGHTS),
+            personal("acknowledged_at", "case_history", RIGHTS),
+        ],
+    },
+    Table {
+        // Restriction, objection, no direct marketing, consent withdrawn:
+        // every processing path asks these before it acts.
+        name: "subject_flags",
+        subject: Subject::PartyColumn("party_id"),
+        columns: &[
+            plain("id"),
+            plain("party_id"),
+            personal("flag", "case_history", RIGHTS),
+            personal("set_on", "case_history", RIGHTS),
+            plain("request_id"),
+            personal("lifted_on", "case_history", RIGHTS),
+            personal("lift_reason", "case_history", RIGHTS),
         ],
     },
 ];

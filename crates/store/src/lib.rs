@@ -13,12 +13,14 @@ pub mod bench;
 pub mod catalog;
 mod model;
 mod pg;
+pub mod rights;
 mod sqlite;
 pub mod testkit;
 
 use std::sync::Arc;
 
 pub use model::*;
+pub use rights::{RightsStore, RightsTx};
 
 /// Which engine a store runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -95,7 +97,7 @@ pub enum Finish {
 
 /// The one storage interface. Both engines implement all of it; the contract
 /// tests in `tests/contract.rs` run every behaviour against both.
-pub trait Store: Send + Sync {
+pub trait Store: Send + Sync + RightsStore {
     fn engine(&self) -> Engine;
 
     fn insert_client(&self, client: &NewClient) -> Result<ClientRow>;

@@ -15,6 +15,8 @@ use crate::model::*;
 use crate::sqlite::{PARTY_COLUMNS, case_filter_sql};
 use crate::{Engine, Finish, ImportAbort, ImportTx, Result, Store, StoreError};
 
+mod rights;
+
 const MIGRATIONS: &[(i64, &str)] = &[
     (
         1,
@@ -29,6 +31,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         include_str!("../migrations/postgres/0003_collection.sql"),
     ),
     (4, include_str!("../migrations/postgres/0004_ledger.sql")),
+    (8, include_str!("../migrations/postgres/0008_rights.sql")),
 ];
 
 /// Connections kept open for reuse; more are opened on demand and closed

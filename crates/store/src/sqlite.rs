@@ -11,6 +11,8 @@ use rusqlite::{Connection, OptionalExtension, params};
 use crate::model::*;
 use crate::{Engine, Finish, ImportAbort, ImportTx, Result, Store, StoreError};
 
+mod rights;
+
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../migrations/sqlite/0001_foundation.sql")),
     (
@@ -19,6 +21,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     ),
     (3, include_str!("../migrations/sqlite/0003_collection.sql")),
     (4, include_str!("../migrations/sqlite/0004_ledger.sql")),
+    (8, include_str!("../migrations/sqlite/0008_rights.sql")),
 ];
 
 pub struct SqliteStore {
