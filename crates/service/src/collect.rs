@@ -18,6 +18,8 @@ pub const HOLD_KINDS: &[&str] = &[
     "wsnp",
     "gdpr_restriction",
     "pending_objection",
+    // An objection to collection was accepted (GDPR art. 21(1)).
+    "objection_accepted",
     "deceased",
     "client_hold",
     "human_review_requested",

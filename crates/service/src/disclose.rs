@@ -58,6 +58,8 @@ impl Kwijting {
             "data for a disclosure",
         )?;
         let policy = self.policy();
+        // Restriction, objection or withdrawn consent stop it at once.
+        let stopped = self.processing_stopped(req.party, req.purpose)?;
         let mut entry = Disclosure {
             party: req.party,
             recipient: req.recipient.to_owned(),
@@ -80,6 +82,9 @@ impl Kwijting {
                 .map(|b| b.as_str())
                 .collect::<Vec<_>>()
                 .join(",");
+            if let Some(reason) = &stopped {
+                return Err(reason.clone());
+            }
             if !purpose.may_disclose_to(req.recipient) {
                 return Err(format!(
                     "the policy gives purpose '{}' no basis to disclose to '{}'",

@@ -226,6 +226,9 @@ pub trait RightsStore {
     /// The flags set and not lifted, of one party.
     fn active_flags(&self, party: PartyId) -> Result<Vec<String>>;
     fn subject_cases(&self, party: PartyId) -> Result<Vec<SubjectCase>>;
+    /// The client a party belongs to (parties are per client), `None` for
+    /// an unknown party.
+    fn party_client(&self, party: PartyId) -> Result<Option<ClientId>>;
     /// Every row the catalog links to the party, read table by table
     /// through indexed subject links.
     fn subject_extract(&self, party: PartyId) -> Result<SubjectExtract>;

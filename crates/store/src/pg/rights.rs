@@ -378,6 +378,15 @@ impl RightsStore for PgStore {
         subject_cases(&mut *self.conn()?, party)
     }
 
+    fn party_client(&self, party: PartyId) -> Result<Option<ClientId>> {
+        Ok(self
+            .conn()?
+            .query_opt("SELECT client_id FROM parties WHERE id = $1", &[&party.0])?
+            .map(|r| r.try_get(0))
+            .transpose()?
+            .map(ClientId))
+    }
+
     fn subject_extract(&self, party: PartyId) -> Result<SubjectExtract> {
         let mut conn = self.conn()?;
         // One snapshot for every table.

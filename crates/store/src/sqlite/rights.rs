@@ -381,6 +381,15 @@ impl RightsStore for SqliteStore {
         subject_cases(&conn, party)
     }
 
+    fn party_client(&self, party: PartyId) -> Result<Option<ClientId>> {
+        let conn = self.conn()?;
+        Ok(conn
+            .prepare_cached("SELECT client_id FROM parties WHERE id = ?1")?
+            .query_row(params![party.0], |r| r.get(0))
+            .optional()?
+            .map(ClientId))
+    }
+
     fn subject_extract(&self, party: PartyId) -> Result<SubjectExtract> {
         let conn = self.conn()?;
         // One read transaction: every table as of the same moment.
