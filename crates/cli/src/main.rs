@@ -5,6 +5,7 @@
 //! 3 input refused (an import or a request with invalid data; nothing was
 //! changed).
 
+mod bench_access;
 mod bench_import;
 mod bench_law;
 mod bench_run_day;
@@ -12,6 +13,7 @@ mod bench_statement;
 mod demo;
 mod law_cmd;
 mod policy_cmd;
+mod rights_cmd;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -101,6 +103,10 @@ enum Command {
     /// The personal-data catalog
     #[command(subcommand)]
     Catalog(CatalogCommand),
+    /// Data subjects' rights: access, portability, rectification,
+    /// restriction, objection (GDPR art. 15 to 21)
+    #[command(subcommand)]
+    Rights(rights_cmd::RightsCommand),
     /// Benchmarks that print figures against a same-run baseline
     #[command(subcommand)]
     Bench(BenchCommand),
@@ -301,6 +307,8 @@ enum CatalogCommand {
 
 #[derive(Subcommand)]
 enum BenchCommand {
+    /// The access extract (art. 15) of random subjects against a party read
+    Access(bench_access::BenchAccessArgs),
     /// Claim import against a plain multi-row INSERT baseline
     Import(bench_import::BenchImportArgs),
     /// The daily run against a read-each-case, write-one-row baseline
@@ -917,6 +925,11 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             println!("the live schema matches the personal-data catalog");
             Ok(())
         }
+        Command::Rights(cmd) => {
+            let svc = open_service(&cli.database_url)?;
+            rights_cmd::run(&svc, &cli_actor(), cmd)
+        }
+        Command::Bench(BenchCommand::Access(args)) => bench_access::run(args),
         Command::Bench(BenchCommand::Import(args)) => bench_import::run(args),
         Command::Bench(BenchCommand::Law { claims }) => bench_law::run(claims),
         Command::Bench(BenchCommand::RunDay(args)) => bench_run_day::run(args),
