@@ -183,6 +183,8 @@ fn hold_text(h: Hold, lang: Language) -> &'static str {
         (En, Hold::HumanReviewRequested) => {
             "you asked for a member of staff to look at your case again"
         }
+        (Nl, Hold::ObjectionAccepted) => "uw bezwaar tegen de incasso is gehonoreerd",
+        (En, Hold::ObjectionAccepted) => "your objection to collection was accepted",
     }
 }
 

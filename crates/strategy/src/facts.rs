@@ -166,6 +166,9 @@ names! {
         ClientHold = "client_hold",
         /// The person concerned asked for a human to look again (GDPR art. 22).
         HumanReviewRequested = "human_review_requested",
+        /// GDPR art. 21(1): an objection to collection was accepted (no
+        /// compelling grounds): collection stops.
+        ObjectionAccepted = "objection_accepted",
     }
 }
 
@@ -173,7 +176,10 @@ impl Hold {
     /// Whether the hold pauses collection (it may resume when the hold
     /// ends) rather than ending it.
     pub fn is_pause(self) -> bool {
-        !matches!(self, Hold::Wsnp | Hold::Deceased | Hold::LimitationExpired)
+        !matches!(
+            self,
+            Hold::Wsnp | Hold::Deceased | Hold::LimitationExpired | Hold::ObjectionAccepted
+        )
     }
 }
 
@@ -259,7 +265,8 @@ mod tests {
         assert_eq!(HoldSet::of(&[Hold::Dispute]).bits(), 1);
         assert_eq!(HoldSet::of(&[Hold::Deceased]).bits(), 1 << 5);
         assert_eq!(HoldSet::of(&[Hold::HumanReviewRequested]).bits(), 1 << 9);
-        assert_eq!(HoldSet::from_bits(1 << 10), None);
+        assert_eq!(HoldSet::of(&[Hold::ObjectionAccepted]).bits(), 1 << 10);
+        assert_eq!(HoldSet::from_bits(1 << 11), None);
         let s = HoldSet::of(&[Hold::Wsnp, Hold::ClientHold]);
         assert_eq!(HoldSet::from_bits(s.bits()), Some(s));
         assert_eq!(s.to_string(), "wsnp, client_hold");
