@@ -481,6 +481,15 @@ fn objections_marketing_stops_at_once_collection_waits_for_a_staff_decision() {
                 .any(|h| h.kind == "objection_accepted" && h.lifted_on.is_none()),
             "{e}: {holds:?}"
         );
+        let before = w.svc.decisions(&op(), &w.other_number).unwrap().1.len();
+        w.svc.run_day(&op(), day("2026-12-28"), 1, &|_, _| {}).unwrap();
+        assert_eq!(
+            w.svc.decisions(&op(), &w.other_number).unwrap().1.len(),
+            before,
+            "{e}: collection stopped"
+        );
+        let (_, upheld) = w.svc.decisions(&op(), &w.number).unwrap();
+        assert!(!upheld.is_empty(), "{e}: upheld processing goes on");
     }
 }
 
