@@ -128,7 +128,11 @@ pub fn run(args: BenchAccessArgs) -> anyhow::Result<()> {
             bytes += text.len();
             rows += x["data"]
                 .as_array()
-                .map(|t| t.iter().map(|t| t["rows"].as_array().map_or(0, Vec::len)).sum::<usize>())
+                .map(|t| {
+                    t.iter()
+                        .map(|t| t["rows"].as_array().map_or(0, Vec::len))
+                        .sum::<usize>()
+                })
                 .unwrap_or(0);
         }
         drop(store);

@@ -4,11 +4,11 @@
 use std::path::PathBuf;
 
 use kwijting_domain::{Actor, PartyId};
+use kwijting_server::rights as views;
 use kwijting_service::rights::{
     NewRequest, ObjectionTo, RequestKind, RequestParams, RequestView, parse_field_assignments,
 };
 use kwijting_service::{Kwijting, ServiceError};
-use kwijting_server::rights as views;
 
 #[derive(clap::Args)]
 pub struct Intake {
@@ -180,7 +180,10 @@ fn print_view(v: &RequestView, json: bool) -> anyhow::Result<()> {
                 r.verified_by.as_deref().unwrap_or("?")
             )
         } else {
-            format!("unverified: run `kwijting rights verify {} --method METHOD`", r.id)
+            format!(
+                "unverified: run `kwijting rights verify {} --method METHOD`",
+                r.id
+            )
         }
     );
     for s in &v.steps {
@@ -197,7 +200,9 @@ fn print_view(v: &RequestView, json: bool) -> anyhow::Result<()> {
         println!(
             "the agency is processor here: the person is referred to {} ({})",
             to["name"].as_str().unwrap_or_default(),
-            to["privacy_contact"].as_str().unwrap_or("contact details on the invoice")
+            to["privacy_contact"]
+                .as_str()
+                .unwrap_or("contact details on the invoice")
         );
     }
     if let Some(x) = outcome.get("extract") {
@@ -256,7 +261,13 @@ fn write_html(v: &RequestView, path: &std::path::Path) -> anyhow::Result<()> {
 pub fn run(svc: &Kwijting, actor: &Actor, cmd: RightsCommand) -> anyhow::Result<()> {
     match cmd {
         RightsCommand::Access { intake, html } => {
-            let v = submit(svc, actor, RequestKind::Access, &intake, RequestParams::None)?;
+            let v = submit(
+                svc,
+                actor,
+                RequestKind::Access,
+                &intake,
+                RequestParams::None,
+            )?;
             if let Some(p) = html
                 && v.request.status == "completed"
             {
@@ -288,7 +299,13 @@ pub fn run(svc: &Kwijting, actor: &Actor, cmd: RightsCommand) -> anyhow::Result<
             print_view(&v, intake.json)
         }
         RightsCommand::Restrict { intake } => {
-            let v = submit(svc, actor, RequestKind::Restrict, &intake, RequestParams::None)?;
+            let v = submit(
+                svc,
+                actor,
+                RequestKind::Restrict,
+                &intake,
+                RequestParams::None,
+            )?;
             print_view(&v, intake.json)
         }
         RightsCommand::Object { intake, to } => {
@@ -343,7 +360,8 @@ pub fn run(svc: &Kwijting, actor: &Actor, cmd: RightsCommand) -> anyhow::Result<
             reason,
             json,
         } => print_view(
-            &svc.rights_extend(actor, id, months, &reason).map_err(input)?,
+            &svc.rights_extend(actor, id, months, &reason)
+                .map_err(input)?,
             json,
         ),
         RightsCommand::Decide {
@@ -353,7 +371,8 @@ pub fn run(svc: &Kwijting, actor: &Actor, cmd: RightsCommand) -> anyhow::Result<
             reason,
             json,
         } => print_view(
-            &svc.rights_decide(actor, id, uphold, &reason).map_err(input)?,
+            &svc.rights_decide(actor, id, uphold, &reason)
+                .map_err(input)?,
             json,
         ),
         RightsCommand::Lift { id, reason, json } => print_view(

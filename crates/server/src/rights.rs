@@ -9,9 +9,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use kwijting_domain::PartyId;
-use kwijting_service::rights::{
-    NewRequest, ObjectionTo, RequestKind, RequestParams, RequestView,
-};
+use kwijting_service::rights::{NewRequest, ObjectionTo, RequestKind, RequestParams, RequestView};
 use kwijting_store::rights::{NotificationRow, RightsRequestRow};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -127,11 +125,7 @@ async fn submit(State(s): State<AppState>, body: Bytes) -> ApiResult<Response> {
     };
     blocking(move || {
         let v = s.svc.rights_submit(&s.actor, &req)?;
-        Ok((
-            StatusCode::CREATED,
-            axum::Json(request_view(&v)),
-        )
-            .into_response())
+        Ok((StatusCode::CREATED, axum::Json(request_view(&v))).into_response())
     })
     .await
 }
@@ -157,7 +151,11 @@ async fn extract(
     let html = match p.format.as_deref().unwrap_or("json") {
         "json" => false,
         "html" => true,
-        other => return Err(AppError::bad_request(format!("format '{other}' is not json or html"))),
+        other => {
+            return Err(AppError::bad_request(format!(
+                "format '{other}' is not json or html"
+            )));
+        }
     };
     blocking(move || {
         let v = s.svc.rights_show(&s.actor, id)?;

@@ -223,7 +223,10 @@ fn rights_requests() {
 
 async fn rights_requests_on(engine: &str, s: &AppState) {
     let body = json!({"ref": "ACME", "name": "Acme B.V.", "role": "controller"});
-    assert_eq!(call(s, post("/api/v1/clients", None, &body)).await.0, StatusCode::CREATED);
+    assert_eq!(
+        call(s, post("/api/v1/clients", None, &body)).await.0,
+        StatusCode::CREATED
+    );
     let body = json!({ "claims": [claim("F-1", "100.00")] });
     let (st, _) = call(s, post("/api/v1/clients/ACME/claims", Some("r-1"), &body)).await;
     assert_eq!(st, StatusCode::CREATED, "{engine}");
@@ -238,7 +241,11 @@ async fn rights_requests_on(engine: &str, s: &AppState) {
     assert_eq!(v["deadline"], "2026-12-21", "{engine}");
     let id = v["id"].as_i64().unwrap();
     let (st, _) = call(s, get(&format!("/api/v1/rights-requests/{id}/extract"))).await;
-    assert_eq!(st, StatusCode::CONFLICT, "{engine}: no extract before verification");
+    assert_eq!(
+        st,
+        StatusCode::CONFLICT,
+        "{engine}: no extract before verification"
+    );
 
     let body = json!({ "type": "access", "subject": subject, "verified_by": "portal_login", "channel": "portal" });
     let (_, v) = call(s, post("/api/v1/rights-requests", None, &body)).await;
@@ -250,17 +257,29 @@ async fn rights_requests_on(engine: &str, s: &AppState) {
     let (st, x) = call(s, get(&format!("/api/v1/rights-requests/{id}/extract"))).await;
     assert_eq!(st, StatusCode::OK, "{engine}");
     assert!(x.to_string().contains("Jan de Vries"), "{engine}");
-    let (st, html) = call(s, get(&format!("/api/v1/rights-requests/{id}/extract?format=html"))).await;
+    let (st, html) = call(
+        s,
+        get(&format!("/api/v1/rights-requests/{id}/extract?format=html")),
+    )
+    .await;
     assert_eq!(st, StatusCode::OK, "{engine}");
     assert!(html.as_str().unwrap().contains("<h1>"), "{engine}");
 
     let body = json!({ "type": "rectify", "subject": subject, "verified_by": "id_document", "fields": {"email": "jan@new.example"} });
     let (st, v) = call(s, post("/api/v1/rights-requests", None, &body)).await;
-    assert_eq!((st, v["status"].as_str()), (StatusCode::CREATED, Some("completed")), "{engine}: {v}");
+    assert_eq!(
+        (st, v["status"].as_str()),
+        (StatusCode::CREATED, Some("completed")),
+        "{engine}: {v}"
+    );
     let body = json!({ "type": "object", "subject": subject, "against": "nonsense" });
     let (st, _) = call(s, post("/api/v1/rights-requests", None, &body)).await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{engine}");
     let body = json!({ "type": "access", "subject": 999_999 });
     let (st, _) = call(s, post("/api/v1/rights-requests", None, &body)).await;
-    assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{engine}: unknown subject");
+    assert_eq!(
+        st,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{engine}: unknown subject"
+    );
 }

@@ -548,28 +548,41 @@ impl Kwijting {
         let (_, rows) = self.decisions(actor, number)?;
         let mut out = Vec::with_capacity(rows.len());
         for d in rows {
-            // The rule as it stood in the strategy version that decided.
-            let rule = self
-                .store
-                .strategy(&d.strategy_id, d.strategy_version)?
-                .and_then(|text| Strategy::from_toml_str(&text, "stored strategy").ok())
-                .and_then(|s| {
-                    s.steps().iter().find(|st| st.id() == d.rule).map(|st| {
-                        (
-                            st.wait_days(),
-                            st.conditions()
-                                .iter()
-                                .map(|c| c.to_string())
-                                .collect::<Vec<_>>(),
-                        )
-                    })
-                });
+            let rule = self.stored_rule(&d)?;
             let text = explain_row(&d, rule.as_ref(), lang);
             out.push((d, text));
         }
         Ok(out)
     }
 }
+
+impl Kwijting {
+    /// The rule of a decision as it stood in the strategy version that
+    /// decided: its wait in days and its conditions.
+    pub(crate) fn stored_rule(
+        &self,
+        d: &kwijting_store::DecisionRow,
+    ) -> Result<StoredRule, ServiceError> {
+        Ok(self
+            .store
+            .strategy(&d.strategy_id, d.strategy_version)?
+            .and_then(|text| Strategy::from_toml_str(&text, "stored strategy").ok())
+            .and_then(|s| {
+                s.steps().iter().find(|st| st.id() == d.rule).map(|st| {
+                    (
+                        st.wait_days(),
+                        st.conditions()
+                            .iter()
+                            .map(|c| c.to_string())
+                            .collect::<Vec<_>>(),
+                    )
+                })
+            }))
+    }
+}
+
+/// A step's wait in days and its conditions, when the step is known.
+pub(crate) type StoredRule = Option<(u16, Vec<String>)>;
 
 /// The explanation of a stored decision, from the data it stored.
 pub fn explain_row(

@@ -17,11 +17,11 @@
 use std::collections::BTreeSet;
 
 use kwijting_domain::{Actor, CaseId, ClientRole, Date, PartyId};
+use kwijting_store::StoreError;
 use kwijting_store::rights::{
     NewNotification, NewRightsRequest, NotificationRow, RECTIFIABLE, RequestUpdate,
     RightsRequestRow, RightsStepRow, RightsTx, StepRun, SubjectFlagRow,
 };
-use kwijting_store::StoreError;
 use kwijting_strategy::Language;
 use serde_json::{Map, Value as Json, json};
 
@@ -242,16 +242,23 @@ impl Kwijting {
         access: Access,
     ) -> Result<kwijting_store::ClientRow, ServiceError> {
         let client = self.subject_client_row(party)?;
-        self.door()
-            .check(actor, Some(client.id), &["case_history"], access, "rights requests")?;
+        self.door().check(
+            actor,
+            Some(client.id),
+            &["case_history"],
+            access,
+            "rights requests",
+        )?;
         Ok(client)
     }
 
-    pub(crate) fn subject_client_row(&self, party: PartyId) -> Result<kwijting_store::ClientRow, ServiceError> {
-        let client = self
-            .store
-            .party_client(party)?
-            .ok_or_else(|| ServiceError::Invalid(format!("no data subject with party id {party}")))?;
+    pub(crate) fn subject_client_row(
+        &self,
+        party: PartyId,
+    ) -> Result<kwijting_store::ClientRow, ServiceError> {
+        let client = self.store.party_client(party)?.ok_or_else(|| {
+            ServiceError::Invalid(format!("no data subject with party id {party}"))
+        })?;
         self.store
             .clients()?
             .into_iter()
@@ -297,7 +304,10 @@ impl Kwijting {
                         "a rectification names at least one field".into(),
                     ));
                 }
-                if let Some((f, _)) = fields.iter().find(|(f, _)| !RECTIFIABLE.contains(&f.as_str())) {
+                if let Some((f, _)) = fields
+                    .iter()
+                    .find(|(f, _)| !RECTIFIABLE.contains(&f.as_str()))
+                {
                     return Err(ServiceError::Invalid(format!(
                         "field '{f}' cannot be rectified; one of: {}",
                         RECTIFIABLE.join(", ")
@@ -386,8 +396,13 @@ impl Kwijting {
         status: Option<&str>,
         limit: u32,
     ) -> Result<Vec<RightsRequestRow>, ServiceError> {
-        self.door()
-            .check(actor, None, &["case_history"], Access::Read, "rights requests")?;
+        self.door().check(
+            actor,
+            None,
+            &["case_history"],
+            Access::Read,
+            "rights requests",
+        )?;
         Ok(self.store.rights_requests(status, limit)?)
     }
 
@@ -448,7 +463,10 @@ impl Kwijting {
             )));
         }
         if FINAL.contains(&req.status.as_str()) {
-            return Err(ServiceError::Invalid(format!("request {id} is {}", req.status)));
+            return Err(ServiceError::Invalid(format!(
+                "request {id} is {}",
+                req.status
+            )));
         }
         let today = self.clock().today();
         if today > req.deadline_on {
@@ -527,7 +545,11 @@ impl Kwijting {
                 )?;
                 Ok(format!(
                     "{}: {}",
-                    if uphold { "processing upheld" } else { "objection accepted" },
+                    if uphold {
+                        "processing upheld"
+                    } else {
+                        "objection accepted"
+                    },
                     reason.trim()
                 ))
             })?;
@@ -551,10 +573,16 @@ impl Kwijting {
             )));
         }
         if reason.trim().is_empty() {
-            return Err(ServiceError::Invalid("lifting a restriction needs a reason".into()));
+            return Err(ServiceError::Invalid(
+                "lifting a restriction needs a reason".into(),
+            ));
         }
         let cases = self.store.subject_cases(req.party)?;
-        let (on, at, reason) = (self.clock().today(), self.clock().now(), reason.trim().to_owned());
+        let (on, at, reason) = (
+            self.clock().today(),
+            self.clock().now(),
+            reason.trim().to_owned(),
+        );
         let outcome = outcome_with(
             &req.outcome,
             "restriction_lifted",
@@ -591,8 +619,13 @@ impl Kwijting {
     /// Runs every request that is not final as far as it goes; returns
     /// (id, status or error) per request touched.
     pub fn rights_resume(&self, actor: &Actor) -> Result<Vec<(i64, String)>, ServiceError> {
-        self.door()
-            .check(actor, None, &["case_history"], Access::Write, "rights requests")?;
+        self.door().check(
+            actor,
+            None,
+            &["case_history"],
+            Access::Write,
+            "rights requests",
+        )?;
         let mut out = Vec::new();
         let mut open: Vec<RightsRequestRow> = self
             .store
@@ -724,7 +757,11 @@ impl Kwijting {
     ) -> Result<Effects, ServiceError> {
         let mut e = Effects::default();
         let set_outcome = |e: &mut Effects, key: &str, v: Json| {
-            let base = e.update.outcome.clone().unwrap_or_else(|| req.outcome.clone());
+            let base = e
+                .update
+                .outcome
+                .clone()
+                .unwrap_or_else(|| req.outcome.clone());
             e.update.outcome = Some(outcome_with(&base, key, v));
         };
         let open_cases = || -> Result<Vec<CaseId>, ServiceError> {
@@ -766,19 +803,28 @@ impl Kwijting {
                 let x = self.access_extract(actor, req.party, Language::En)?;
                 let rows: usize = x["data"]
                     .as_array()
-                    .map(|t| t.iter().map(|t| t["rows"].as_array().map_or(0, Vec::len)).sum())
+                    .map(|t| {
+                        t.iter()
+                            .map(|t| t["rows"].as_array().map_or(0, Vec::len))
+                            .sum()
+                    })
                     .unwrap_or(0);
                 e.detail = format!("extract of {rows} rows");
                 set_outcome(&mut e, "extract", x);
             }
             "export" => {
                 let (x, csv) = self.portability_export(actor, req.party)?;
-                e.detail = format!("export of {} CSV lines", csv.lines().count().saturating_sub(1));
+                e.detail = format!(
+                    "export of {} CSV lines",
+                    csv.lines().count().saturating_sub(1)
+                );
                 set_outcome(&mut e, "portability", json!({ "json": x, "csv": csv }));
             }
             "rectify" => {
                 let RequestParams::Rectify(fields) = params else {
-                    return Err(ServiceError::Invalid("a rectification without fields".into()));
+                    return Err(ServiceError::Invalid(
+                        "a rectification without fields".into(),
+                    ));
                 };
                 let client = self.subject_client_row(req.party)?;
                 let categories = field_categories(fields);
@@ -796,7 +842,9 @@ impl Kwijting {
             }
             "notify_recipients" => {
                 let RequestParams::Rectify(fields) = params else {
-                    return Err(ServiceError::Invalid("a rectification without fields".into()));
+                    return Err(ServiceError::Invalid(
+                        "a rectification without fields".into(),
+                    ));
                 };
                 let categories = field_categories(fields);
                 let names: Vec<&str> = fields.iter().map(|(f, _)| f.as_str()).collect();
@@ -835,7 +883,11 @@ impl Kwijting {
                 }
                 e.flags.push("restricted");
                 e.detail = format!("{} case(s) held", cases.len());
-                set_outcome(&mut e, "restricted_cases", json!(cases.iter().map(|c| c.0).collect::<Vec<_>>()));
+                set_outcome(
+                    &mut e,
+                    "restricted_cases",
+                    json!(cases.iter().map(|c| c.0).collect::<Vec<_>>()),
+                );
             }
             "record_objection" => {
                 let RequestParams::Object(to) = params else {
@@ -860,7 +912,10 @@ impl Kwijting {
             "apply_decision" => {
                 let outcome: Json = serde_json::from_str(&req.outcome).unwrap_or_default();
                 let accepted = outcome["decision"]["decision"] == "objection_accepted";
-                let reason = outcome["decision"]["reason"].as_str().unwrap_or_default().to_owned();
+                let reason = outcome["decision"]["reason"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned();
                 let cases: Vec<CaseId> = self
                     .store
                     .subject_cases(req.party)?
@@ -966,8 +1021,13 @@ impl Kwijting {
         state: Option<&str>,
         limit: u32,
     ) -> Result<Vec<NotificationRow>, ServiceError> {
-        self.door()
-            .check(actor, None, &["case_history"], Access::Read, "rights notifications")?;
+        self.door().check(
+            actor,
+            None,
+            &["case_history"],
+            Access::Read,
+            "rights notifications",
+        )?;
         Ok(self.store.rights_notifications(state, limit)?)
     }
 
@@ -978,8 +1038,13 @@ impl Kwijting {
         id: i64,
         state: &str,
     ) -> Result<(), ServiceError> {
-        self.door()
-            .check(actor, None, &["case_history"], Access::Write, "rights notifications")?;
+        self.door().check(
+            actor,
+            None,
+            &["case_history"],
+            Access::Write,
+            "rights notifications",
+        )?;
         if !matches!(state, "sent" | "acknowledged") {
             return Err(ServiceError::Invalid(format!(
                 "a notification becomes sent or acknowledged, not '{state}'"
@@ -1045,12 +1110,14 @@ fn apply(
 }
 
 /// Used by [`Kwijting::rights_submit`] callers that parse text.
-pub fn parse_field_assignments(args: &[String]) -> Result<Vec<(String, Option<String>)>, ServiceError> {
+pub fn parse_field_assignments(
+    args: &[String],
+) -> Result<Vec<(String, Option<String>)>, ServiceError> {
     args.iter()
         .map(|a| {
-            let (k, v) = a.split_once('=').ok_or_else(|| {
-                ServiceError::Invalid(format!("'{a}' is not FIELD=VALUE"))
-            })?;
+            let (k, v) = a
+                .split_once('=')
+                .ok_or_else(|| ServiceError::Invalid(format!("'{a}' is not FIELD=VALUE")))?;
             let v = v.trim();
             Ok((k.trim().to_owned(), (!v.is_empty()).then(|| v.to_owned())))
         })

@@ -14,7 +14,7 @@ use kwijting_domain::{Actor, CaseId, ClientRole, PartyId};
 use kwijting_policy::Policy;
 use kwijting_store::catalog::{self, Class};
 use kwijting_store::rights::{SubjectExtract, Value};
-use kwijting_strategy::{Language, Strategy};
+use kwijting_strategy::Language;
 use serde_json::{Map, Value as Json, json};
 
 use crate::{Access, Kwijting, ServiceError};
@@ -40,10 +40,7 @@ fn column_class(table: &str, column: &str) -> Option<(&'static str, &'static [&'
         .iter()
         .find(|c| c.name == column)
         .and_then(|c| match c.class {
-            Class::Personal {
-                category,
-                purposes,
-            } => Some((category, purposes)),
+            Class::Personal { category, purposes } => Some((category, purposes)),
             Class::NotPersonal => None,
         })
 }
@@ -85,11 +82,7 @@ fn data_tables(
     let mut used: BTreeMap<&'static str, BTreeSet<&'static str>> = BTreeMap::new();
     let mut tables = Vec::new();
     for t in &x.tables {
-        let classes: Vec<_> = t
-            .columns
-            .iter()
-            .map(|c| column_class(t.table, c))
-            .collect();
+        let classes: Vec<_> = t.columns.iter().map(|c| column_class(t.table, c)).collect();
         let mut rows = Vec::new();
         for r in &t.rows {
             let shared = r.case.is_some_and(|c| !debtor_of.contains(&c));
@@ -101,12 +94,9 @@ fn data_tables(
                 if !keep(category) || (shared && ONE_PERSON.contains(category)) {
                     continue;
                 }
-                used.entry(category).or_default().extend(
-                    purposes
-                        .iter()
-                        .copied()
-                        .filter(|p| *p != excluded_purpose),
-                );
+                used.entry(category)
+                    .or_default()
+                    .extend(purposes.iter().copied().filter(|p| *p != excluded_purpose));
                 obj.insert((*col).to_owned(), json_value(v));
             }
             if obj.is_empty() {
@@ -156,28 +146,17 @@ impl Kwijting {
             .map(|c| c.case)
             .collect();
         let mut decisions = Vec::new();
-        let mut rules: HashMap<(String, i64), Option<(u16, Vec<String>)>> = HashMap::new();
+        let mut rules: HashMap<(String, i64, String), crate::daily_run::StoredRule> =
+            HashMap::new();
         for c in &x.cases {
             for mut d in self.store.decisions_for_case(c.case)? {
                 // The data a decision used describes the debtor.
                 if !debtor_of.contains(&c.case) {
                     d.inputs.clear();
                 }
-                let key = (d.strategy_id.clone(), d.strategy_version);
+                let key = (d.strategy_id.clone(), d.strategy_version, d.rule.clone());
                 if !rules.contains_key(&key) {
-                    let rule = self
-                        .store
-                        .strategy(&d.strategy_id, d.strategy_version)?
-                        .and_then(|t| Strategy::from_toml_str(&t, "stored strategy").ok())
-                        .and_then(|s| {
-                            s.steps().iter().find(|st| st.id() == d.rule).map(|st| {
-                                (
-                                    st.wait_days(),
-                                    st.conditions().iter().map(|c| c.to_string()).collect(),
-                                )
-                            })
-                        });
-                    rules.insert(key.clone(), rule);
+                    rules.insert(key.clone(), self.stored_rule(&d)?);
                 }
                 let rule = rules.get(&key).and_then(|r| r.as_ref());
                 decisions.push(json!({
@@ -290,7 +269,9 @@ impl Kwijting {
             PROVIDED.contains(&category)
                 && policy.purposes().any(|p| {
                     p.data_categories.iter().any(|c| c == category)
-                        && p.legal_bases.iter().any(|b| matches!(b.as_str(), "6.1.a" | "6.1.b"))
+                        && p.legal_bases
+                            .iter()
+                            .any(|b| matches!(b.as_str(), "6.1.a" | "6.1.b"))
                 })
         };
         let (tables, used) = data_tables(&x, processor, &portable);
@@ -315,11 +296,7 @@ impl Kwijting {
                         Json::String(s) => s.clone(),
                         other => other.to_string(),
                     };
-                    csv.push_str(&format!(
-                        "{name},{},{col},{}\n",
-                        i + 1,
-                        csv_field(&v)
-                    ));
+                    csv.push_str(&format!("{name},{},{col},{}\n", i + 1, csv_field(&v)));
                 }
             }
         }
@@ -393,7 +370,10 @@ pub fn extract_html(x: &Json) -> String {
     ));
     h.push_str(&format!(
         "<h1>{}</h1>\n<p>{} {} &middot; {}</p>\n",
-        t("Uittreksel van uw persoonsgegevens", "Extract of your personal data"),
+        t(
+            "Uittreksel van uw persoonsgegevens",
+            "Extract of your personal data"
+        ),
         esc(&scalar(&x["controller"]["name"])),
         esc(&scalar(&x["controller"]["address"])),
         esc(&scalar(&x["generated_at"]))
@@ -432,7 +412,11 @@ pub fn extract_html(x: &Json) -> String {
             h.push_str("<table>");
             for (k, v) in row.as_object().into_iter().flatten() {
                 let v = if k == "_source" {
-                    format!("import {} line {}", scalar(&v["import"]), scalar(&v["line"]))
+                    format!(
+                        "import {} line {}",
+                        scalar(&v["import"]),
+                        scalar(&v["line"])
+                    )
                 } else {
                     scalar(v)
                 };
@@ -447,8 +431,14 @@ pub fn extract_html(x: &Json) -> String {
         &arr(&x["purposes"]),
         &[
             ("name", t("doel", "purpose")),
-            ("legal_bases", t("grondslag (art. 6 AVG)", "legal basis (GDPR art. 6)")),
-            ("legitimate_interest", t("gerechtvaardigd belang", "legitimate interest")),
+            (
+                "legal_bases",
+                t("grondslag (art. 6 AVG)", "legal basis (GDPR art. 6)"),
+            ),
+            (
+                "legitimate_interest",
+                t("gerechtvaardigd belang", "legitimate interest"),
+            ),
             ("description", t("omschrijving", "description")),
         ],
     );

@@ -168,10 +168,16 @@ fn debtor_and_guarantor_on_one_case_get_separate_complete_extracts() {
             "F-1",
             "acme.csv",
         ] {
-            assert!(text.contains(must), "{e}: the debtor's extract lacks {must}");
+            assert!(
+                text.contains(must),
+                "{e}: the debtor's extract lacks {must}"
+            );
         }
         for must_not in ["Piet Borg", "Anna Ander", "Kees Klant"] {
-            assert!(!text.contains(must_not), "{e}: the debtor's extract shows {must_not}");
+            assert!(
+                !text.contains(must_not),
+                "{e}: the debtor's extract shows {must_not}"
+            );
         }
         // Every part art. 15 asks for.
         let recipients = x["recipients"].as_array().unwrap();
@@ -206,7 +212,10 @@ fn debtor_and_guarantor_on_one_case_get_separate_complete_extracts() {
             "{e}: the daily run's decision is explained"
         );
         assert!(x["rights"].as_array().unwrap().len() >= 8, "{e}");
-        assert_eq!(x["supervisory_authority"]["name"], "Autoriteit Persoonsgegevens");
+        assert_eq!(
+            x["supervisory_authority"]["name"],
+            "Autoriteit Persoonsgegevens"
+        );
         let parties = x["data"]
             .as_array()
             .unwrap()
@@ -222,9 +231,20 @@ fn debtor_and_guarantor_on_one_case_get_separate_complete_extracts() {
             .unwrap();
         let text = g.to_string();
         assert!(text.contains("Piet Borg"), "{e}");
-        assert!(text.contains("F-1"), "{e}: the guaranteed debt is theirs too");
-        for must_not in ["Jan de Vries", "jan@example.org", "NL91ABNA0417164300", "address_provider"] {
-            assert!(!text.contains(must_not), "{e}: the guarantor's extract shows {must_not}");
+        assert!(
+            text.contains("F-1"),
+            "{e}: the guaranteed debt is theirs too"
+        );
+        for must_not in [
+            "Jan de Vries",
+            "jan@example.org",
+            "NL91ABNA0417164300",
+            "address_provider",
+        ] {
+            assert!(
+                !text.contains(must_not),
+                "{e}: the guarantor's extract shows {must_not}"
+            );
         }
         assert_eq!(g["subject"]["cases"][0]["role"], "guarantor", "{e}");
 
@@ -232,7 +252,10 @@ fn debtor_and_guarantor_on_one_case_get_separate_complete_extracts() {
         let nl = w.svc.access_extract(&op(), w.debtor, Language::Nl).unwrap();
         let html = kwijting_service::rights_extract::extract_html(&nl);
         assert!(html.starts_with("<!DOCTYPE html>"), "{e}");
-        assert!(html.contains("Uw rechten") && html.contains("Jan de Vries"), "{e}");
+        assert!(
+            html.contains("Uw rechten") && html.contains("Jan de Vries"),
+            "{e}"
+        );
         assert!(!html.contains("<script"), "{e}");
     }
 }
@@ -268,7 +291,10 @@ fn a_pipeline_stopped_half_way_resumes_without_losing_or_doubling_work() {
             "{e}: the crashed step left nothing"
         );
         assert!(
-            w.svc.rights_notifications(&op(), None, 100).unwrap().is_empty(),
+            w.svc
+                .rights_notifications(&op(), None, 100)
+                .unwrap()
+                .is_empty(),
             "{e}"
         );
         // The process dies; a new one resumes.
@@ -279,7 +305,13 @@ fn a_pipeline_stopped_half_way_resumes_without_losing_or_doubling_work() {
         svc.rights_resume(&op()).unwrap();
         assert_eq!(
             steps(&svc),
-            ["route", "await_verification", "rectify", "notify_recipients", "answer"],
+            [
+                "route",
+                "await_verification",
+                "rectify",
+                "notify_recipients",
+                "answer"
+            ],
             "{e}: each step once"
         );
         let notes = svc.rights_notifications(&op(), None, 100).unwrap();
@@ -306,7 +338,9 @@ fn a_pipeline_stopped_half_way_resumes_without_losing_or_doubling_work() {
             .unwrap();
         svc.rights_notification_state(&op(), notes[0].id, "acknowledged")
             .unwrap();
-        let queued = svc.rights_notifications(&op(), Some("queued"), 100).unwrap();
+        let queued = svc
+            .rights_notifications(&op(), Some("queued"), 100)
+            .unwrap();
         assert_eq!(queued.len(), 2, "{e}");
 
         // A crash after the effects of restriction, before the answer.
@@ -318,7 +352,10 @@ fn a_pipeline_stopped_half_way_resumes_without_losing_or_doubling_work() {
         svc.rights_resume(&op()).unwrap();
         let holds = svc.holds(&op(), &w.other_number).unwrap();
         assert_eq!(
-            holds.iter().filter(|h| h.kind == "gdpr_restriction").count(),
+            holds
+                .iter()
+                .filter(|h| h.kind == "gdpr_restriction")
+                .count(),
             1,
             "{e}: one hold, however often resumed: {holds:?}"
         );
@@ -362,8 +399,10 @@ fn restriction_holds_the_case_and_refuses_disclosures_until_lifted() {
             .rights_lift_restriction(&op(), view.request.id, "the address was confirmed correct")
             .unwrap();
         assert!(
-            lifted.steps.iter().any(|s| s.step == "lift_restriction"
-                && s.detail.contains("confirmed correct")),
+            lifted
+                .steps
+                .iter()
+                .any(|s| s.step == "lift_restriction" && s.detail.contains("confirmed correct")),
             "{e}: lifting recorded"
         );
         disclose(&w, w.debtor, "address_provider", "collection").unwrap();
@@ -396,9 +435,16 @@ fn objections_marketing_stops_at_once_collection_waits_for_a_staff_decision() {
         assert!(matches!(err, ServiceError::Refused(_)), "{e}: {err}");
         // Collection is not affected by a marketing objection.
         disclose(&w, w.debtor, "address_provider", "collection").unwrap();
-        for to in [ObjectionTo::DirectMarketing, ObjectionTo::Consent, ObjectionTo::Analytics] {
+        for to in [
+            ObjectionTo::DirectMarketing,
+            ObjectionTo::Consent,
+            ObjectionTo::Analytics,
+        ] {
             w.svc
-                .rights_submit(&op(), &request(RequestKind::Object, w.other, RequestParams::Object(to)))
+                .rights_submit(
+                    &op(),
+                    &request(RequestKind::Object, w.other, RequestParams::Object(to)),
+                )
                 .unwrap();
         }
         let flags: Vec<String> = w
@@ -410,7 +456,11 @@ fn objections_marketing_stops_at_once_collection_waits_for_a_staff_decision() {
             .collect();
         assert_eq!(
             flags,
-            ["no_direct_marketing", "consent_withdrawn", "objection_analytics"],
+            [
+                "no_direct_marketing",
+                "consent_withdrawn",
+                "objection_analytics"
+            ],
             "{e}"
         );
 
@@ -442,17 +492,29 @@ fn objections_marketing_stops_at_once_collection_waits_for_a_staff_decision() {
                 .any(|h| h.kind == "pending_objection" && h.lifted_on.is_none()),
             "{e}"
         );
-        w.svc.run_day(&op(), day("2026-11-23"), 1, &|_, _| {}).unwrap();
-        assert!(w.svc.decisions(&op(), &w.number).unwrap().1.is_empty(), "{e}");
+        w.svc
+            .run_day(&op(), day("2026-11-23"), 1, &|_, _| {})
+            .unwrap();
+        assert!(
+            w.svc.decisions(&op(), &w.number).unwrap().1.is_empty(),
+            "{e}"
+        );
         let done = w
             .svc
-            .rights_decide(&op(), v.request.id, true, "the debt is undisputed and due; compelling grounds")
+            .rights_decide(
+                &op(),
+                v.request.id,
+                true,
+                "the debt is undisputed and due; compelling grounds",
+            )
             .unwrap();
         assert_eq!(done.request.status, "completed", "{e}");
-        assert!(json(&done.request.outcome)["decision"]["reason"]
-            .as_str()
-            .unwrap()
-            .contains("compelling"));
+        assert!(
+            json(&done.request.outcome)["decision"]["reason"]
+                .as_str()
+                .unwrap()
+                .contains("compelling")
+        );
         let holds = w.svc.holds(&op(), &w.number).unwrap();
         assert!(
             holds.iter().all(|h| h.lifted_on.is_some()),
@@ -482,7 +544,9 @@ fn objections_marketing_stops_at_once_collection_waits_for_a_staff_decision() {
             "{e}: {holds:?}"
         );
         let before = w.svc.decisions(&op(), &w.other_number).unwrap().1.len();
-        w.svc.run_day(&op(), day("2026-12-28"), 1, &|_, _| {}).unwrap();
+        w.svc
+            .run_day(&op(), day("2026-12-28"), 1, &|_, _| {})
+            .unwrap();
         assert_eq!(
             w.svc.decisions(&op(), &w.other_number).unwrap().1.len(),
             before,
@@ -505,9 +569,21 @@ fn processor_records_are_routed_to_the_client_as_controller() {
             .unwrap();
         assert_eq!(v.request.status, "routed", "{}", w.engine);
         let out = json(&v.request.outcome);
-        assert_eq!(out["routed_to"]["privacy_contact"], "privacy@seller.example");
-        assert!(out["routed_to"]["notice_en"].as_str().unwrap().contains("seller"));
-        assert!(out.get("extract").is_none(), "{}: the agency gives no extract", w.engine);
+        assert_eq!(
+            out["routed_to"]["privacy_contact"],
+            "privacy@seller.example"
+        );
+        assert!(
+            out["routed_to"]["notice_en"]
+                .as_str()
+                .unwrap()
+                .contains("seller")
+        );
+        assert!(
+            out.get("extract").is_none(),
+            "{}: the agency gives no extract",
+            w.engine
+        );
         let steps: Vec<String> = v.steps.into_iter().map(|s| s.step).collect();
         assert_eq!(steps, ["route", "answer"], "{}", w.engine);
     }
@@ -531,27 +607,47 @@ fn verification_deadline_extension_portability_and_the_erasure_seam() {
             .unwrap();
         assert_eq!(x.request.deadline_on, day("2027-02-21"), "{e}");
         assert_eq!(x.notifications[0].kind, "extension", "{e}");
-        assert!(w.svc.rights_extend(&op(), v.request.id, 1, "again").is_err());
+        assert!(
+            w.svc
+                .rights_extend(&op(), v.request.id, 1, "again")
+                .is_err()
+        );
 
-        let done = w.svc.rights_verify(&op(), v.request.id, "portal_login").unwrap();
+        let done = w
+            .svc
+            .rights_verify(&op(), v.request.id, "portal_login")
+            .unwrap();
         assert_eq!(done.request.status, "completed", "{e}");
-        assert_eq!(done.request.verification_method.as_deref(), Some("portal_login"));
+        assert_eq!(
+            done.request.verification_method.as_deref(),
+            Some("portal_login")
+        );
         let out = json(&done.request.outcome);
         let csv = out["portability"]["csv"].as_str().unwrap();
         assert!(csv.starts_with("table,row,column,value\n"), "{e}");
         assert!(csv.contains("parties,1,email,jan@example.org"), "{e}");
-        assert!(!csv.contains("credit_band") && !csv.contains("debtor_key"), "{e}: derived data is not portable");
+        assert!(
+            !csv.contains("credit_band") && !csv.contains("debtor_key"),
+            "{e}: derived data is not portable"
+        );
         assert!(out["portability"]["json"]["data"].is_array(), "{e}");
 
         // Erasure is a known type whose execution is not wired yet.
         let v = w
             .svc
-            .rights_submit(&op(), &request(RequestKind::Erase, w.other, RequestParams::None))
+            .rights_submit(
+                &op(),
+                &request(RequestKind::Erase, w.other, RequestParams::None),
+            )
             .unwrap();
         assert_eq!(v.request.status, "in_progress", "{e}");
         assert!(!v.steps.iter().any(|s| s.step == "erase"), "{e}");
         let resumed = w.svc.rights_resume(&op()).unwrap();
-        assert!(resumed.iter().any(|(id, s)| *id == v.request.id && s.contains("not supported")));
+        assert!(
+            resumed
+                .iter()
+                .any(|(id, s)| *id == v.request.id && s.contains("not supported"))
+        );
 
         // Bad input changes nothing.
         let bad = request(

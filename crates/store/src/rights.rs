@@ -176,8 +176,14 @@ pub const RECTIFIABLE: &[&str] = &[
 
 /// Writes inside one step's transaction.
 pub trait RightsTx {
-    fn place_hold(&mut self, case: CaseId, kind: &str, reason: &str, on: Date, by: &str)
-    -> Result<()>;
+    fn place_hold(
+        &mut self,
+        case: CaseId,
+        kind: &str,
+        reason: &str,
+        on: Date,
+        by: &str,
+    ) -> Result<()>;
     /// Lifts the open holds of that kind on the case; returns how many.
     fn lift_holds(&mut self, case: CaseId, kind: &str, on: Date) -> Result<u64>;
     /// Sets one party column (one of [`RECTIFIABLE`]).
@@ -249,11 +255,12 @@ pub(crate) struct ExtractQuery {
     pub has_line: bool,
     /// The rows are found by ledger account names ($1 = the names).
     pub by_accounts: bool,
+    /// The rows are found by the subject's cases.
+    pub by_cases: bool,
 }
 
 /// The cases of a party: its own and those it is a party to.
-pub(crate) const SUBJECT_CASE_IDS: &str =
-    "SELECT id FROM cases WHERE debtor_party_id = $1 UNION SELECT case_id FROM case_parties WHERE party_id = $1";
+pub(crate) const SUBJECT_CASE_IDS: &str = "SELECT id FROM cases WHERE debtor_party_id = $1 UNION SELECT case_id FROM case_parties WHERE party_id = $1";
 
 /// Columns whose value is the subject's own data: personal, and not
 /// naming the staff member who acted.
@@ -261,15 +268,17 @@ fn shown(t: &Table) -> Vec<&'static str> {
     t.columns
         .iter()
         .filter(|c| {
-            matches!(c.class, Class::Personal { .. }) && !matches!(c.subject, Some(Subject::Staff(_)))
+            matches!(c.class, Class::Personal { .. })
+                && !matches!(c.subject, Some(Subject::Staff(_)))
         })
         .map(|c| c.name)
         .collect()
 }
 
 /// The extract queries for every table with a subject link to a party.
-/// `account_list` renders the account-name list parameter of the engine.
-pub(crate) fn extract_queries(account_list: &str) -> Vec<ExtractQuery> {
+/// The engine says how a column is matched against the subject's cases
+/// and against their ledger accounts (`{c}` stands for the column).
+pub(crate) fn extract_queries(by_cases: &str, by_accounts: &str) -> Vec<ExtractQuery> {
     let mut out = Vec::new();
     for t in CATALOG {
         let columns = shown(t);
@@ -281,8 +290,8 @@ pub(crate) fn extract_queries(account_list: &str) -> Vec<ExtractQuery> {
             Subject::None | Subject::Staff(_) => continue,
             Subject::Party => ("id = $1".to_owned(), None, false),
             Subject::PartyColumn(c) => (format!("{c} = $1"), None, false),
-            Subject::CaseParties(c) => (format!("{c} IN ({SUBJECT_CASE_IDS})"), Some(c), false),
-            Subject::CaseInAccount(c) => (format!("{c} IN ({account_list})"), None, true),
+            Subject::CaseParties(c) => (by_cases.replace("{c}", c), Some(c), false),
+            Subject::CaseInAccount(c) => (by_accounts.replace("{c}", c), None, true),
         };
         let mut select: Vec<String> = columns.iter().map(|c| (*c).to_owned()).collect();
         if let Some(c) = case_col {
@@ -305,6 +314,7 @@ pub(crate) fn extract_queries(account_list: &str) -> Vec<ExtractQuery> {
                 t.name
             ),
             has_case: case_col.is_some(),
+            by_cases: case_col.is_some(),
             has_import,
             has_line,
             by_accounts,
@@ -317,7 +327,11 @@ pub(crate) fn extract_queries(account_list: &str) -> Vec<ExtractQuery> {
 pub(crate) fn case_accounts(cases: &[SubjectCase]) -> Vec<String> {
     cases
         .iter()
-        .flat_map(|c| CASE_ACCOUNT_PREFIXES.iter().map(move |p| format!("{p}:{}", c.case.0)))
+        .flat_map(|c| {
+            CASE_ACCOUNT_PREFIXES
+                .iter()
+                .map(move |p| format!("{p}:{}", c.case.0))
+        })
         .collect()
 }
 

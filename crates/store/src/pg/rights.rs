@@ -50,7 +50,8 @@ fn notification_row(r: &Row) -> Result<NotificationRow> {
 fn value(r: &Row, i: usize) -> Result<Value> {
     let ty = r.columns()[i].type_().clone();
     Ok(if ty == Type::INT8 {
-        r.try_get::<_, Option<i64>>(i)?.map_or(Value::Null, Value::Int)
+        r.try_get::<_, Option<i64>>(i)?
+            .map_or(Value::Null, Value::Int)
     } else if ty == Type::INT4 {
         r.try_get::<_, Option<i32>>(i)?
             .map_or(Value::Null, |v| Value::Int(v.into()))
@@ -64,9 +65,10 @@ fn value(r: &Row, i: usize) -> Result<Value> {
         r.try_get::<_, Option<Timestamp>>(i)?
             .map_or(Value::Null, |t| Value::Text(t.to_string()))
     } else if ty == Type::BYTEA {
-        r.try_get::<_, Option<Vec<u8>>>(i)?.map_or(Value::Null, |b| {
-            Value::Text(b.iter().map(|x| format!("{x:02x}")).collect())
-        })
+        r.try_get::<_, Option<Vec<u8>>>(i)?
+            .map_or(Value::Null, |b| {
+                Value::Text(b.iter().map(|x| format!("{x:02x}")).collect())
+            })
     } else if ty == Type::BOOL {
         r.try_get::<_, Option<bool>>(i)?
             .map_or(Value::Null, |b| Value::Int(b.into()))
@@ -123,7 +125,11 @@ impl RightsTx for Tx<'_, '_> {
 
     fn update_party(&mut self, party: PartyId, column: &str, value: Option<&str>) -> Result<()> {
         let column = rectifiable(column)?;
-        let ty = if column == "birth_date" { "DATE" } else { "TEXT" };
+        let ty = if column == "birth_date" {
+            "DATE"
+        } else {
+            "TEXT"
+        };
         self.tx.execute(
             &format!("UPDATE parties SET {column} = CAST($1::TEXT AS {ty}) WHERE id = $2"),
             &[&value, &party.0],
@@ -399,12 +405,21 @@ impl RightsStore for PgStore {
         let accounts = case_accounts(&cases);
         let mut tables = Vec::new();
         let mut import_ids = std::collections::BTreeSet::new();
-        for q in extract_queries("SELECT unnest($1::TEXT[])") {
+        // Arrays of the subject's cases and accounts rather than a
+        // subquery: without statistics (right after a bulk load) the planner
+        // would hash a subquery against a sequential scan.
+        let case_ids: Vec<i64> = cases.iter().map(|c| c.case.0).collect();
+        for q in extract_queries("{c} = ANY($1)", "{c} = ANY($1)") {
             let rows = if q.by_accounts {
                 if accounts.is_empty() {
                     continue;
                 }
                 tx.query(&q.sql, &[&accounts])?
+            } else if q.by_cases {
+                if case_ids.is_empty() {
+                    continue;
+                }
+                tx.query(&q.sql, &[&case_ids])?
             } else {
                 tx.query(&q.sql, &[&party.0])?
             };
@@ -421,11 +436,7 @@ impl RightsStore for PgStore {
                 };
                 let import = if q.has_import {
                     let id: Option<i64> = r.try_get(at)?;
-                    let line: Option<i64> = if q.has_line {
-                        r.try_get(at + 1)?
-                    } else {
-                        None
-                    };
+                    let line: Option<i64> = if q.has_line { r.try_get(at + 1)? } else { None };
                     id.map(|id| (id, line))
                 } else {
                     None
