@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
-use kwijting_domain::{Actor, ClientRole, PartyId};
+use kwijting_domain::{Actor, PartyId};
 use kwijting_strategy::Language;
 
 #[derive(clap::Args)]
@@ -60,28 +60,15 @@ pub fn run(args: BenchAccessArgs) -> anyhow::Result<()> {
         std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(&csv)?),
         &kwijting_synth::PortfolioOptions::new(args.cases, args.seed, as_of),
     )?;
-    let engines: Vec<&str> = match args.engine.as_str() {
-        "sqlite" => vec!["sqlite"],
-        "postgres" => vec!["postgres"],
-        "both" => vec!["sqlite", "postgres"],
-        other => bail!("--engine must be sqlite, postgres or both, not '{other}'"),
-    };
-    for engine in engines {
-        let url =
-            crate::bench_import::fresh_bench_db(engine, &dir, "access", args.pg_url.as_deref())?;
-        let svc = crate::open_service(&url)?;
+    for engine in crate::bench_import::engines(&args.engine)? {
+        let (url, svc) = crate::bench_import::imported_portfolio(
+            engine,
+            &dir,
+            "access",
+            args.pg_url.as_deref(),
+            &csv,
+        )?;
         let actor = Actor::system("bench", "collection");
-        svc.add_client(&actor, "BENCH", "Bench B.V.", ClientRole::Controller, None)?;
-        let t = Instant::now();
-        svc.import_claims_csv(
-            &actor,
-            "BENCH",
-            "portfolio.csv",
-            std::fs::File::open(&csv)?,
-            &mut |_| {},
-        )
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
-        eprintln!("[{engine}] imported in {:.1?}", t.elapsed());
         if !args.no_history {
             let t = Instant::now();
             svc.assume_commercial_rate_continues(&actor, "bench: the last rate continues")?;

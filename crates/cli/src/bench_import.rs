@@ -50,12 +50,7 @@ pub fn run(args: BenchImportArgs) -> anyhow::Result<()> {
     )?;
     eprintln!("generated {summary:?} in {:.1?}", t.elapsed());
 
-    let engines: Vec<&str> = match args.engine.as_str() {
-        "sqlite" => vec!["sqlite"],
-        "postgres" => vec!["postgres"],
-        "both" => vec!["sqlite", "postgres"],
-        other => bail!("--engine must be sqlite, postgres or both, not '{other}'"),
-    };
+    let engines = engines(&args.engine)?;
     for engine in engines {
         let ours_url = fresh_bench_db(engine, &dir, "ours", args.pg_url.as_deref())?;
         let base_url = fresh_bench_db(engine, &dir, "baseline", args.pg_url.as_deref())?;
@@ -208,6 +203,47 @@ fn measure_baseline(url: &str, csv: &Path) -> anyhow::Result<Measured> {
 
 /// A fresh database for a benchmark: an SQLite file `NAME.db` in `dir`, or a
 /// PostgreSQL schema `kw_bench_NAME` (replaced) on the server at `pg_url`.
+/// The engines an `--engine` argument names.
+pub fn engines(arg: &str) -> anyhow::Result<Vec<&'static str>> {
+    Ok(match arg {
+        "sqlite" => vec!["sqlite"],
+        "postgres" => vec!["postgres"],
+        "both" => vec!["sqlite", "postgres"],
+        other => bail!("--engine must be sqlite, postgres or both, not '{other}'"),
+    })
+}
+
+/// A service over a fresh database holding the portfolio in `csv`,
+/// imported for client `BENCH`; prints the import time.
+pub fn imported_portfolio(
+    engine: &str,
+    dir: &Path,
+    name: &str,
+    pg_url: Option<&str>,
+    csv: &Path,
+) -> anyhow::Result<(String, kwijting_service::Kwijting)> {
+    let url = fresh_bench_db(engine, dir, name, pg_url)?;
+    let svc = crate::open_service(&url)?;
+    let actor = Actor::system("bench", "collection");
+    svc.add_client(&actor, "BENCH", "Bench B.V.", ClientRole::Controller, None)?;
+    let t = Instant::now();
+    let report = svc
+        .import_claims_csv(
+            &actor,
+            "BENCH",
+            "portfolio.csv",
+            std::fs::File::open(csv)?,
+            &mut |_| {},
+        )
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    eprintln!(
+        "[{engine}] imported {} cases in {:.1?}",
+        report.cases_added,
+        t.elapsed()
+    );
+    Ok((url, svc))
+}
+
 pub fn fresh_bench_db(
     engine: &str,
     dir: &Path,

@@ -138,6 +138,16 @@ fn request(kind: RequestKind, subject: PartyId, params: RequestParams) -> NewReq
     }
 }
 
+/// An objection, verified at intake, run as far as it goes.
+fn object(w: &World, subject: PartyId, to: ObjectionTo) -> kwijting_service::rights::RequestView {
+    w.svc
+        .rights_submit(
+            &op(),
+            &request(RequestKind::Object, subject, RequestParams::Object(to)),
+        )
+        .unwrap()
+}
+
 fn json(s: &str) -> serde_json::Value {
     serde_json::from_str(s).unwrap()
 }
@@ -419,17 +429,7 @@ fn objections_marketing_stops_at_once_collection_waits_for_a_staff_decision() {
     for w in setup("rights_object") {
         let e = w.engine;
         disclose(&w, w.debtor, "postal_printing", "marketing").unwrap();
-        let v = w
-            .svc
-            .rights_submit(
-                &op(),
-                &request(
-                    RequestKind::Object,
-                    w.debtor,
-                    RequestParams::Object(ObjectionTo::Marketing),
-                ),
-            )
-            .unwrap();
+        let v = object(&w, w.debtor, ObjectionTo::Marketing);
         assert_eq!(v.request.status, "completed", "{e}");
         let err = disclose(&w, w.debtor, "postal_printing", "marketing").unwrap_err();
         assert!(matches!(err, ServiceError::Refused(_)), "{e}: {err}");
@@ -440,12 +440,7 @@ fn objections_marketing_stops_at_once_collection_waits_for_a_staff_decision() {
             ObjectionTo::Consent,
             ObjectionTo::Analytics,
         ] {
-            w.svc
-                .rights_submit(
-                    &op(),
-                    &request(RequestKind::Object, w.other, RequestParams::Object(to)),
-                )
-                .unwrap();
+            object(&w, w.other, to);
         }
         let flags: Vec<String> = w
             .svc
@@ -465,17 +460,7 @@ fn objections_marketing_stops_at_once_collection_waits_for_a_staff_decision() {
         );
 
         // Objection to collection: held, then a recorded decision.
-        let v = w
-            .svc
-            .rights_submit(
-                &op(),
-                &request(
-                    RequestKind::Object,
-                    w.debtor,
-                    RequestParams::Object(ObjectionTo::Collection),
-                ),
-            )
-            .unwrap();
+        let v = object(&w, w.debtor, ObjectionTo::Collection);
         assert_eq!(v.request.status, "awaiting_decision", "{e}");
         assert_eq!(
             w.svc
@@ -522,17 +507,7 @@ fn objections_marketing_stops_at_once_collection_waits_for_a_staff_decision() {
         );
 
         // Accepted: collection stops.
-        let v = w
-            .svc
-            .rights_submit(
-                &op(),
-                &request(
-                    RequestKind::Object,
-                    w.other,
-                    RequestParams::Object(ObjectionTo::Collection),
-                ),
-            )
-            .unwrap();
+        let v = object(&w, w.other, ObjectionTo::Collection);
         w.svc
             .rights_decide(&op(), v.request.id, false, "no compelling grounds")
             .unwrap();

@@ -323,6 +323,61 @@ pub(crate) fn extract_queries(by_cases: &str, by_accounts: &str) -> Vec<ExtractQ
     out
 }
 
+impl ExtractQuery {
+    /// How many link columns follow the shown ones: case, import, line.
+    pub(crate) fn tail(&self) -> usize {
+        usize::from(self.has_case) + usize::from(self.has_import) + usize::from(self.has_line)
+    }
+}
+
+/// Gathers the rows of the extract queries, engine-neutral: each row as
+/// its shown values and the link columns after them ([`ExtractQuery::tail`]).
+#[derive(Default)]
+pub(crate) struct Gather {
+    pub tables: Vec<TableRows>,
+    pub import_ids: std::collections::BTreeSet<i64>,
+}
+
+impl Gather {
+    pub(crate) fn table(&mut self, q: ExtractQuery, rows: Vec<(Vec<Value>, Vec<Option<i64>>)>) {
+        let mut out = Vec::with_capacity(rows.len());
+        for (values, tail) in rows {
+            let mut tail = tail.into_iter();
+            let case = if q.has_case {
+                tail.next().flatten().map(CaseId)
+            } else {
+                None
+            };
+            let import = if q.has_import {
+                let id = tail.next().flatten();
+                let line = if q.has_line {
+                    tail.next().flatten()
+                } else {
+                    None
+                };
+                id.map(|id| (id, line))
+            } else {
+                None
+            };
+            if let Some((id, _)) = import {
+                self.import_ids.insert(id);
+            }
+            out.push(ExtractRow {
+                values,
+                case,
+                import,
+            });
+        }
+        if !out.is_empty() {
+            self.tables.push(TableRows {
+                table: q.table.name,
+                columns: q.columns,
+                rows: out,
+            });
+        }
+    }
+}
+
 /// The ledger account names of a set of cases.
 pub(crate) fn case_accounts(cases: &[SubjectCase]) -> Vec<String> {
     cases

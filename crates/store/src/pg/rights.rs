@@ -403,8 +403,7 @@ impl RightsStore for PgStore {
             .start()?;
         let cases = subject_cases(&mut tx, party)?;
         let accounts = case_accounts(&cases);
-        let mut tables = Vec::new();
-        let mut import_ids = std::collections::BTreeSet::new();
+        let mut gather = Gather::default();
         // Arrays of the subject's cases and accounts rather than a
         // subquery: without statistics (right after a bulk load) the planner
         // would hash a subquery against a sequential scan.
@@ -423,42 +422,20 @@ impl RightsStore for PgStore {
             } else {
                 tx.query(&q.sql, &[&party.0])?
             };
-            let n = q.columns.len();
-            let mut out = Vec::with_capacity(rows.len());
-            for r in &rows {
-                let values = (0..n).map(|i| value(r, i)).collect::<Result<Vec<_>>>()?;
-                let mut at = n;
-                let case = if q.has_case {
-                    at += 1;
-                    r.try_get::<_, Option<i64>>(at - 1)?.map(CaseId)
-                } else {
-                    None
-                };
-                let import = if q.has_import {
-                    let id: Option<i64> = r.try_get(at)?;
-                    let line: Option<i64> = if q.has_line { r.try_get(at + 1)? } else { None };
-                    id.map(|id| (id, line))
-                } else {
-                    None
-                };
-                if let Some((id, _)) = import {
-                    import_ids.insert(id);
-                }
-                out.push(ExtractRow {
-                    values,
-                    case,
-                    import,
-                });
-            }
-            if !out.is_empty() {
-                tables.push(TableRows {
-                    table: q.table.name,
-                    columns: q.columns,
-                    rows: out,
-                });
-            }
+            let (n, tail) = (q.columns.len(), q.tail());
+            let out = rows
+                .iter()
+                .map(|r| {
+                    let values = (0..n).map(|i| value(r, i)).collect::<Result<Vec<_>>>()?;
+                    let links = (n..n + tail)
+                        .map(|i| r.try_get::<_, Option<i64>>(i))
+                        .collect::<std::result::Result<Vec<_>, _>>()?;
+                    Ok((values, links))
+                })
+                .collect::<Result<Vec<_>>>()?;
+            gather.table(q, out);
         }
-        let ids: Vec<i64> = import_ids.into_iter().collect();
+        let ids: Vec<i64> = gather.import_ids.iter().copied().collect();
         let imports = tx
             .query(
                 "SELECT i.id, c.ref, i.source, i.created_at::TEXT FROM imports i JOIN clients c ON c.id = i.client_id \
@@ -478,7 +455,7 @@ impl RightsStore for PgStore {
         tx.commit()?;
         Ok(SubjectExtract {
             cases,
-            tables,
+            tables: gather.tables,
             imports,
         })
     }

@@ -419,8 +419,7 @@ impl RightsStore for SqliteStore {
 fn extract(conn: &Connection, party: PartyId) -> Result<SubjectExtract> {
     let cases = subject_cases(conn, party)?;
     let accounts = case_accounts(&cases);
-    let mut tables = Vec::new();
-    let mut import_ids = std::collections::BTreeSet::new();
+    let mut gather = Gather::default();
     let list: String = (1..accounts.len() + 1)
         .map(|i| format!("?{i}"))
         .collect::<Vec<_>>()
@@ -443,48 +442,26 @@ fn extract(conn: &Connection, party: PartyId) -> Result<SubjectExtract> {
             vec![&party.0]
         };
         let mut rows = st.query(args.as_slice())?;
-        let n = q.columns.len();
+        let (n, tail) = (q.columns.len(), q.tail());
         let mut out = Vec::new();
         while let Some(r) = rows.next()? {
             let values = (0..n)
                 .map(|i| r.get_ref(i).map(value))
                 .collect::<rusqlite::Result<Vec<_>>>()?;
-            let mut at = n;
-            let case = if q.has_case {
-                at += 1;
-                r.get::<_, Option<i64>>(at - 1)?.map(CaseId)
-            } else {
-                None
-            };
-            let import = if q.has_import {
-                let id: Option<i64> = r.get(at)?;
-                let line: Option<i64> = if q.has_line { r.get(at + 1)? } else { None };
-                id.map(|id| (id, line))
-            } else {
-                None
-            };
-            if let Some((id, _)) = import {
-                import_ids.insert(id);
-            }
-            out.push(ExtractRow {
-                values,
-                case,
-                import,
-            });
+            let links = (n..n + tail)
+                .map(|i| r.get::<_, Option<i64>>(i))
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            out.push((values, links));
         }
-        if !out.is_empty() {
-            tables.push(TableRows {
-                table: q.table.name,
-                columns: q.columns,
-                rows: out,
-            });
-        }
+        drop(rows);
+        drop(st);
+        gather.table(q, out);
     }
     let mut imports = Vec::new();
     let mut st = conn.prepare_cached(
         "SELECT i.id, c.ref, i.source, i.created_at FROM imports i JOIN clients c ON c.id = i.client_id WHERE i.id = ?1",
     )?;
-    for id in import_ids {
+    for id in gather.import_ids {
         if let Some(row) = st
             .query_row(params![id], |r| {
                 Ok(ImportSource {
@@ -501,7 +478,7 @@ fn extract(conn: &Connection, party: PartyId) -> Result<SubjectExtract> {
     }
     Ok(SubjectExtract {
         cases,
-        tables,
+        tables: gather.tables,
         imports,
     })
 }
