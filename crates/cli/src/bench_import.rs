@@ -203,6 +203,27 @@ fn measure_baseline(url: &str, csv: &Path) -> anyhow::Result<Measured> {
 
 /// A fresh database for a benchmark: an SQLite file `NAME.db` in `dir`, or a
 /// PostgreSQL schema `kw_bench_NAME` (replaced) on the server at `pg_url`.
+/// A bench's working directory (the one given, or a fresh temporary one)
+/// and a synthetic portfolio of `cases` written into it, dated `as_of`.
+pub fn portfolio_csv(
+    dir: Option<&Path>,
+    tag: &str,
+    cases: u64,
+    seed: u64,
+    as_of: kwijting_domain::Date,
+) -> anyhow::Result<(PathBuf, PathBuf)> {
+    let dir = dir.map(Path::to_path_buf).unwrap_or_else(|| {
+        std::env::temp_dir().join(format!("kwijting-bench-{tag}-{}", std::process::id()))
+    });
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    let csv = dir.join("portfolio.csv");
+    kwijting_synth::write_portfolio(
+        std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(&csv)?),
+        &kwijting_synth::PortfolioOptions::new(cases, seed, as_of),
+    )?;
+    Ok((dir, csv))
+}
+
 /// The engines an `--engine` argument names.
 pub fn engines(arg: &str) -> anyhow::Result<Vec<&'static str>> {
     Ok(match arg {

@@ -5,7 +5,6 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use anyhow::Context;
 use kwijting_domain::Actor;
 use kwijting_store::{ChunkWork, NewDecision, RunCase};
 
@@ -35,15 +34,13 @@ fn reset_peak_rss() {
 }
 
 pub fn run(args: BenchRunDayArgs) -> anyhow::Result<()> {
-    let dir = args.dir.clone().unwrap_or_else(|| {
-        std::env::temp_dir().join(format!("kwijting-bench-run-{}", std::process::id()))
-    });
-    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-    let csv = dir.join("portfolio.csv");
     let as_of = kwijting_domain::parse_date("2026-11-21")?;
-    kwijting_synth::write_portfolio(
-        std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(&csv)?),
-        &kwijting_synth::PortfolioOptions::new(args.cases, args.seed, as_of),
+    let (dir, csv) = crate::bench_import::portfolio_csv(
+        args.dir.as_deref(),
+        "run",
+        args.cases,
+        args.seed,
+        as_of,
     )?;
     for engine in crate::bench_import::engines(&args.engine)? {
         let (url, svc) = crate::bench_import::imported_portfolio(
