@@ -34,6 +34,10 @@ const PROVIDED: &[&str] = &[
     "payment",
 ];
 
+/// Columns that hold an answer already given (an earlier extract): shown
+/// as a reference, not copied again, so extracts do not nest.
+const ANSWERS: &[(&str, &str)] = &[("rights_requests", "outcome")];
+
 fn column_class(table: &str, column: &str) -> Option<(&'static str, &'static [&'static str])> {
     catalog::table(table)?
         .columns
@@ -97,7 +101,12 @@ fn data_tables(
                 used.entry(category)
                     .or_default()
                     .extend(purposes.iter().copied().filter(|p| *p != excluded_purpose));
-                obj.insert((*col).to_owned(), json_value(v));
+                let v = if ANSWERS.contains(&(t.table, *col)) {
+                    json!("(the answer given to this request)")
+                } else {
+                    json_value(v)
+                };
+                obj.insert((*col).to_owned(), v);
             }
             if obj.is_empty() {
                 continue;

@@ -258,6 +258,20 @@ fn debtor_and_guarantor_on_one_case_get_separate_complete_extracts() {
         }
         assert_eq!(g["subject"]["cases"][0]["role"], "guarantor", "{e}");
 
+        // A second extract lists the first request without nesting it.
+        let again = w.svc.access_extract(&op(), w.debtor, Language::En).unwrap();
+        let requests = again["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["table"] == "rights_requests")
+            .unwrap();
+        assert_eq!(requests["rows"][0]["kind"], "access", "{e}");
+        assert_eq!(
+            requests["rows"][0]["outcome"], "(the answer given to this request)",
+            "{e}"
+        );
+
         // The readable document, escaped and in Dutch on request.
         let nl = w.svc.access_extract(&op(), w.debtor, Language::Nl).unwrap();
         let html = kwijting_service::rights_extract::extract_html(&nl);
