@@ -24,6 +24,7 @@
 #![allow(clippy::inconsistent_digit_grouping)]
 
 mod action;
+pub mod arrangement;
 mod assign;
 mod contact;
 mod engine;
