@@ -34,6 +34,7 @@ pub use pain::{
     Account, CreditTransfer, CreditTransferBatch, DirectDebit, DirectDebitBatch, LocalInstrument,
     Mandate, MandateAmendment, PAYMENT_AMOUNT_MAX, PAYMENTS_PER_FILE_MAX, Pain001Version,
     Pain008Version, Party, PostalAddress, Remittance, SequenceType, write_pain001, write_pain008,
+    write_pain008_file,
 };
 pub use returns::{ReturnConsequence, ReturnReason};
 pub use sepa::{Bic, CreditorId, EndToEndId, MandateId, MessageId, SepaIdError};

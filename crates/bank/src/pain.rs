@@ -503,25 +503,82 @@ pub fn write_pain008(
     batch: &DirectDebitBatch,
     version: Pain008Version,
 ) -> Result<String, BankError> {
-    let c = Check {
-        message_id: batch.message_id.as_str(),
+    write_pain008_file(std::slice::from_ref(batch), version)
+}
+
+/// Writes one pain.008 file with a payment-information block per batch
+/// (e.g. FRST and RCUR collections of one date). The batches share the
+/// group header: message id, creation time and initiating party must agree,
+/// and the payment-information ids must differ.
+pub fn write_pain008_file(
+    batches: &[DirectDebitBatch],
+    version: Pain008Version,
+) -> Result<String, BankError> {
+    let Some(head) = batches.first() else {
+        return Err(BankError::Payment {
+            message_id: String::new(),
+            location: "file".into(),
+            problem: "a payment file needs at least one payment-information block".into(),
+        });
     };
+    let c = Check {
+        message_id: head.message_id.as_str(),
+    };
+    let mut ids = std::collections::HashSet::new();
+    for b in batches {
+        if b.message_id != head.message_id
+            || b.created_at != head.created_at
+            || b.initiating_party != head.initiating_party
+        {
+            return Err(c.err(
+                format!("payment information {}", b.payment_info_id),
+                "the blocks of one file must share message id, creation time and initiating party",
+            ));
+        }
+        if !ids.insert(b.payment_info_id.as_str()) {
+            return Err(c.err(
+                format!("payment information {}", b.payment_info_id),
+                "payment-information id used twice in one file",
+            ));
+        }
+    }
     let new = version == Pain008Version::V08;
     let namespace = match version {
         Pain008Version::V08 => "urn:iso:std:iso:20022:tech:xsd:pain.008.001.08",
         Pain008Version::V02 => "urn:iso:std:iso:20022:tech:xsd:pain.008.001.02",
     };
-    let (mut x, n, total) = c.start(
+    let (mut x, _, _) = c.start(
         namespace,
         "CstmrDrctDbtInitn",
-        batch.created_at,
-        &batch.initiating_party,
-        batch
-            .transactions
+        head.created_at,
+        &head.initiating_party,
+        batches
             .iter()
+            .flat_map(|b| b.transactions.iter())
             .map(|t| (&t.end_to_end_id, t.amount)),
     )?;
+    for batch in batches {
+        payment_info_dd(&mut x, &c, batch, new)?;
+    }
+    x.close("CstmrDrctDbtInitn");
+    Ok(x.finish())
+}
 
+/// One `PmtInf` block of a pain.008: one collection date and sequence type.
+fn payment_info_dd(
+    x: &mut Xml,
+    c: &Check<'_>,
+    batch: &DirectDebitBatch,
+    new: bool,
+) -> Result<(), BankError> {
+    if batch.transactions.is_empty() {
+        return Err(c.err(
+            format!("payment information {}", batch.payment_info_id),
+            "a payment-information block needs at least one transaction",
+        ));
+    }
+    let n = batch.transactions.len().to_string();
+    let total = c.sum(batch.transactions.iter().map(|t| t.amount))?;
     x.open("PmtInf");
     x.leaf("PmtInfId", batch.payment_info_id.as_str());
     x.leaf("PmtMtd", "DD");
@@ -543,11 +600,11 @@ pub fn write_pain008(
     x.leaf("SeqTp", batch.sequence_type.code());
     x.close("PmtTpInf");
     x.leaf("ReqdColltnDt", &batch.collection_date.to_string());
-    party(&mut x, &c, "Cdtr", &batch.creditor, new, "creditor")?;
-    account(&mut x, "CdtrAcct", &batch.creditor_account);
-    agent(&mut x, "CdtrAgt", batch.creditor_account.bic.as_ref(), new);
+    party(x, c, "Cdtr", &batch.creditor, new, "creditor")?;
+    account(x, "CdtrAcct", &batch.creditor_account);
+    agent(x, "CdtrAgt", batch.creditor_account.bic.as_ref(), new);
     x.leaf("ChrgBr", "SLEV");
-    creditor_scheme_id(&mut x, &batch.creditor_id);
+    creditor_scheme_id(x, &batch.creditor_id);
     for (i, t) in batch.transactions.iter().enumerate() {
         let at = format!("transaction {} ({})", i + 1, t.end_to_end_id);
         x.open("DrctDbtTxInf");
@@ -604,17 +661,16 @@ pub fn write_pain008(
         }
         x.close("MndtRltdInf");
         x.close("DrctDbtTx");
-        agent(&mut x, "DbtrAgt", t.debtor_account.bic.as_ref(), new);
-        party(&mut x, &c, "Dbtr", &t.debtor, new, &format!("{at} debtor"))?;
-        account(&mut x, "DbtrAcct", &t.debtor_account);
+        agent(x, "DbtrAgt", t.debtor_account.bic.as_ref(), new);
+        party(x, c, "Dbtr", &t.debtor, new, &format!("{at} debtor"))?;
+        account(x, "DbtrAcct", &t.debtor_account);
         if let Some(r) = &t.remittance {
-            remittance(&mut x, &c, r, &at)?;
+            remittance(x, c, r, &at)?;
         }
         x.close("DrctDbtTxInf");
     }
     x.close("PmtInf");
-    x.close("CstmrDrctDbtInitn");
-    Ok(x.finish())
+    Ok(())
 }
 
 /// Writes a SEPA credit-transfer initiation (pain.001) for one execution date.

@@ -11,6 +11,7 @@ use kwijting_bank::{
     DirectDebitBatch, EndToEndId, LocalInstrument, Mandate, MandateAmendment, MandateId, MessageId,
     PAYMENTS_PER_FILE_MAX, Pain001Version, Pain008Version, Party, PostalAddress, RefIssuer,
     Remittance, SequenceType, StructuredRef, generate_camt053, write_pain001, write_pain008,
+    write_pain008_file,
 };
 use kwijting_domain::{Betalingskenmerk, Iban, Money};
 
@@ -225,6 +226,41 @@ fn pain008_both_versions_validate() {
     let old = write_pain008(&batch, Pain008Version::V02).unwrap();
     assert!(
         old.contains("<AdrLine>1015 CJ Amsterdam</AdrLine>") && old.contains("<BIC>ABNANL2A</BIC>")
+    );
+}
+
+/// FRST and RCUR collections of one date in one file: two payment
+/// information blocks under one group header counting both.
+#[test]
+fn pain008_file_with_two_blocks_validates() {
+    let rcur = direct_debits();
+    let mut frst = direct_debits();
+    frst.payment_info_id = MessageId::parse("KW-DD-2025-06-01-001-FRST").unwrap();
+    frst.sequence_type = SequenceType::First;
+    frst.transactions.truncate(1);
+    frst.transactions[0].end_to_end_id = EndToEndId::parse("KW000000019-T01").unwrap();
+    for (version, xsd) in [
+        (Pain008Version::V08, "pain.008.001.08.xsd"),
+        (Pain008Version::V02, "pain.008.001.02.xsd"),
+    ] {
+        let xml = write_pain008_file(&[frst.clone(), rcur.clone()], version).unwrap();
+        assert_eq!(xml.matches("<PmtInf>").count(), 2);
+        assert!(xml.contains("<NbOfTxs>3</NbOfTxs>") && xml.contains("<SeqTp>FRST</SeqTp>"));
+        validate(&xml, xsd, &format!("two-blocks-{version:?}"));
+    }
+    // The same end-to-end id in two blocks is refused; so is a block of
+    // another message.
+    let mut twice = frst.clone();
+    twice.transactions[0].end_to_end_id = rcur.transactions[0].end_to_end_id.clone();
+    refusal(
+        write_pain008_file(&[twice, rcur.clone()], Pain008Version::V08),
+        "used twice",
+    );
+    let mut other = frst.clone();
+    other.message_id = MessageId::parse("OTHER").unwrap();
+    refusal(
+        write_pain008_file(&[rcur, other], Pain008Version::V08),
+        "share message id",
     );
 }
 
