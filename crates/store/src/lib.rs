@@ -9,6 +9,7 @@
 //!   the live schema of both engines and fails on any difference.
 //! - The store reads no clock: timestamps come in from the caller.
 
+pub mod arrangement;
 pub mod bench;
 pub mod catalog;
 mod model;
@@ -19,6 +20,11 @@ pub mod testkit;
 
 use std::sync::Arc;
 
+pub use arrangement::{
+    AmendmentRow, ArrangementRow, ArrangementRulesRow, ArrangementStore, ArrangementUpdate,
+    DdBatchRow, DdCollectionRow, InstalmentRow, MandateRow, NewArrangement, NewMandate,
+    ReturnUpdate, WatchedArrangement,
+};
 pub use model::*;
 pub use rights::{RightsStore, RightsTx};
 
@@ -97,7 +103,7 @@ pub enum Finish {
 
 /// The one storage interface. Both engines implement all of it; the contract
 /// tests in `tests/contract.rs` run every behaviour against both.
-pub trait Store: Send + Sync + RightsStore {
+pub trait Store: Send + Sync + RightsStore + ArrangementStore {
     fn engine(&self) -> Engine;
 
     fn insert_client(&self, client: &NewClient) -> Result<ClientRow>;

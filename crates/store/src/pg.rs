@@ -15,6 +15,7 @@ use crate::model::*;
 use crate::sqlite::{PARTY_COLUMNS, case_filter_sql};
 use crate::{Engine, Finish, ImportAbort, ImportTx, Result, Store, StoreError};
 
+mod arrangement;
 mod rights;
 
 const MIGRATIONS: &[(i64, &str)] = &[
@@ -31,6 +32,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         include_str!("../migrations/postgres/0003_collection.sql"),
     ),
     (4, include_str!("../migrations/postgres/0004_ledger.sql")),
+    (
+        6,
+        include_str!("../migrations/postgres/0006_arrangements.sql"),
+    ),
     (8, include_str!("../migrations/postgres/0008_rights.sql")),
 ];
 

@@ -11,6 +11,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use crate::model::*;
 use crate::{Engine, Finish, ImportAbort, ImportTx, Result, Store, StoreError};
 
+mod arrangement;
 mod rights;
 
 const MIGRATIONS: &[(i64, &str)] = &[
@@ -21,6 +22,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
     ),
     (3, include_str!("../migrations/sqlite/0003_collection.sql")),
     (4, include_str!("../migrations/sqlite/0004_ledger.sql")),
+    (
+        6,
+        include_str!("../migrations/sqlite/0006_arrangements.sql"),
+    ),
     (8, include_str!("../migrations/sqlite/0008_rights.sql")),
 ];
 
