@@ -43,6 +43,8 @@ pub struct RunSummary {
     /// Why cases could not be decided in this invocation: message, number
     /// of cases, the first case.
     pub error_reasons: Vec<(String, u64, String)>,
+    /// The day's monitoring of payment arrangements.
+    pub arrangements: crate::arrangements::MonitorSummary,
 }
 
 /// Strategies by id and version.
@@ -517,6 +519,9 @@ impl Kwijting {
         if let Some(e) = failure.into_inner().ok().flatten() {
             return Err(e);
         }
+        // After the chunks: a case whose arrangement breaks today is taken
+        // up by its strategy from tomorrow.
+        let arrangements = self.monitor_arrangements(as_of)?;
         let totals = self.store.run_totals(as_of)?;
         Ok(RunSummary {
             as_of: Some(as_of),
@@ -534,6 +539,7 @@ impl Kwijting {
                 .into_iter()
                 .map(|(m, (n, first))| (m, n, first))
                 .collect(),
+            arrangements,
         })
     }
 

@@ -7,10 +7,12 @@
 //!   `thiserror` errors that interfaces render.
 //! - Time comes from a [`Clock`] given at construction (tests fix it).
 
+pub mod arrangements;
 pub mod cases;
 pub mod clients;
 pub mod collect;
 pub mod daily_run;
+pub mod direct_debit;
 pub mod disclose;
 pub mod door;
 pub mod intake;

@@ -233,6 +233,8 @@ impl Kwijting {
         let mut entries = Vec::new();
         let mut new_transfers: Vec<Transfer> = Vec::new();
         let mut seen = HashSet::new();
+        // Direct-debit returns, handed to the arrangements once booked.
+        let mut dd_returns = Vec::new();
         for s in &statements {
             for e in &s.entries {
                 for t in &e.transactions {
@@ -273,6 +275,11 @@ impl Kwijting {
                         // booking for now.
                         entry.match_state = if e.reversal { "reversal" } else { "debit" }.into();
                         report.debits += 1;
+                        if let (Some(reason), Some(e2e)) =
+                            (t.return_reason_code(), t.end_to_end_id.as_deref())
+                        {
+                            dd_returns.push((e2e.to_owned(), reason, on));
+                        }
                         entries.push(entry);
                         continue;
                     }
@@ -338,6 +345,9 @@ impl Kwijting {
         })?;
         let stored: Vec<StoredTransfer> = new_transfers.iter().map(to_stored).collect();
         self.store.record_statement(&entries, &stored)?;
+        for (e2e, reason, on) in &dd_returns {
+            self.on_direct_debit_return(e2e, reason, *on)?;
+        }
         Ok(report)
     }
 
