@@ -21,12 +21,12 @@ use kwijting_law::statement::{
     CaseInput, ClaimInput, CostsSettings, Event, EventKind, Statement, statement_of_account,
 };
 use kwijting_store::{
-    ArrangementRow, ArrangementRulesRow, ArrangementUpdate, CaseDetail, MandateRow,
-    NewArrangement, NewDecision, WatchedArrangement,
+    ArrangementRow, ArrangementRulesRow, ArrangementUpdate, CaseDetail, MandateRow, NewArrangement,
+    NewDecision, WatchedArrangement,
 };
 use kwijting_strategy::arrangement::{
-    ARRANGEMENT_RULES_VERSION, ArrangementRules, DD_STATEMENT_LAG_DAYS, Proposal, Verdict,
-    Watched, monitor, schedule,
+    ARRANGEMENT_RULES_VERSION, ArrangementRules, DD_STATEMENT_LAG_DAYS, Proposal, Verdict, Watched,
+    monitor, schedule,
 };
 
 use crate::{Access, Kwijting, ServiceError};
@@ -164,8 +164,13 @@ impl Kwijting {
         rules: &ArrangementRules,
     ) -> Result<(), ServiceError> {
         let client = self.client(actor, client_ref)?;
-        self.door()
-            .check(actor, Some(client.id), &[], Access::Write, "client settings")?;
+        self.door().check(
+            actor,
+            Some(client.id),
+            &[],
+            Access::Write,
+            "client settings",
+        )?;
         if rules.min_instalment.cents() <= 0 || rules.max_term_months == 0 {
             return Err(ServiceError::Invalid(
                 "the minimum instalment and the maximum term must be positive".into(),
@@ -400,7 +405,12 @@ impl Kwijting {
                         ServiceError::Invalid("the accepted arrangement was not stored".into())
                     })?;
                 let receipts = new.receipts_before_cents;
-                Ok(ProposalOutcome::Accepted(self.view(number, a, receipts, &[])))
+                Ok(ProposalOutcome::Accepted(self.view(
+                    number,
+                    a,
+                    receipts,
+                    &[],
+                )))
             }
             Err(rejection) => {
                 let reason = rejection.to_string();
@@ -507,7 +517,12 @@ fn decide(
     let a = &w.arrangement;
     let paid = w.receipts_cents - a.receipts_before_cents;
     let instalments = watched(w);
-    let check = monitor(&instalments, Money::from_cents(paid), as_of, rules.grace_days);
+    let check = monitor(
+        &instalments,
+        Money::from_cents(paid),
+        as_of,
+        rules.grace_days,
+    );
     let states: Vec<(i64, String)> = a
         .schedule
         .iter()
@@ -566,7 +581,11 @@ fn decide(
                 .iter()
                 .find(|i| i.seq == i64::from(seq))
                 .map(|i| i.id);
-            u.decision = Some(decision("arrangement_reminder", inputs, Some(REMINDER_WORK)));
+            u.decision = Some(decision(
+                "arrangement_reminder",
+                inputs,
+                Some(REMINDER_WORK),
+            ));
         }
         Verdict::Broken {
             seq,

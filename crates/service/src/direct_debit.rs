@@ -85,10 +85,7 @@ pub fn is_target_day(d: Date) -> bool {
     if matches!(d.weekday(), Weekday::Saturday | Weekday::Sunday) {
         return false;
     }
-    if matches!(
-        (d.month(), d.day()),
-        (1, 1) | (5, 1) | (12, 25) | (12, 26)
-    ) {
+    if matches!((d.month(), d.day()), (1, 1) | (5, 1) | (12, 25) | (12, 26)) {
         return false;
     }
     let easter = kwijting_law::nl::holidays::easter_sunday(d.year());
@@ -145,12 +142,13 @@ impl Kwijting {
             "mandates",
         )?;
         let reference = MandateId::parse(reference.trim()).map_err(invalid)?;
-        let iban = Iban::parse(debtor_iban).map_err(|e| {
-            ServiceError::Invalid(format!("debtor IBAN '{debtor_iban}': {e}"))
-        })?;
+        let iban = Iban::parse(debtor_iban)
+            .map_err(|e| ServiceError::Invalid(format!("debtor IBAN '{debtor_iban}': {e}")))?;
         let name = debtor_name.trim();
         if name.is_empty() {
-            return Err(ServiceError::Invalid("the mandate needs the debtor's name".into()));
+            return Err(ServiceError::Invalid(
+                "the mandate needs the debtor's name".into(),
+            ));
         }
         if signed_on > self.clock().today() {
             return Err(ServiceError::Invalid(format!(
@@ -224,14 +222,22 @@ impl Kwijting {
         if let Some(r) = new_reference {
             let r = MandateId::parse(r.trim()).map_err(invalid)?;
             if r.as_str() != m.reference {
-                changes.push(("reference".into(), m.reference.clone(), r.as_str().to_owned()));
+                changes.push((
+                    "reference".into(),
+                    m.reference.clone(),
+                    r.as_str().to_owned(),
+                ));
             }
         }
         if let Some(i) = new_iban {
             let i = Iban::parse(i)
                 .map_err(|e| ServiceError::Invalid(format!("debtor IBAN '{i}': {e}")))?;
             if i.as_str() != m.debtor_iban {
-                changes.push(("debtor_iban".into(), m.debtor_iban.clone(), i.as_str().to_owned()));
+                changes.push((
+                    "debtor_iban".into(),
+                    m.debtor_iban.clone(),
+                    i.as_str().to_owned(),
+                ));
             }
         }
         if let Some(n) = new_name.map(str::trim).filter(|n| !n.is_empty())
@@ -338,9 +344,10 @@ impl Kwijting {
         // Check the file can be written before anything is stored.
         render(&batch, &collections, version, true, Vec::new())?;
         self.store.write_dd_batch(&batch, &collections, &reported)?;
-        let (batch, stored) = self.store.dd_batch(on)?.ok_or_else(|| {
-            ServiceError::Invalid("the direct-debit file was not stored".into())
-        })?;
+        let (batch, stored) = self
+            .store
+            .dd_batch(on)?
+            .ok_or_else(|| ServiceError::Invalid("the direct-debit file was not stored".into()))?;
         render(&batch, &stored, version, true, skipped)
     }
 
@@ -352,8 +359,14 @@ impl Kwijting {
     fn due_collections(
         &self,
         on: Date,
-    ) -> Result<(Vec<DdCollectionRow>, Vec<(i64, String)>, Vec<(String, String)>), ServiceError>
-    {
+    ) -> Result<
+        (
+            Vec<DdCollectionRow>,
+            Vec<(i64, String)>,
+            Vec<(String, String)>,
+        ),
+        ServiceError,
+    > {
         let mut out = Vec::new();
         let mut reported = Vec::new();
         let mut skipped = Vec::new();
@@ -386,7 +399,9 @@ impl Kwijting {
                     let wanted = match &i.collection {
                         Some((_, s)) if s == "submitted" => false,
                         _ if i.reopened_on.is_some() => false,
-                        Some(_) => i.retry_on.is_some_and(|r| r <= on) && i.dd_attempts < DD_ATTEMPTS_MAX,
+                        Some(_) => {
+                            i.retry_on.is_some_and(|r| r <= on) && i.dd_attempts < DD_ATTEMPTS_MAX
+                        }
                         None => i.due_on <= on && i.due_on >= m.signed_on,
                     };
                     if !wanted {
@@ -432,7 +447,8 @@ impl Kwijting {
                         continue;
                     }
                     let e2e = format!("{number}-{}-{}", i.id, i.dd_attempts + 1);
-                    let carries_amendment = !first_taken && (original_ref.is_some() || original_iban.is_some());
+                    let carries_amendment =
+                        !first_taken && (original_ref.is_some() || original_iban.is_some());
                     if carries_amendment || (!first_taken && !pending.is_empty()) {
                         reported.extend(pending.iter().map(|x| (x.id, e2e.clone())));
                     }
@@ -487,7 +503,10 @@ impl Kwijting {
         reason: &ReturnReason,
         on: Date,
     ) -> Result<Option<ReturnOutcome>, ServiceError> {
-        let Some(c) = self.store.collection_by_end_to_end_id(end_to_end_id.trim())? else {
+        let Some(c) = self
+            .store
+            .collection_by_end_to_end_id(end_to_end_id.trim())?
+        else {
             return Ok(None);
         };
         if c.state != "submitted" {
@@ -529,10 +548,7 @@ impl Kwijting {
             }
             ReturnConsequence::Retry | ReturnConsequence::ReopenInstalment => "dd_reopen",
             ReturnConsequence::StopMandate => {
-                stop = Some((
-                    c.mandate,
-                    format!("return {} on {on}", reason.code()),
-                ));
+                stop = Some((c.mandate, format!("return {} on {on}", reason.code())));
                 "mandate_stopped"
             }
             ReturnConsequence::Review => "dd_return_review",
@@ -547,7 +563,9 @@ impl Kwijting {
             format!("prenotification_days={}", rules.prenotification_days),
             format!(
                 "retry_on={}",
-                retry_on.map(|d| d.to_string()).unwrap_or_else(|| "none".into())
+                retry_on
+                    .map(|d| d.to_string())
+                    .unwrap_or_else(|| "none".into())
             ),
         ]
         .join("\n");
@@ -619,7 +637,10 @@ fn render(
     let mut blocks = Vec::new();
     let mut total = Money::ZERO;
     let mut seen = HashSet::new();
-    for (seq, code) in [(SequenceType::First, "FRST"), (SequenceType::Recurring, "RCUR")] {
+    for (seq, code) in [
+        (SequenceType::First, "FRST"),
+        (SequenceType::Recurring, "RCUR"),
+    ] {
         let mut transactions = Vec::new();
         for c in collections.iter().filter(|c| c.sequence_type == code) {
             seen.insert(c.end_to_end_id.as_str());

@@ -965,7 +965,9 @@ pub trait ArrangementStore {
         self.arrangement_tx(&mut |db| {
             out = db
                 .rows(
-                    &format!("SELECT {COLLECTION_COLUMNS} FROM dd_collections WHERE end_to_end_id = $1"),
+                    &format!(
+                        "SELECT {COLLECTION_COLUMNS} FROM dd_collections WHERE end_to_end_id = $1"
+                    ),
                     &[text(e2e)],
                 )?
                 .first()

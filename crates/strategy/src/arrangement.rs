@@ -115,15 +115,33 @@ pub struct Instalment {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Rejection {
     NothingOwed,
-    InstalmentCount { given: u16 },
+    InstalmentCount {
+        given: u16,
+    },
     AmountNotPositive,
-    BelowMinimum { amount: Money, minimum: Money },
-    FirstInThePast { first: Date, today: Date },
+    BelowMinimum {
+        amount: Money,
+        minimum: Money,
+    },
+    FirstInThePast {
+        first: Date,
+        today: Date,
+    },
     /// The instalments before the last already pay everything.
-    TooManyInstalments { needed: u64 },
+    TooManyInstalments {
+        needed: u64,
+    },
     /// The instalments do not add up to what is owed.
-    DoesNotCover { covered: Money, owed: Money, amount_needed: Money },
-    TooLong { last_due: Date, latest: Date, months: u16 },
+    DoesNotCover {
+        covered: Money,
+        owed: Money,
+        amount_needed: Money,
+    },
+    TooLong {
+        last_due: Date,
+        latest: Date,
+        months: u16,
+    },
     DateOutOfRange,
 }
 
@@ -415,7 +433,10 @@ mod tests {
         let today = d("2026-01-20");
         let r = |p: Proposal, owed: i64| schedule(&p, eur(owed), &rules, today).unwrap_err();
         assert!(matches!(
-            r(proposal(10, 10_00, Frequency::Monthly, "2026-02-01"), 100_00),
+            r(
+                proposal(10, 10_00, Frequency::Monthly, "2026-02-01"),
+                100_00
+            ),
             Rejection::BelowMinimum { .. }
         ));
         assert_eq!(
@@ -425,7 +446,10 @@ mod tests {
         let e = r(proposal(3, 30_00, Frequency::Monthly, "2026-02-01"), 100_00);
         assert!(e.to_string().contains("at least EUR 33.34"), "{e}");
         assert!(matches!(
-            r(proposal(24, 50_00, Frequency::Monthly, "2026-02-01"), 1_200_00),
+            r(
+                proposal(24, 50_00, Frequency::Monthly, "2026-02-01"),
+                1_200_00
+            ),
             Rejection::TooLong { .. }
         ));
         assert!(matches!(
@@ -470,7 +494,10 @@ mod tests {
         )
         .unwrap();
         let mut w = watched(&s);
-        assert_eq!(monitor(&w, eur(0), d("2026-02-01"), 7).verdict, Verdict::Kept);
+        assert_eq!(
+            monitor(&w, eur(0), d("2026-02-01"), 7).verdict,
+            Verdict::Kept
+        );
         let v = monitor(&w, eur(0), d("2026-02-02"), 7).verdict;
         assert_eq!(
             v,
@@ -481,7 +508,10 @@ mod tests {
             }
         );
         w[0].reminded = true;
-        assert_eq!(monitor(&w, eur(0), d("2026-02-08"), 7).verdict, Verdict::Kept);
+        assert_eq!(
+            monitor(&w, eur(0), d("2026-02-08"), 7).verdict,
+            Verdict::Kept
+        );
         assert!(matches!(
             monitor(&w, eur(0), d("2026-02-09"), 7).verdict,
             Verdict::Broken { seq: 1, .. }
