@@ -5,6 +5,7 @@
 //! 3 input refused (an import or a request with invalid data; nothing was
 //! changed).
 
+mod arrangements_cmd;
 mod bench_access;
 mod bench_import;
 mod bench_law;
@@ -90,6 +91,15 @@ enum Command {
     /// The trust-account ledger
     #[command(subcommand)]
     Ledger(LedgerCommand),
+    /// Payment arrangements: propose, show, settle, client rules
+    #[command(subcommand)]
+    Arrangements(arrangements_cmd::ArrangementsCommand),
+    /// SEPA direct-debit mandates
+    #[command(subcommand)]
+    Mandates(arrangements_cmd::MandatesCommand),
+    /// SEPA payment files: direct debits for arrangements
+    #[command(subcommand)]
+    Sepa(arrangements_cmd::SepaCommand),
     /// Write a synthetic portfolio CSV (synthetic people only)
     Generate(GenerateArgs),
     /// Serve the HTTP API
@@ -612,6 +622,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Arrangements(c) => arrangements_cmd::arrangements(&cli.database_url, c),
+        Command::Mandates(c) => arrangements_cmd::mandates(&cli.database_url, c),
+        Command::Sepa(c) => arrangements_cmd::sepa(&cli.database_url, c),
         Command::Ledger(LedgerCommand::Verify) => {
             let svc = open_service(&cli.database_url)?;
             match svc.verify_ledger(&cli_actor())? {

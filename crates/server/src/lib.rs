@@ -5,6 +5,7 @@
 //! never a store; errors leave as one JSON shape and internal details are
 //! logged, never sent.
 
+pub mod arrangements;
 pub mod rights;
 pub mod views;
 
@@ -160,6 +161,7 @@ pub fn app(state: AppState) -> Router {
         .route("/api/v1/cases/{number}", get(case_file))
         .route("/api/v1/cases/{number}/decisions", get(case_decisions))
         .merge(rights::routes())
+        .merge(arrangements::routes())
         .fallback(|| async {
             AppError::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint")
         })

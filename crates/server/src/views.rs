@@ -125,6 +125,12 @@ pub fn run_summary(s: &kwijting_service::daily_run::RunSummary) -> Value {
         "review_queue": s.review_queue,
         "errors": s.errors,
         "error_reasons": s.error_reasons.iter().map(|(m, n, first)| json!({"message": m, "cases": n, "first_case": first})).collect::<Vec<_>>(),
+        "arrangements": {
+            "watched": s.arrangements.watched,
+            "reminders": s.arrangements.reminders,
+            "broken": s.arrangements.broken,
+            "completed": s.arrangements.completed,
+        },
     })
 }
 
