@@ -243,10 +243,7 @@ pub fn arrangements(url: &str, cmd: ArrangementsCommand) -> anyhow::Result<()> {
             } else {
                 println!(
                     "{}: EUR {} settles the case today ({}); statement of account EUR {}",
-                    q.case_number,
-                    q.settles_with,
-                    q.as_of,
-                    q.statement_balance
+                    q.case_number, q.settles_with, q.as_of, q.statement_balance
                 );
                 if let Some(v) = &q.arrangement {
                     println!(
@@ -382,9 +379,7 @@ pub fn sepa(url: &str, cmd: SepaCommand) -> anyhow::Result<()> {
         "08" | "8" | "pain.008.001.08" => Pain008Version::V08,
         "02" | "2" | "pain.008.001.02" => Pain008Version::V02,
         other => {
-            return Err(refused(anyhow::anyhow!(
-                "--version '{other}': 08 or 02"
-            )));
+            return Err(refused(anyhow::anyhow!("--version '{other}': 08 or 02")));
         }
     };
     let creditor = match (creditor_name, creditor_iban, creditor_id) {
@@ -434,7 +429,11 @@ pub fn sepa(url: &str, cmd: SepaCommand) -> anyhow::Result<()> {
             path.display(),
             file.transactions,
             file.total,
-            if file.new { "" } else { " (written before; the same file again)" }
+            if file.new {
+                ""
+            } else {
+                " (written before; the same file again)"
+            }
         );
     }
     Ok(())

@@ -134,8 +134,7 @@ pub fn proposal(
 ) -> Result<Proposal, String> {
     Ok(Proposal {
         instalments,
-        amount: Money::parse_positive(amount)
-            .map_err(|e| format!("amount '{amount}': {e}"))?,
+        amount: Money::parse_positive(amount).map_err(|e| format!("amount '{amount}': {e}"))?,
         frequency: Frequency::parse(every)
             .ok_or_else(|| format!("every '{every}': month or week"))?,
         first_on: parse_date(first).map_err(|e| format!("first '{first}': {e}"))?,
