@@ -94,6 +94,25 @@ pub(crate) fn rules_from_row(r: Option<ArrangementRulesRow>) -> ArrangementRules
     }
 }
 
+/// Each client's rules, read once per run.
+#[derive(Default)]
+pub(crate) struct RulesCache(HashMap<ClientId, ArrangementRules>);
+
+impl RulesCache {
+    pub(crate) fn get(
+        &mut self,
+        svc: &Kwijting,
+        client: ClientId,
+    ) -> Result<ArrangementRules, ServiceError> {
+        if let Some(r) = self.0.get(&client) {
+            return Ok(*r);
+        }
+        let r = svc.rules_for(client)?;
+        self.0.insert(client, r);
+        Ok(r)
+    }
+}
+
 fn add_days(d: Date, n: i64) -> Date {
     d.checked_add(n.days()).unwrap_or(d)
 }
@@ -142,7 +161,7 @@ pub(crate) fn midnight(on: Date) -> Result<kwijting_store::Timestamp, ServiceErr
 }
 
 impl Kwijting {
-    fn rules_for(&self, client: ClientId) -> Result<ArrangementRules, ServiceError> {
+    pub(crate) fn rules_for(&self, client: ClientId) -> Result<ArrangementRules, ServiceError> {
         Ok(rules_from_row(self.store.arrangement_rules(client)?))
     }
 
@@ -475,7 +494,7 @@ impl Kwijting {
     /// ended arrangement is no longer watched.
     pub(crate) fn monitor_arrangements(&self, as_of: Date) -> Result<MonitorSummary, ServiceError> {
         let mut summary = MonitorSummary::default();
-        let mut rules: HashMap<ClientId, ArrangementRules> = HashMap::new();
+        let mut rules = RulesCache::default();
         let due = midnight(as_of)?;
         let mut after = 0;
         loop {
@@ -487,14 +506,7 @@ impl Kwijting {
             let mut updates = Vec::new();
             for w in &page {
                 summary.watched += 1;
-                let r = match rules.get(&w.client) {
-                    Some(r) => *r,
-                    None => {
-                        let r = self.rules_for(w.client)?;
-                        rules.insert(w.client, r);
-                        r
-                    }
-                };
+                let r = rules.get(self, w.client)?;
                 if let Some(u) = decide(w, &r, as_of, due, &mut summary) {
                     updates.push(u);
                 }

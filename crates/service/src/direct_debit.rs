@@ -30,7 +30,7 @@ use kwijting_store::{
 };
 use kwijting_strategy::arrangement::ARRANGEMENT_RULES_VERSION;
 
-use crate::arrangements::{ARRANGEMENTS_PER_PAGE, midnight, rules_from_row};
+use crate::arrangements::{ARRANGEMENTS_PER_PAGE, RulesCache, midnight};
 use crate::{Access, Kwijting, ServiceError};
 
 /// Submission lead time: TARGET2 business days between the day the file is
@@ -370,6 +370,7 @@ impl Kwijting {
         let mut out = Vec::new();
         let mut reported = Vec::new();
         let mut skipped = Vec::new();
+        let mut rules_of = RulesCache::default();
         let mut after = 0;
         loop {
             let page = self
@@ -382,7 +383,7 @@ impl Kwijting {
                 let a = &w.arrangement;
                 let number = kwijting_store::case_number(a.case)?;
                 let (_, kenmerk, _) = kwijting_store::case_references(a.case)?;
-                let rules = rules_from_row(self.store.arrangement_rules(w.client)?);
+                let rules = rules_of.get(self, w.client)?;
                 let notified = a.decided_on.max(m.signed_on);
                 let prenotified = notified
                     .checked_add(i64::from(rules.prenotification_days).days())
@@ -522,7 +523,7 @@ impl Kwijting {
             .and_then(|a| a.schedule.iter().find(|i| i.id == c.instalment).cloned());
         let client = self.store.case_state(c.case)?.map(|(_, _, client)| client);
         let rules = match client {
-            Some(client) => rules_from_row(self.store.arrangement_rules(client)?),
+            Some(client) => self.rules_for(client)?,
             None => Default::default(),
         };
         let attempts = instalment.as_ref().map(|i| i.dd_attempts).unwrap_or(1);

@@ -383,28 +383,8 @@ fn mandate_rows(db: &mut dyn Sql, where_: &str, args: &[Val]) -> Result<Vec<Mand
     )?;
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
-        let id = r[0].int("id")?;
-        let amendments = db
-            .rows(
-                "SELECT id, amended_on, field, old_value, new_value, reported_in, amended_by \
-                 FROM mandate_amendments WHERE mandate_id = $1 ORDER BY id",
-                &[int(id)],
-            )?
-            .iter()
-            .map(|a| {
-                Ok(AmendmentRow {
-                    id: a[0].int("id")?,
-                    amended_on: a[1].date("amended_on")?,
-                    field: a[2].text("field")?,
-                    old_value: a[3].text("old_value")?,
-                    new_value: a[4].text("new_value")?,
-                    reported_in: a[5].opt_text("reported_in")?,
-                    amended_by: a[6].text("amended_by")?,
-                })
-            })
-            .collect::<Result<Vec<_>>>()?;
         out.push(MandateRow {
-            id,
+            id: r[0].int("id")?,
             reference: r[1].text("reference")?,
             case: CaseId(r[2].int("case_id")?),
             arrangement: r[3].opt_int("arrangement_id")?,
@@ -416,7 +396,34 @@ fn mandate_rows(db: &mut dyn Sql, where_: &str, args: &[Val]) -> Result<Vec<Mand
             stop_reason: r[9].opt_text("stop_reason")?,
             created_by: r[10].text("created_by")?,
             collected: r[11].int("collected")? > 0,
-            amendments,
+            amendments: Vec::new(),
+        });
+    }
+    if out.is_empty() {
+        return Ok(out);
+    }
+    // The amendments of all of them in one query.
+    let amendments = db.rows(
+        &format!(
+            "SELECT a.mandate_id, a.id, a.amended_on, a.field, a.old_value, a.new_value, a.reported_in, a.amended_by \
+             FROM mandate_amendments a WHERE a.mandate_id IN (SELECT m.id FROM mandates m WHERE {where_}) \
+             ORDER BY a.mandate_id, a.id"
+        ),
+        args,
+    )?;
+    for a in amendments {
+        let mandate = a[0].int("mandate_id")?;
+        let Ok(i) = out.binary_search_by_key(&mandate, |m| m.id) else {
+            continue;
+        };
+        out[i].amendments.push(AmendmentRow {
+            id: a[1].int("id")?,
+            amended_on: a[2].date("amended_on")?,
+            field: a[3].text("field")?,
+            old_value: a[4].text("old_value")?,
+            new_value: a[5].text("new_value")?,
+            reported_in: a[6].opt_text("reported_in")?,
+            amended_by: a[7].text("amended_by")?,
         });
     }
     Ok(out)
