@@ -720,3 +720,86 @@ fn a_refund_request_reopens_a_collected_instalment() {
         let _ = at;
     }
 }
+
+/// A small benchmark (run with `--ignored --nocapture`): a day's
+/// monitoring of every active arrangement, measured as a second run of the
+/// same day (the chunks are done, only the monitoring works), against the
+/// same second run without arrangements. Sizes: `KWIJTING_BENCH_CASES`
+/// (default 20,000), one case in ten with an arrangement.
+#[test]
+#[ignore = "benchmark"]
+fn bench_monitoring() {
+    let cases: u64 = std::env::var("KWIJTING_BENCH_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(20_000);
+    let csv = common::portfolio(cases, 21);
+    for (engine, store) in fresh_stores("arr_bench") {
+        let svc = common::service(store.clone());
+        let a = operator();
+        svc.add_client(&a, "ACME", "Acme B.V.", ClientRole::Controller, None)
+            .unwrap();
+        svc.import_claims_csv(&a, "ACME", "p.csv", &csv[..], &mut |_| {})
+            .unwrap();
+        svc.assume_commercial_rate_continues(&a, "bench").unwrap();
+        let numbers: Vec<String> = svc
+            .list_cases(
+                &a,
+                &CaseQuery {
+                    limit: 1000,
+                    ..Default::default()
+                },
+            )
+            .unwrap()
+            .cases
+            .into_iter()
+            .map(|c| c.number)
+            .collect();
+        run(&svc, "2026-11-21");
+        let t = std::time::Instant::now();
+        run(&svc, "2026-11-21");
+        let baseline = t.elapsed();
+        let mut arranged = 0u64;
+        let mut offset = 0;
+        while arranged < cases / 10 {
+            let page = svc
+                .list_cases(
+                    &a,
+                    &CaseQuery {
+                        limit: 1000,
+                        offset,
+                        ..Default::default()
+                    },
+                )
+                .unwrap();
+            if page.cases.is_empty() {
+                break;
+            }
+            offset += page.cases.len() as u64;
+            for c in page.cases.iter().step_by(10) {
+                let total = owed(&svc, &c.number);
+                let n = if total.cents() < 100_00 { 1 } else { 3 };
+                if let Ok(ProposalOutcome::Accepted(_)) = svc.propose_arrangement(
+                    &a,
+                    &c.number,
+                    &fitting(n, total, Frequency::Weekly, "2026-11-21"),
+                ) {
+                    arranged += 1;
+                }
+            }
+        }
+        let _ = numbers;
+        let t = std::time::Instant::now();
+        let s = run(&svc, "2026-11-21");
+        let with = t.elapsed();
+        assert_eq!(s.arrangements.watched, arranged);
+        let t = std::time::Instant::now();
+        let s = run(&svc, "2026-11-23");
+        let day_two = t.elapsed();
+        println!(
+            "{engine}: {cases} cases, {arranged} arrangements: second run of a day {baseline:.2?} without, {with:.2?} with ({:.0} arrangements/s); next day's full run {day_two:.2?} ({} reminders)",
+            arranged as f64 / (with.as_secs_f64() - baseline.as_secs_f64()).max(1e-6),
+            s.arrangements.reminders
+        );
+    }
+}
