@@ -42,7 +42,7 @@ const CATEGORIES: &[&str] = &["debt", "payment", "case_history"];
 /// (both are stored).
 #[derive(Debug, Clone)]
 pub enum ProposalOutcome {
-    Accepted(ArrangementView),
+    Accepted(Box<ArrangementView>),
     Rejected { id: i64, reason: String },
 }
 
@@ -424,12 +424,12 @@ impl Kwijting {
                         ServiceError::Invalid("the accepted arrangement was not stored".into())
                     })?;
                 let receipts = new.receipts_before_cents;
-                Ok(ProposalOutcome::Accepted(self.view(
+                Ok(ProposalOutcome::Accepted(Box::new(self.view(
                     number,
                     a,
                     receipts,
                     &[],
-                )))
+                ))))
             }
             Err(rejection) => {
                 let reason = rejection.to_string();

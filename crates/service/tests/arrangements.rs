@@ -87,7 +87,7 @@ fn accept(
     p: &Proposal,
 ) -> kwijting_service::arrangements::ArrangementView {
     match svc.propose_arrangement(&operator(), number, p).unwrap() {
-        ProposalOutcome::Accepted(v) => v,
+        ProposalOutcome::Accepted(v) => *v,
         ProposalOutcome::Rejected { reason, .. } => panic!("rejected: {reason}"),
     }
 }
@@ -119,7 +119,11 @@ fn holds_in_force(svc: &Kwijting, number: &str) -> Vec<String> {
 /// A camt.053.001.02 statement of one day whose balances reconcile; each
 /// entry: credit or debit, cents, end-to-end id, CUR reference, return
 /// reason.
-fn camt(on: &str, entries: &[(bool, i64, &str, Option<&str>, Option<&str>)]) -> String {
+/// One statement line: credit, cents, end-to-end id, CUR reference, return
+/// reason.
+type Line<'a> = (bool, i64, &'a str, Option<&'a str>, Option<&'a str>);
+
+fn camt(on: &str, entries: &[Line<'_>]) -> String {
     let mut body = String::new();
     let mut total = 0i64;
     for (i, (credit, cents, e2e, kenmerk, reason)) in entries.iter().enumerate() {
@@ -778,7 +782,7 @@ fn bench_monitoring() {
             offset += page.cases.len() as u64;
             for c in page.cases.iter().step_by(10) {
                 let total = owed(&svc, &c.number);
-                let n = if total.cents() < 100_00 { 1 } else { 3 };
+                let n = if total.cents() < 10_000 { 1 } else { 3 };
                 if let Ok(ProposalOutcome::Accepted(_)) = svc.propose_arrangement(
                     &a,
                     &c.number,
