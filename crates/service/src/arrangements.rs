@@ -207,22 +207,34 @@ impl Kwijting {
         Ok(())
     }
 
-    /// The case, checked for reading or changing its payment data.
+    /// The case, checked for reading or changing these categories of its
+    /// data.
+    pub(crate) fn checked_case(
+        &self,
+        actor: &Actor,
+        number: &str,
+        categories: &[&str],
+        access: Access,
+        what: &str,
+    ) -> Result<CaseDetail, ServiceError> {
+        let file = self.case_file(actor, number)?;
+        self.door().check(
+            actor,
+            Some(file.summary.client_id),
+            categories,
+            access,
+            what,
+        )?;
+        Ok(file)
+    }
+
     fn arrangement_case(
         &self,
         actor: &Actor,
         number: &str,
         access: Access,
     ) -> Result<CaseDetail, ServiceError> {
-        let file = self.case_file(actor, number)?;
-        self.door().check(
-            actor,
-            Some(file.summary.client_id),
-            CATEGORIES,
-            access,
-            "payment arrangements",
-        )?;
-        Ok(file)
+        self.checked_case(actor, number, CATEGORIES, access, "payment arrangements")
     }
 
     /// The law engine's statement of account of a case on `as_of`: its

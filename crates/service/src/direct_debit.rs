@@ -42,6 +42,8 @@ pub const DD_ATTEMPTS_MAX: i64 = 2;
 /// The letter a return queues: the debtor is told of the retry (its
 /// pre-notification) or asked to pay by transfer.
 pub const RETURN_NOTICE_WORK: &str = "dd_return_notice";
+/// The data a mandate and a collection hold.
+const MANDATE_DATA: &[&str] = &["bank_account", "identity", "payment"];
 
 /// The agency as creditor of its direct debits.
 #[derive(Debug, Clone)]
@@ -133,14 +135,7 @@ impl Kwijting {
         debtor_iban: &str,
         signed_on: Date,
     ) -> Result<MandateRow, ServiceError> {
-        let file = self.case_file(actor, number)?;
-        self.door().check(
-            actor,
-            Some(file.summary.client_id),
-            &["bank_account", "identity", "payment"],
-            Access::Write,
-            "mandates",
-        )?;
+        let file = self.checked_case(actor, number, MANDATE_DATA, Access::Write, "mandates")?;
         let reference = MandateId::parse(reference.trim()).map_err(invalid)?;
         let iban = Iban::parse(debtor_iban)
             .map_err(|e| ServiceError::Invalid(format!("debtor IBAN '{debtor_iban}': {e}")))?;
@@ -214,7 +209,7 @@ impl Kwijting {
         self.door().check(
             actor,
             Some(detail.summary.client_id),
-            &["bank_account", "identity", "payment"],
+            MANDATE_DATA,
             Access::Write,
             "mandates",
         )?;
@@ -270,14 +265,7 @@ impl Kwijting {
 
     /// The mandates of a case.
     pub fn mandates(&self, actor: &Actor, number: &str) -> Result<Vec<MandateRow>, ServiceError> {
-        let file = self.case_file(actor, number)?;
-        self.door().check(
-            actor,
-            Some(file.summary.client_id),
-            &["bank_account", "identity", "payment"],
-            Access::Read,
-            "mandates",
-        )?;
+        let file = self.checked_case(actor, number, MANDATE_DATA, Access::Read, "mandates")?;
         Ok(self.store.mandates_for_case(file.summary.id)?)
     }
 
@@ -291,13 +279,8 @@ impl Kwijting {
         version: Pain008Version,
         creditor: Option<&Creditor>,
     ) -> Result<DirectDebitFile, ServiceError> {
-        self.door().check(
-            actor,
-            None,
-            &["bank_account", "identity", "payment"],
-            Access::Write,
-            "direct debits",
-        )?;
+        self.door()
+            .check(actor, None, MANDATE_DATA, Access::Write, "direct debits")?;
         if let Some((batch, collections)) = self.store.dd_batch(on)? {
             return render(&batch, &collections, version, false, Vec::new());
         }

@@ -414,27 +414,51 @@ fn validate(xml: &str, xsd: &str, label: &str) {
     }
 }
 
+/// The pain.008 of a date, with the test creditor.
+fn dd_file(svc: &Kwijting, on: &str) -> kwijting_service::direct_debit::DirectDebitFile {
+    svc.direct_debit_file(&operator(), day(on), Pain008Version::V08, Some(&creditor()))
+        .unwrap()
+}
+
+/// Instalment `k` (0-based) of the case's newest arrangement.
+fn instalment(svc: &Kwijting, number: &str, k: usize) -> kwijting_store::InstalmentRow {
+    svc.arrangements(&operator(), number).unwrap()[0]
+        .arrangement
+        .schedule[k]
+        .clone()
+}
+
+/// A statement of `on` on which the collection `e2e` comes back.
+fn returned(svc: &Kwijting, on: &str, cents: i64, e2e: &str, code: &str) {
+    let xml = camt(on, &[(false, cents, e2e, None, Some(code))]);
+    svc.import_statement(&operator(), &format!("r-{on}.xml"), xml.as_bytes())
+        .unwrap();
+}
+
+/// The case with an accepted arrangement and a mandate signed on
+/// 2026-11-20.
+fn with_mandate(svc: &Kwijting, n: u16, first: &str, reference: &str) -> String {
+    let number = first_case(svc);
+    let total = owed(svc, &number);
+    accept(svc, &number, &fitting(n, total, Frequency::Monthly, first));
+    svc.add_mandate(
+        &operator(),
+        &number,
+        reference,
+        "J. Jansen",
+        "NL91ABNA0417164300",
+        day("2026-11-20"),
+    )
+    .unwrap();
+    number
+}
+
 #[test]
 fn the_direct_debit_file_of_a_date_is_valid_and_written_once() {
     for (engine, svc, store) in setup("arr_dd") {
         let a = operator();
-        let number = first_case(&svc);
-        let total = owed(&svc, &number);
-        accept(
-            &svc,
-            &number,
-            &fitting(3, total, Frequency::Monthly, "2026-12-07"),
-        );
-        let m = svc
-            .add_mandate(
-                &a,
-                &number,
-                "KWM-1",
-                "J. Jansen",
-                "NL91ABNA0417164300",
-                day("2026-11-20"),
-            )
-            .unwrap();
+        let number = with_mandate(&svc, 3, "2026-12-07", "KWM-1");
+        let m = &svc.mandates(&a, &number).unwrap()[0];
         assert_eq!(
             m.arrangement,
             Some(svc.arrangements(&a, &number).unwrap()[0].arrangement.id)
@@ -451,14 +475,7 @@ fn the_direct_debit_file_of_a_date_is_valid_and_written_once() {
             "{engine}: {late:?}"
         );
         assert!(!is_target_day(day("2026-12-25")) && is_target_day(day("2026-12-07")));
-        let first = svc
-            .direct_debit_file(
-                &a,
-                day("2026-12-07"),
-                Pain008Version::V08,
-                Some(&creditor()),
-            )
-            .unwrap();
+        let first = dd_file(&svc, "2026-12-07");
         assert!(first.new && first.transactions == 1, "{engine}: {first:?}");
         let xml = first.xml.clone().unwrap();
         assert!(
@@ -498,14 +515,7 @@ fn the_direct_debit_file_of_a_date_is_valid_and_written_once() {
             day("2026-12-10"),
         )
         .unwrap();
-        let next = svc
-            .direct_debit_file(
-                &a,
-                day("2027-01-07"),
-                Pain008Version::V08,
-                Some(&creditor()),
-            )
-            .unwrap();
+        let next = dd_file(&svc, "2027-01-07");
         let xml = next.xml.unwrap();
         assert_eq!(next.transactions, 1, "{engine}");
         assert!(
@@ -527,61 +537,23 @@ fn the_direct_debit_file_of_a_date_is_valid_and_written_once() {
 fn returns_retry_reopen_or_stop_the_mandate() {
     for (engine, svc, _) in setup("arr_returns") {
         let a = operator();
-        let number = first_case(&svc);
-        let total = owed(&svc, &number);
-        accept(
-            &svc,
-            &number,
-            &fitting(3, total, Frequency::Monthly, "2026-12-07"),
-        );
-        svc.add_mandate(
-            &a,
-            &number,
-            "KWM-7",
-            "J. Jansen",
-            "NL91ABNA0417164300",
-            day("2026-11-20"),
-        )
-        .unwrap();
-        let f = svc
-            .direct_debit_file(
-                &a,
-                day("2026-12-07"),
-                Pain008Version::V08,
-                Some(&creditor()),
-            )
-            .unwrap();
-        let inst = svc.arrangements(&a, &number).unwrap()[0]
-            .arrangement
-            .schedule[0]
-            .clone();
+        let number = with_mandate(&svc, 3, "2026-12-07", "KWM-7");
+        let f = dd_file(&svc, "2026-12-07");
+        let inst = instalment(&svc, &number, 0);
         let e2e = format!("{number}-{}-1", inst.id);
         assert!(f.xml.unwrap().contains(&e2e), "{engine}");
         // AM04: retried once, at the next instalment's date.
-        let xml = camt(
-            "2026-12-09",
-            &[(false, inst.amount_cents, &e2e, None, Some("AM04"))],
-        );
-        svc.import_statement(&a, "r1.xml", xml.as_bytes()).unwrap();
-        let i = svc.arrangements(&a, &number).unwrap()[0]
-            .arrangement
-            .schedule[0]
-            .clone();
+        returned(&svc, "2026-12-09", inst.amount_cents, &e2e, "AM04");
+        let i = instalment(&svc, &number, 0);
         assert_eq!(i.retry_on, Some(day("2027-01-07")), "{engine}: {i:?}");
         assert!(
             actions(&svc, &number).contains(&("2026-12-09".into(), "dd_retry".into())),
             "{engine}"
         );
         // Importing the statement again changes nothing.
-        svc.import_statement(&a, "r1.xml", xml.as_bytes()).unwrap();
-        let retry = svc
-            .direct_debit_file(
-                &a,
-                day("2027-01-07"),
-                Pain008Version::V08,
-                Some(&creditor()),
-            )
-            .unwrap();
+        returned(&svc, "2026-12-09", inst.amount_cents, &e2e, "AM04");
+        assert_eq!(instalment(&svc, &number, 0), i, "{engine}");
+        let retry = dd_file(&svc, "2027-01-07");
         let xml = retry.xml.unwrap();
         let e2e2 = format!("{number}-{}-2", inst.id);
         assert!(xml.contains(&e2e2), "{engine}: the retry is collected");
@@ -591,40 +563,19 @@ fn returns_retry_reopen_or_stop_the_mandate() {
             "{engine}: {xml}"
         );
         // A second AM04: no more retries; reopened for a transfer.
-        let xml = camt(
-            "2027-01-11",
-            &[(false, inst.amount_cents, &e2e2, None, Some("AM04"))],
-        );
-        svc.import_statement(&a, "r2.xml", xml.as_bytes()).unwrap();
-        let i = svc.arrangements(&a, &number).unwrap()[0]
-            .arrangement
-            .schedule[0]
-            .clone();
+        returned(&svc, "2027-01-11", inst.amount_cents, &e2e2, "AM04");
+        let i = instalment(&svc, &number, 0);
         assert_eq!(
             (i.retry_on, i.reopened_on),
             (None, Some(day("2027-01-11"))),
             "{engine}"
         );
         // The second instalment goes out; AC04 stops the mandate.
-        let f = svc
-            .direct_debit_file(
-                &a,
-                day("2027-01-12"),
-                Pain008Version::V08,
-                Some(&creditor()),
-            )
-            .unwrap();
-        let second = svc.arrangements(&a, &number).unwrap()[0]
-            .arrangement
-            .schedule[1]
-            .clone();
+        let f = dd_file(&svc, "2027-01-12");
+        let second = instalment(&svc, &number, 1);
         let e2e3 = format!("{number}-{}-1", second.id);
         assert!(f.xml.unwrap().contains(&e2e3), "{engine}");
-        let xml = camt(
-            "2027-01-14",
-            &[(false, second.amount_cents, &e2e3, None, Some("AC04"))],
-        );
-        svc.import_statement(&a, "r3.xml", xml.as_bytes()).unwrap();
+        returned(&svc, "2027-01-14", second.amount_cents, &e2e3, "AC04");
         let m = svc.mandates(&a, &number).unwrap();
         assert_eq!(m[0].status, "stopped", "{engine}");
         assert!(
@@ -638,14 +589,7 @@ fn returns_retry_reopen_or_stop_the_mandate() {
         );
         assert!(v.mandates.iter().all(|m| m.status == "stopped"), "{engine}");
         // Nothing more is collected on a stopped mandate.
-        let none = svc
-            .direct_debit_file(
-                &a,
-                day("2027-02-08"),
-                Pain008Version::V08,
-                Some(&creditor()),
-            )
-            .unwrap();
+        let none = dd_file(&svc, "2027-02-08");
         assert!(none.xml.is_none(), "{engine}");
         // A return that is not ours is ignored.
         assert!(
@@ -664,33 +608,9 @@ fn returns_retry_reopen_or_stop_the_mandate() {
 fn a_refund_request_reopens_a_collected_instalment() {
     for (engine, svc, _) in setup("arr_md06") {
         let a = operator();
-        let number = first_case(&svc);
-        let total = owed(&svc, &number);
-        accept(
-            &svc,
-            &number,
-            &fitting(2, total, Frequency::Monthly, "2026-12-07"),
-        );
-        svc.add_mandate(
-            &a,
-            &number,
-            "KWM-9",
-            "J. Jansen",
-            "NL91ABNA0417164300",
-            day("2026-11-20"),
-        )
-        .unwrap();
-        svc.direct_debit_file(
-            &a,
-            day("2026-12-07"),
-            Pain008Version::V08,
-            Some(&creditor()),
-        )
-        .unwrap();
-        let inst = svc.arrangements(&a, &number).unwrap()[0]
-            .arrangement
-            .schedule[0]
-            .clone();
+        let number = with_mandate(&svc, 2, "2026-12-07", "KWM-9");
+        dd_file(&svc, "2026-12-07");
+        let inst = instalment(&svc, &number, 0);
         let e2e = format!("{number}-{}-1", inst.id);
         let out = svc
             .on_direct_debit_return(
@@ -701,10 +621,7 @@ fn a_refund_request_reopens_a_collected_instalment() {
             .unwrap()
             .expect("ours");
         assert_eq!(out.action, "dd_reopen", "{engine}");
-        let i = svc.arrangements(&a, &number).unwrap()[0]
-            .arrangement
-            .schedule[0]
-            .clone();
+        let i = instalment(&svc, &number, 0);
         assert_eq!(i.reopened_on, Some(day("2027-01-20")), "{engine}");
         assert_eq!(
             svc.mandates(&a, &number).unwrap()[0].status,
