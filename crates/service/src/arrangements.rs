@@ -499,6 +499,24 @@ impl Kwijting {
         })
     }
 
+    /// Every active arrangement, a page at a time, in id order.
+    pub(crate) fn watched_pages(
+        &self,
+        f: &mut dyn FnMut(&[WatchedArrangement]) -> Result<(), ServiceError>,
+    ) -> Result<(), ServiceError> {
+        let mut after = 0;
+        loop {
+            let page = self
+                .store
+                .watched_arrangements(after, ARRANGEMENTS_PER_PAGE)?;
+            let Some(last) = page.last() else {
+                return Ok(());
+            };
+            after = last.arrangement.id;
+            f(&page)?;
+        }
+    }
+
     /// The daily monitoring of every active arrangement on `as_of` (called
     /// by the daily run after the strategy's chunks, so a broken
     /// arrangement's case is taken up by the strategy from the next day).
@@ -508,15 +526,9 @@ impl Kwijting {
         let mut summary = MonitorSummary::default();
         let mut rules = RulesCache::default();
         let due = midnight(as_of)?;
-        let mut after = 0;
-        loop {
-            let page = self
-                .store
-                .watched_arrangements(after, ARRANGEMENTS_PER_PAGE)?;
-            let Some(last) = page.last() else { break };
-            after = last.arrangement.id;
+        self.watched_pages(&mut |page| {
             let mut updates = Vec::new();
-            for w in &page {
+            for w in page {
                 summary.watched += 1;
                 let r = rules.get(self, w.client)?;
                 if let Some(u) = decide(w, &r, as_of, due, &mut summary) {
@@ -524,7 +536,8 @@ impl Kwijting {
                 }
             }
             summary.decisions += self.store.apply_arrangement_updates(as_of, &updates)?;
-        }
+            Ok(())
+        })?;
         Ok(summary)
     }
 }

@@ -30,7 +30,7 @@ use kwijting_store::{
 };
 use kwijting_strategy::arrangement::ARRANGEMENT_RULES_VERSION;
 
-use crate::arrangements::{ARRANGEMENTS_PER_PAGE, RulesCache, midnight};
+use crate::arrangements::{RulesCache, midnight};
 use crate::{Access, Kwijting, ServiceError};
 
 /// Submission lead time: TARGET2 business days between the day the file is
@@ -354,14 +354,8 @@ impl Kwijting {
         let mut reported = Vec::new();
         let mut skipped = Vec::new();
         let mut rules_of = RulesCache::default();
-        let mut after = 0;
-        loop {
-            let page = self
-                .store
-                .watched_arrangements(after, ARRANGEMENTS_PER_PAGE)?;
-            let Some(last) = page.last() else { break };
-            after = last.arrangement.id;
-            for w in &page {
+        self.watched_pages(&mut |page| {
+            for w in page {
                 let Some(m) = &w.mandate else { continue };
                 let a = &w.arrangement;
                 let number = kwijting_store::case_number(a.case)?;
@@ -466,7 +460,8 @@ impl Kwijting {
                     }
                 }
             }
-        }
+            Ok(())
+        })?;
         Ok((out, reported, skipped))
     }
 
