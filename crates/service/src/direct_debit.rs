@@ -369,11 +369,14 @@ impl Kwijting {
                 let mut paid = w.receipts_cents - a.receipts_before_cents;
                 let mut first_taken = false;
                 for i in &a.schedule {
-                    if paid >= i.amount_cents {
-                        paid -= i.amount_cents;
+                    // Payments cover the oldest instalments first; a part
+                    // paid by transfer is not collected again.
+                    let part = paid.clamp(0, i.amount_cents);
+                    paid -= part;
+                    let to_collect = i.amount_cents - part;
+                    if to_collect == 0 {
                         continue;
                     }
-                    paid = 0;
                     let wanted = match &i.collection {
                         Some((_, s)) if s == "submitted" => false,
                         _ if i.reopened_on.is_some() => false,
@@ -438,7 +441,7 @@ impl Kwijting {
                         case: a.case,
                         end_to_end_id: e2e,
                         sequence_type: if first { "FRST" } else { "RCUR" }.into(),
-                        amount_cents: i.amount_cents,
+                        amount_cents: to_collect,
                         mandate_ref: m.reference.clone(),
                         signed_on: m.signed_on,
                         debtor_name: m.debtor_name.clone(),

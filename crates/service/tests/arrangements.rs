@@ -505,6 +505,22 @@ fn the_direct_debit_file_of_a_date_is_valid_and_written_once() {
             1,
             "{engine}"
         );
+        // The first collection is credited, with EUR 10.00 more by
+        // transfer: the second instalment is collected less that.
+        let (first_i, second_i) = (instalment(&svc, &number, 0), instalment(&svc, &number, 1));
+        let k = kenmerk(&svc, &number);
+        let paid = camt(
+            "2026-12-08",
+            &[(
+                true,
+                first_i.amount_cents + 1_000,
+                "NOTPROVIDED",
+                Some(&k),
+                None,
+            )],
+        );
+        svc.import_statement(&a, "paid.xml", paid.as_bytes())
+            .unwrap();
         // An amendment is told with the next collection, which is RCUR.
         svc.amend_mandate(
             &a,
@@ -518,6 +534,11 @@ fn the_direct_debit_file_of_a_date_is_valid_and_written_once() {
         let next = dd_file(&svc, "2027-01-07");
         let xml = next.xml.unwrap();
         assert_eq!(next.transactions, 1, "{engine}");
+        assert_eq!(
+            next.total.cents(),
+            second_i.amount_cents - 1_000,
+            "{engine}"
+        );
         assert!(
             xml.contains("<SeqTp>RCUR</SeqTp>") && xml.contains("<OrgnlMndtId>KWM-1</OrgnlMndtId>"),
             "{engine}: {xml}"
