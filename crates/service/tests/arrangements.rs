@@ -11,7 +11,7 @@ use kwijting_domain::{ClientRole, Date, Iban, Money, parse_date};
 use kwijting_service::arrangements::ProposalOutcome;
 use kwijting_service::cases::CaseQuery;
 use kwijting_service::direct_debit::{Creditor, is_target_day};
-use kwijting_service::{FixedClock, Kwijting, ServiceError};
+use kwijting_service::{Kwijting, ServiceError};
 use kwijting_store::Store;
 use kwijting_store::testkit::fresh_stores;
 use kwijting_strategy::arrangement::{ArrangementRules, Frequency, Proposal};
@@ -39,15 +39,6 @@ fn setup(test: &str) -> Vec<(&'static str, Kwijting, Arc<dyn Store>)> {
             (engine, svc, store)
         })
         .collect()
-}
-
-/// The same store seen at another moment.
-fn at(store: &Arc<dyn Store>, instant: &str) -> Kwijting {
-    Kwijting::new(
-        store.clone(),
-        Arc::new(kwijting_policy::Policy::load_default().unwrap()),
-        Arc::new(FixedClock(instant.parse().unwrap())),
-    )
 }
 
 fn first_case(svc: &Kwijting) -> String {
@@ -455,7 +446,7 @@ fn with_mandate(svc: &Kwijting, n: u16, first: &str, reference: &str) -> String 
 
 #[test]
 fn the_direct_debit_file_of_a_date_is_valid_and_written_once() {
-    for (engine, svc, store) in setup("arr_dd") {
+    for (engine, svc, _) in setup("arr_dd") {
         let a = operator();
         let number = with_mandate(&svc, 3, "2026-12-07", "KWM-1");
         let m = &svc.mandates(&a, &number).unwrap()[0];
@@ -550,7 +541,6 @@ fn the_direct_debit_file_of_a_date_is_valid_and_written_once() {
             m[0].amendments.iter().all(|x| x.reported_in.is_some()),
             "{engine}"
         );
-        let _ = store;
     }
 }
 
@@ -626,13 +616,39 @@ fn returns_retry_reopen_or_stop_the_mandate() {
 }
 
 #[test]
-fn a_refund_request_reopens_a_collected_instalment() {
+fn a_refund_request_reopens_a_collected_instalment_and_the_arrangement() {
     for (engine, svc, _) in setup("arr_md06") {
         let a = operator();
         let number = with_mandate(&svc, 2, "2026-12-07", "KWM-9");
         dd_file(&svc, "2026-12-07");
-        let inst = instalment(&svc, &number, 0);
-        let e2e = format!("{number}-{}-1", inst.id);
+        let (first, second) = (instalment(&svc, &number, 0), instalment(&svc, &number, 1));
+        let e2e = format!("{number}-{}-1", first.id);
+        // The collection is credited, the rest paid by transfer: completed.
+        let k = kenmerk(&svc, &number);
+        let credits = camt(
+            "2026-12-08",
+            &[
+                (true, first.amount_cents, &e2e, Some(&k), None),
+                (true, second.amount_cents, "NOTPROVIDED", Some(&k), None),
+            ],
+        );
+        svc.import_statement(&a, "credits.xml", credits.as_bytes())
+            .unwrap();
+        assert_eq!(
+            run(&svc, "2026-12-09").arrangements.completed,
+            1,
+            "{engine}"
+        );
+        let status = |svc: &Kwijting| {
+            svc.case_file(&a, &number)
+                .unwrap()
+                .summary
+                .status
+                .as_str()
+                .to_owned()
+        };
+        assert_eq!(status(&svc), "closed_paid", "{engine}");
+        // Six weeks later the debtor asks the bank for a refund (MD06).
         let out = svc
             .on_direct_debit_return(
                 &e2e,
@@ -644,10 +660,19 @@ fn a_refund_request_reopens_a_collected_instalment() {
         assert_eq!(out.action, "dd_reopen", "{engine}");
         let i = instalment(&svc, &number, 0);
         assert_eq!(i.reopened_on, Some(day("2027-01-20")), "{engine}");
+        assert_eq!(i.state, "open", "{engine}");
+        let v = &svc.arrangements(&a, &number).unwrap()[0];
+        assert_eq!(v.arrangement.status, "active", "{engine}");
+        assert_eq!(status(&svc), "active", "{engine}");
+        assert_eq!(
+            holds_in_force(&svc, &number),
+            vec!["active_arrangement"],
+            "{engine}"
+        );
         assert_eq!(
             svc.mandates(&a, &number).unwrap()[0].status,
             "active",
-            "{engine}"
+            "{engine}: a refund leaves the mandate usable"
         );
         // Handled once.
         assert!(
@@ -659,7 +684,6 @@ fn a_refund_request_reopens_a_collected_instalment() {
             .unwrap()
             .is_none()
         );
-        let _ = at;
     }
 }
 
@@ -684,19 +708,6 @@ fn bench_monitoring() {
         svc.import_claims_csv(&a, "ACME", "p.csv", &csv[..], &mut |_| {})
             .unwrap();
         svc.assume_commercial_rate_continues(&a, "bench").unwrap();
-        let numbers: Vec<String> = svc
-            .list_cases(
-                &a,
-                &CaseQuery {
-                    limit: 1000,
-                    ..Default::default()
-                },
-            )
-            .unwrap()
-            .cases
-            .into_iter()
-            .map(|c| c.number)
-            .collect();
         run(&svc, "2026-11-21");
         let t = std::time::Instant::now();
         run(&svc, "2026-11-21");
@@ -730,7 +741,6 @@ fn bench_monitoring() {
                 }
             }
         }
-        let _ = numbers;
         let t = std::time::Instant::now();
         let s = run(&svc, "2026-11-21");
         let with = t.elapsed();

@@ -614,6 +614,12 @@ pub trait ArrangementStore {
                         text(&a.created_by),
                     ],
                 )?;
+                // An arrangement agreed during proceedings takes the case
+                // back to amicable collection.
+                db.exec(
+                    "UPDATE cases SET status = 'active' WHERE id = $1 AND status = 'legal'",
+                    &[int(a.case.0)],
+                )?;
             }
             Ok(())
         })?;
@@ -1002,6 +1008,30 @@ pub trait ArrangementStore {
                 "UPDATE instalments SET state = 'open', reminded_on = NULL, retry_on = $1, reopened_on = $2 WHERE id = $3",
                 &[opt_date(r.retry_on), opt_date(r.reopened_on), int(r.instalment)],
             )?;
+            // A return of a collection that completed the arrangement
+            // (a refund asked within eight weeks) takes it up again: the
+            // arrangement active, its hold back, a case closed as paid open.
+            let reactivated = db.rows(
+                "UPDATE arrangements SET status = 'active', ended_on = NULL, reason = NULL \
+                 WHERE id = (SELECT arrangement_id FROM instalments WHERE id = $1) AND status = 'completed' \
+                 RETURNING id, case_id",
+                &[int(r.instalment)],
+            )?;
+            if let Some(a) = reactivated.first() {
+                db.exec(
+                    "INSERT INTO holds (case_id, kind, reason, placed_on, placed_by) VALUES ($1, 'active_arrangement', $2, $3, $4)",
+                    &[
+                        a[1].clone(),
+                        text(&format!("payment arrangement {} (collection returned)", a[0].int("id")?)),
+                        date(r.on),
+                        text("direct-debit return"),
+                    ],
+                )?;
+                db.exec(
+                    "UPDATE cases SET status = 'active', closed_on = NULL WHERE id = $1 AND status = 'closed_paid'",
+                    &[a[1].clone()],
+                )?;
+            }
             if let Some((mandate, why)) = &r.stop_mandate {
                 db.exec(
                     "UPDATE mandates SET status = 'stopped', stopped_on = $1, stop_reason = $2 WHERE id = $3 AND status = 'active'",
