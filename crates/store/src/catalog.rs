@@ -461,9 +461,10 @@ pub static CATALOG: &[Table] = &[
         ],
     },
     Table {
-        // A direct-debit file's header: the agency as creditor.
+        // A direct-debit file's header: the agency as creditor, and who
+        // wrote it.
         name: "dd_batches",
-        subject: Subject::None,
+        subject: Subject::Staff("created_by"),
         columns: &[
             plain("collection_date"),
             plain("message_id"),
