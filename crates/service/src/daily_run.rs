@@ -188,6 +188,8 @@ impl RunContext {
             email_known: case.email_known,
             arrangement: if holds.contains(Hold::ActiveArrangement) {
                 ArrangementState::Active
+            } else if case.holds.iter().any(|h| h == "arrangement_broken") {
+                ArrangementState::Broken
             } else {
                 ArrangementState::None
             },

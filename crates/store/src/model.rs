@@ -407,7 +407,8 @@ pub struct RunCase {
     pub phone_known: bool,
     pub address_status: Option<String>,
     pub credit_band: Option<String>,
-    /// Kinds of the holds in force.
+    /// Kinds of the holds in force, and `arrangement_broken` when a payment
+    /// arrangement of the case was broken (not a hold).
     pub holds: Vec<String>,
     /// A decision of an earlier day waits for a person's review.
     pub review_pending: bool,
@@ -544,9 +545,12 @@ pub struct ProviderResult {
 }
 
 /// The SQL that finds the holds in force and pending reviews of a chunk's
-/// cases: (case id, hold kind), with an empty kind for a pending review.
+/// cases: (case id, hold kind), with an empty kind for a pending review and
+/// `arrangement_broken` for a case whose payment arrangement was broken (no
+/// hold: the strategy reads it as `arrangement = broken`).
 pub(crate) const CHUNK_HOLDS_SQL: &str = "SELECT case_id, kind FROM holds WHERE case_id BETWEEN $1 AND $2 AND lifted_on IS NULL \
-     UNION ALL SELECT case_id, '' FROM decisions WHERE case_id BETWEEN $1 AND $2 AND review_state = 'pending'";
+     UNION ALL SELECT case_id, '' FROM decisions WHERE case_id BETWEEN $1 AND $2 AND review_state = 'pending' \
+     UNION ALL SELECT DISTINCT case_id, 'arrangement_broken' FROM arrangements WHERE case_id BETWEEN $1 AND $2 AND status = 'broken'";
 
 /// Adds a hold (or, with an empty kind, a pending review) to the case it
 /// belongs to; `cases` is sorted by id.
