@@ -459,7 +459,20 @@ impl Kwijting {
         actor: &Actor,
         number: &str,
     ) -> Result<Vec<ArrangementView>, ServiceError> {
-        let file = self.arrangement_case(actor, number, Access::Read)?;
+        // The views carry the mandates: the debtor's name and IBAN too.
+        let file = self.checked_case(
+            actor,
+            number,
+            &[
+                "debt",
+                "payment",
+                "case_history",
+                "bank_account",
+                "identity",
+            ],
+            Access::Read,
+            "payment arrangements",
+        )?;
         let case = file.summary.id;
         let receipts = self.receipts_total(case)?;
         let mandates = self.store.mandates_for_case(case)?;

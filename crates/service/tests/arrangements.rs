@@ -534,13 +534,35 @@ fn the_direct_debit_file_of_a_date_is_valid_and_written_once() {
             xml.contains("<SeqTp>RCUR</SeqTp>") && xml.contains("<OrgnlMndtId>KWM-1</OrgnlMndtId>"),
             "{engine}: {xml}"
         );
-        assert!(xml.contains("<AmdmntInd>true</AmdmntInd>"), "{engine}");
+        assert!(
+            xml.contains("<AmdmntInd>true</AmdmntInd>")
+                && xml.contains("<OrgnlDbtrAcct>")
+                && !xml.contains("SMNDA"),
+            "{engine}: the IBAN changed within the same bank"
+        );
         validate(&xml, "pain.008.001.08.xsd", &format!("{engine}-rcur"));
         let m = svc.mandates(&a, &number).unwrap();
         assert!(
             m[0].amendments.iter().all(|x| x.reported_in.is_some()),
             "{engine}"
         );
+        // A new bank: SMNDA, and the collection is a first one again.
+        svc.amend_mandate(
+            &a,
+            "KWM-2",
+            None,
+            Some("NL20INGB0001234567"),
+            None,
+            day("2027-01-20"),
+        )
+        .unwrap();
+        let moved = dd_file(&svc, "2027-02-08");
+        let xml = moved.xml.unwrap();
+        assert!(
+            xml.contains("<Id>SMNDA</Id>") && xml.contains("<SeqTp>FRST</SeqTp>"),
+            "{engine}: {xml}"
+        );
+        validate(&xml, "pain.008.001.08.xsd", &format!("{engine}-smnda"));
     }
 }
 
