@@ -634,6 +634,8 @@ pub fn explain_row(
                 "Why: this step follows {wait_days} days after the previous one when: {conds}.\n"
             )
         });
+    } else if let Some(why) = kwijting_strategy::arrangement::why(&d.strategy_id, &d.rule, nl) {
+        out.push_str(&format!("{}: {why}\n", if nl { "Waarom" } else { "Why" }));
     }
     let review = match (d.needs_review, d.review_state.as_str(), nl) {
         (true, "pending", true) => {

@@ -308,6 +308,17 @@ fn a_missed_instalment_is_reminded_then_the_arrangement_breaks_and_the_strategy_
             broken.inputs.contains("paid_since_acceptance_cents=0"),
             "{engine}"
         );
+        let explained = svc
+            .explain(&operator(), &number, kwijting_strategy::Language::En)
+            .unwrap();
+        let (_, text) = explained
+            .iter()
+            .find(|(d, _)| d.action == "arrangement_broken")
+            .unwrap();
+        assert!(
+            text.contains("Why: an instalment") && text.contains("grace_until"),
+            "{engine}: {text}"
+        );
         let views = svc.arrangements(&operator(), &number).unwrap();
         assert_eq!(views[0].arrangement.status, "broken", "{engine}");
         assert!(holds_in_force(&svc, &number).is_empty(), "{engine}");

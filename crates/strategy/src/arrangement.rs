@@ -376,6 +376,41 @@ pub fn monitor(instalments: &[Watched], paid: Money, as_of: Date, grace_days: u1
     Check { covered, verdict }
 }
 
+/// Why the monitoring or a direct-debit return decided as it did, for the
+/// explanation of a stored decision (`source` is its `strategy_id`).
+pub fn why(source: &str, rule: &str, dutch: bool) -> Option<String> {
+    let text = match (source, rule, dutch) {
+        ("arrangement", "instalment_missed", true) => {
+            "een termijn van de betalingsregeling was niet betaald op de dag dat die verwacht werd. U krijgt een herinnering; de regeling loopt door als de termijn binnen de respijttermijn alsnog betaald wordt.".to_owned()
+        }
+        ("arrangement", "instalment_missed", false) => {
+            "an instalment of the payment arrangement was not paid by the day it was expected. You are sent a reminder; the arrangement continues if the instalment is paid within the grace period.".to_owned()
+        }
+        ("arrangement", "grace_expired", true) => {
+            "een termijn van de betalingsregeling was ook na de respijttermijn niet betaald. Daarmee is de regeling vervallen en gaat de incasso verder.".to_owned()
+        }
+        ("arrangement", "grace_expired", false) => {
+            "an instalment of the payment arrangement was still unpaid after the grace period. The arrangement has therefore ended and collection resumes.".to_owned()
+        }
+        ("arrangement", "paid_in_full", true) => {
+            "alles wat volgens de betalingsregeling verschuldigd was, is betaald; de zaak is afgesloten.".to_owned()
+        }
+        ("arrangement", "paid_in_full", false) => {
+            "everything owed under the payment arrangement has been paid; the case is closed.".to_owned()
+        }
+        ("direct_debit", r, nl) => {
+            let code = r.strip_prefix("return_")?.to_ascii_uppercase();
+            if nl {
+                format!("de bank heeft een automatische incasso teruggeboekt (reden {code}). Bij onvoldoende saldo proberen wij het één keer opnieuw; anders betaalt u de termijn per overboeking, en bij een opgeheven of geblokkeerde rekening of een ontbrekende machtiging stopt de incasso via deze machtiging.")
+            } else {
+                format!("the bank returned a direct debit (reason {code}). After insufficient funds we try once more; otherwise you pay the instalment by transfer, and after a closed or blocked account or a missing mandate we stop collecting on this mandate.")
+            }
+        }
+        _ => return None,
+    };
+    Some(text)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -523,6 +558,22 @@ mod tests {
             monitor(&w, eur(250_00), d("2026-02-09"), 7).verdict,
             Verdict::Completed
         );
+    }
+
+    #[test]
+    fn every_rule_is_explained() {
+        for rule in ["instalment_missed", "grace_expired", "paid_in_full"] {
+            assert!(
+                why("arrangement", rule, true).is_some()
+                    && why("arrangement", rule, false).is_some()
+            );
+        }
+        assert!(
+            why("direct_debit", "return_am04", false)
+                .unwrap()
+                .contains("AM04")
+        );
+        assert_eq!(why("consumer", "first_demand", true), None);
     }
 
     proptest! {
