@@ -277,30 +277,29 @@ impl Kwijting {
                 })
             })
             .collect::<Result<Vec<_>, ServiceError>>()?;
-        let mut events = Vec::new();
-        // The steps carried out (automatically or after approval) that the
-        // law counts: the 14-day letter and the first demand with costs.
-        for d in self.store.decisions_for_case(file.summary.id)?.iter().rev() {
-            if d.review_state != "automatic" && d.review_state != "approved" {
-                continue;
-            }
-            match d.action.as_str() {
-                "fourteen_day_letter" => events.push(Event {
-                    on: d.run_date,
-                    kind: EventKind::DemandLetter,
-                }),
-                "first_demand"
-                    if !events
-                        .iter()
-                        .any(|e: &Event| e.kind == EventKind::CollectionCosts) =>
-                {
-                    events.push(Event {
-                        on: d.run_date,
-                        kind: EventKind::CollectionCosts,
-                    })
-                }
-                _ => {}
-            }
+        let mut events: Vec<Event> = Vec::new();
+        if let Some(on) = self.store.demand_letter_sent_on(file.summary.id)? {
+            events.push(Event {
+                on,
+                kind: EventKind::DemandLetter,
+            });
+        }
+        // The costs come with the first demand carried out (automatically
+        // or after approval).
+        if let Some(d) = self
+            .store
+            .decisions_for_case(file.summary.id)?
+            .iter()
+            .rev()
+            .find(|d| {
+                d.action == "first_demand"
+                    && (d.review_state == "automatic" || d.review_state == "approved")
+            })
+        {
+            events.push(Event {
+                on: d.run_date,
+                kind: EventKind::CollectionCosts,
+            });
         }
         for (on, cents) in self.store.case_receipts(file.summary.id)? {
             if cents > 0 {

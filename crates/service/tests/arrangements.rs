@@ -41,6 +41,15 @@ fn setup(test: &str) -> Vec<(&'static str, Kwijting, Arc<dyn Store>)> {
         .collect()
 }
 
+/// The same store seen at another moment.
+fn at(store: &Arc<dyn Store>, instant: &str) -> Kwijting {
+    Kwijting::new(
+        store.clone(),
+        Arc::new(kwijting_policy::Policy::load_default().unwrap()),
+        Arc::new(kwijting_service::FixedClock(instant.parse().unwrap())),
+    )
+}
+
 fn first_case(svc: &Kwijting) -> String {
     svc.list_cases(
         &operator(),
@@ -717,6 +726,43 @@ fn a_refund_request_reopens_a_collected_instalment_and_the_arrangement() {
             .unwrap()
             .is_none()
         );
+    }
+}
+
+#[test]
+fn the_total_includes_the_letter_and_costs_the_strategy_sent() {
+    for (engine, svc, store) in setup("arr_costs") {
+        for d in ["2026-11-21", "2026-12-10", "2026-12-30", "2027-01-20"] {
+            run(&svc, d);
+        }
+        let later = at(&store, "2027-01-21T09:00:00Z");
+        let charged = svc
+            .list_cases(
+                &operator(),
+                &CaseQuery {
+                    limit: 100,
+                    ..Default::default()
+                },
+            )
+            .unwrap()
+            .cases
+            .into_iter()
+            .find(|c| {
+                actions(&svc, &c.number)
+                    .iter()
+                    .any(|(_, a)| a == "first_demand")
+            })
+            .expect("a case got its first demand");
+        let st = later
+            .statement_of_account(&operator(), &charged.number, day("2027-01-21"))
+            .unwrap();
+        assert!(st.charged.costs.cents() > 0, "{engine}: {st:?}");
+        let v = accept(
+            &later,
+            &charged.number,
+            &fitting(2, st.balance, Frequency::Monthly, "2027-02-01"),
+        );
+        assert_eq!(v.arrangement.total_cents, st.balance.cents(), "{engine}");
     }
 }
 

@@ -536,6 +536,25 @@ pub trait ArrangementStore {
         })
     }
 
+    /// The day the 14-day letter went out for the case, if it did.
+    fn demand_letter_sent_on(&self, case: CaseId) -> Result<Option<Date>> {
+        let mut out = None;
+        self.arrangement_tx(&mut |db| {
+            out = match db
+                .rows(
+                    "SELECT demand_letter_sent_on FROM cases WHERE id = $1",
+                    &[int(case.0)],
+                )?
+                .first()
+            {
+                Some(r) => r[0].opt_date("demand_letter_sent_on")?,
+                None => None,
+            };
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
     /// What the case has received per booking day (credits less reversals).
     fn case_receipts(&self, case: CaseId) -> Result<Vec<(Date, i64)>> {
         let mut out = Vec::new();
