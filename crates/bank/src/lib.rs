@@ -37,7 +37,7 @@ pub use pain::{
     write_pain008_file,
 };
 pub use returns::{ReturnConsequence, ReturnReason};
-pub use sepa::{Bic, CreditorId, EndToEndId, MandateId, MessageId, SepaIdError};
+pub use sepa::{Bic, CreditorId, EndToEndId, MandateId, MessageId, SepaIdError, to_sepa_text};
 pub use synth::{generate_camt053, scan_xml};
 
 /// Most entries one statement may hold (a limit on everything; the issue's

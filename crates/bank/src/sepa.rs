@@ -191,7 +191,7 @@ impl Bic {
 /// Converts text to the SEPA character set: accented Latin letters lose
 /// their accent (EPC217-08 conversion: `é` -> `e`, `ß` -> `ss`), `&` becomes
 /// `+`, other characters are refused (`None` with the first such character).
-pub(crate) fn to_sepa_text(s: &str) -> Result<String, char> {
+pub fn to_sepa_text(s: &str) -> Result<String, char> {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         if is_sepa_char(c) {

@@ -118,6 +118,23 @@ fn bank_code(iban: &str) -> &str {
     iban.get(4..8).unwrap_or("")
 }
 
+/// A debtor's name as a bank takes it: 1 to 70 characters that have a SEPA
+/// spelling (accents are dropped when the file is written).
+fn sepa_name(name: &str) -> Result<&str, ServiceError> {
+    let name = name.trim();
+    let sepa = kwijting_bank::to_sepa_text(name).map_err(|c| {
+        ServiceError::Invalid(format!(
+            "the debtor's name '{name}' has '{c}', which has no spelling in the SEPA character set"
+        ))
+    })?;
+    if sepa.is_empty() || sepa.chars().count() > 70 {
+        return Err(ServiceError::Invalid(format!(
+            "the debtor's name '{name}' must have 1 to 70 characters"
+        )));
+    }
+    Ok(name)
+}
+
 fn invalid(e: impl std::fmt::Display) -> ServiceError {
     ServiceError::Invalid(e.to_string())
 }
@@ -139,12 +156,7 @@ impl Kwijting {
         let reference = MandateId::parse(reference.trim()).map_err(invalid)?;
         let iban = Iban::parse(debtor_iban)
             .map_err(|e| ServiceError::Invalid(format!("debtor IBAN '{debtor_iban}': {e}")))?;
-        let name = debtor_name.trim();
-        if name.is_empty() {
-            return Err(ServiceError::Invalid(
-                "the mandate needs the debtor's name".into(),
-            ));
-        }
+        let name = sepa_name(debtor_name)?;
         if signed_on > self.clock().today() {
             return Err(ServiceError::Invalid(format!(
                 "the date of signature {signed_on} lies in the future"
@@ -238,6 +250,7 @@ impl Kwijting {
         if let Some(n) = new_name.map(str::trim).filter(|n| !n.is_empty())
             && n != m.debtor_name
         {
+            let n = sepa_name(n)?;
             changes.push(("debtor_name".into(), m.debtor_name.clone(), n.to_owned()));
         }
         if changes.is_empty() {

@@ -469,6 +469,18 @@ fn the_direct_debit_file_of_a_date_is_valid_and_written_once() {
     for (engine, svc, _) in setup("arr_dd") {
         let a = operator();
         let number = with_mandate(&svc, 3, "2026-12-07", "KWM-1");
+        let bad = svc.add_mandate(
+            &a,
+            &number,
+            "KWM-X",
+            "王小明",
+            "NL91ABNA0417164300",
+            day("2026-11-20"),
+        );
+        assert!(
+            matches!(&bad, Err(ServiceError::Invalid(m)) if m.contains("SEPA character set")),
+            "{engine}: {bad:?}"
+        );
         let m = &svc.mandates(&a, &number).unwrap()[0];
         assert_eq!(
             m.arrangement,
