@@ -85,6 +85,7 @@ CREATE TABLE mandate_amendments (
     amended_by  TEXT NOT NULL
 );
 CREATE INDEX mandate_amendments_mandate ON mandate_amendments (mandate_id);
+CREATE INDEX mandate_amendments_case ON mandate_amendments (case_id);
 
 CREATE TABLE dd_batches (
     collection_date DATE PRIMARY KEY,
@@ -123,6 +124,7 @@ CREATE TABLE dd_collections (
 CREATE INDEX dd_collections_date ON dd_collections (collection_date);
 CREATE INDEX dd_collections_instalment ON dd_collections (instalment_id);
 CREATE INDEX dd_collections_mandate ON dd_collections (mandate_id);
+CREATE INDEX dd_collections_case ON dd_collections (case_id);
 
--- Payments per case, for the monitoring and the statement of account.
-CREATE INDEX IF NOT EXISTS bank_entries_case ON bank_entries (case_id);
+-- Payments per case (the monitoring, the statement of account) use
+-- bank_entries_case, created in 0008.
