@@ -854,57 +854,26 @@ fn arrangements_mandates_and_direct_debit_from_the_command_line() {
                 &today().to_string(),
             ],
         );
+        // The file of the first date, with the creditor and the extra
+        // arguments given.
+        let dd = |out: &Path, extra: &[&str]| {
+            let mut args = vec!["sepa", "direct-debit", "--date", &first_s];
+            args.extend_from_slice(&["--out", out.to_str().unwrap()]);
+            args.extend_from_slice(extra);
+            args.extend_from_slice(CREDITOR);
+            ok(db, &args)
+        };
         let file = dir.join("dd.xml");
-        let out = ok(
-            db,
-            &[
-                &[
-                    "sepa",
-                    "direct-debit",
-                    "--date",
-                    &first_s,
-                    "--out",
-                    file.to_str().unwrap(),
-                ][..],
-                CREDITOR,
-            ]
-            .concat(),
-        );
+        let out = dd(&file, &[]);
         assert!(out.contains("1 collection(s)"), "{db}: {out}");
         let written = std::fs::read(&file).unwrap();
         xmllint(&file, "pain.008.001.08.xsd");
         // Again for the same date: the same file, nothing submitted twice.
-        let out = ok(
-            db,
-            &[
-                &[
-                    "sepa",
-                    "direct-debit",
-                    "--date",
-                    &first_s,
-                    "--out",
-                    file.to_str().unwrap(),
-                ][..],
-                CREDITOR,
-            ]
-            .concat(),
-        );
+        let out = dd(&file, &[]);
         assert!(out.contains("written before"), "{db}: {out}");
         assert_eq!(std::fs::read(&file).unwrap(), written, "{db}");
         let old = dir.join("dd02.xml");
-        ok(
-            db,
-            &[
-                "sepa",
-                "direct-debit",
-                "--date",
-                &first_s,
-                "--version",
-                "02",
-                "--out",
-                old.to_str().unwrap(),
-            ],
-        );
+        dd(&old, &["--version", "02"]);
         xmllint(&old, "pain.008.001.02.xsd");
         let shown = json_of(db, &["arrangements", "show", n, "--json"]);
         assert_eq!(

@@ -284,6 +284,19 @@ async fn rights_requests_on(engine: &str, s: &AppState) {
     );
 }
 
+/// A monthly proposal from 2026-12-01.
+async fn propose(s: &AppState, uri: &str, n: u16, amount: &str) -> (StatusCode, Value) {
+    call(
+        s,
+        post(
+            uri,
+            None,
+            &json!({"instalments": n, "amount": amount, "every": "month", "first": "2026-12-01"}),
+        ),
+    )
+    .await
+}
+
 #[test]
 fn propose_and_list_arrangements() {
     for (engine, store) in fresh_stores("api_arrangements") {
@@ -326,15 +339,7 @@ async fn propose_and_list_on(engine: &str, s: &AppState) {
     .await;
     let number = cases["cases"][0]["number"].as_str().unwrap().to_owned();
     let uri = format!("/api/v1/cases/{number}/arrangements");
-    let (st, v) = call(
-        s,
-        post(
-            &uri,
-            None,
-            &json!({"instalments": 2, "amount": "30.00", "every": "month", "first": "2026-12-01"}),
-        ),
-    )
-    .await;
+    let (st, v) = propose(s, &uri, 2, "30.00").await;
     assert_eq!(
         (st, &v["accepted"]),
         (StatusCode::OK, &json!(false)),
@@ -344,15 +349,7 @@ async fn propose_and_list_on(engine: &str, s: &AppState) {
         v["reason"].as_str().unwrap().contains("add up"),
         "{engine}: {v}"
     );
-    let (st, v) = call(
-        s,
-        post(
-            &uri,
-            None,
-            &json!({"instalments": 3, "amount": "101.00", "every": "month", "first": "2026-12-01"}),
-        ),
-    )
-    .await;
+    let (st, v) = propose(s, &uri, 3, "101.00").await;
     assert_eq!(st, StatusCode::CREATED, "{engine}: {v}");
     let schedule = v["arrangement"]["schedule"].as_array().unwrap();
     let sum: i64 = schedule
@@ -364,25 +361,9 @@ async fn propose_and_list_on(engine: &str, s: &AppState) {
         v["arrangement"]["total_cents"].as_i64().unwrap(),
         "{engine}"
     );
-    let (st, v) = call(
-        s,
-        post(
-            &uri,
-            None,
-            &json!({"instalments": 3, "amount": "101.00", "every": "month", "first": "2026-12-01"}),
-        ),
-    )
-    .await;
+    let (st, v) = propose(s, &uri, 3, "101.00").await;
     assert_eq!(st, StatusCode::CONFLICT, "{engine}: {v}");
-    let (st, v) = call(
-        s,
-        post(
-            &uri,
-            None,
-            &json!({"instalments": 3, "amount": "lots", "every": "month", "first": "2026-12-01"}),
-        ),
-    )
-    .await;
+    let (st, v) = propose(s, &uri, 3, "lots").await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{engine}: {v}");
     let (st, v) = call(s, Request::get(&uri).body(Body::empty()).unwrap()).await;
     assert_eq!(st, StatusCode::OK, "{engine}");
