@@ -13,12 +13,14 @@ pub mod collect;
 pub mod daily_run;
 pub mod disclose;
 pub mod door;
+pub mod erasure;
 pub mod intake;
 pub mod keys;
 pub mod payments;
 pub mod rates;
 pub mod rights;
 pub mod rights_extract;
+pub mod special;
 
 use std::sync::Arc;
 

@@ -11,6 +11,7 @@
 
 pub mod bench;
 pub mod catalog;
+pub mod erasure;
 mod model;
 mod pg;
 pub mod rights;
@@ -19,6 +20,7 @@ pub mod testkit;
 
 use std::sync::Arc;
 
+pub use erasure::ErasureStore;
 pub use model::*;
 pub use rights::{RightsStore, RightsTx};
 
@@ -97,7 +99,7 @@ pub enum Finish {
 
 /// The one storage interface. Both engines implement all of it; the contract
 /// tests in `tests/contract.rs` run every behaviour against both.
-pub trait Store: Send + Sync + RightsStore {
+pub trait Store: Send + Sync + RightsStore + ErasureStore {
     fn engine(&self) -> Engine;
 
     fn insert_client(&self, client: &NewClient) -> Result<ClientRow>;

@@ -15,6 +15,7 @@ use crate::model::*;
 use crate::sqlite::{PARTY_COLUMNS, case_filter_sql};
 use crate::{Engine, Finish, ImportAbort, ImportTx, Result, Store, StoreError};
 
+mod erasure;
 mod rights;
 
 const MIGRATIONS: &[(i64, &str)] = &[
@@ -32,6 +33,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     ),
     (4, include_str!("../migrations/postgres/0004_ledger.sql")),
     (8, include_str!("../migrations/postgres/0008_rights.sql")),
+    (9, include_str!("../migrations/postgres/0009_erasure.sql")),
 ];
 
 /// Connections kept open for reuse; more are opened on demand and closed

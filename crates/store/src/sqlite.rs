@@ -11,6 +11,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use crate::model::*;
 use crate::{Engine, Finish, ImportAbort, ImportTx, Result, Store, StoreError};
 
+mod erasure;
 mod rights;
 
 const MIGRATIONS: &[(i64, &str)] = &[
@@ -22,6 +23,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (3, include_str!("../migrations/sqlite/0003_collection.sql")),
     (4, include_str!("../migrations/sqlite/0004_ledger.sql")),
     (8, include_str!("../migrations/sqlite/0008_rights.sql")),
+    (9, include_str!("../migrations/sqlite/0009_erasure.sql")),
 ];
 
 pub struct SqliteStore {
