@@ -9,9 +9,11 @@ mod arrangements_cmd;
 mod bench_access;
 mod bench_import;
 mod bench_law;
+mod bench_retention;
 mod bench_run_day;
 mod bench_statement;
 mod demo;
+mod erasure_cmd;
 mod law_cmd;
 mod policy_cmd;
 mod rights_cmd;
@@ -120,6 +122,25 @@ enum Command {
     /// Benchmarks that print figures against a same-run baseline
     #[command(subcommand)]
     Bench(BenchCommand),
+    /// Retention (R17 to R22): the run that erases what expired, legal holds
+    #[command(subcommand)]
+    Retention(erasure_cmd::RetentionCommand),
+    /// Erasure of one party's data (GDPR art. 17), with what is kept and why
+    #[command(subcommand)]
+    Erasure(erasure_cmd::ErasureCommand),
+    /// Health and criminal-record data (R10): kept apart, every read logged
+    #[command(subcommand)]
+    Special(erasure_cmd::SpecialCommand),
+    /// A consistent copy of the database in FILE
+    Backup { file: PathBuf },
+    /// Replace the database with a backup; erasures since are re-applied
+    Restore {
+        file: PathBuf,
+        /// An exported erasure journal to re-apply too (`erasure journal`),
+        /// for a restore into a new database
+        #[arg(long)]
+        journal: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -325,6 +346,8 @@ enum BenchCommand {
     RunDay(bench_run_day::BenchRunDayArgs),
     /// A camt.053 booked against a portfolio, against an XML-scan baseline
     Statement(bench_statement::BenchStatementArgs),
+    /// The retention run against plain UPDATEs of the same rows
+    Retention(bench_retention::BenchRetentionArgs),
     /// Statements of account per second on one core
     Law {
         #[arg(long, default_value_t = 1_000_000)]
@@ -929,6 +952,17 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let svc = open_service(&cli.database_url)?;
             serve(svc, s.bind)
         }
+        Command::Policy(policy_cmd::PolicyCommand::NotifyChange) => {
+            erasure_cmd::notify_change(&cli.database_url)
+        }
+        Command::Retention(cmd) => erasure_cmd::retention(&cli.database_url, cmd),
+        Command::Erasure(cmd) => erasure_cmd::erasure(&cli.database_url, cmd),
+        Command::Special(cmd) => erasure_cmd::special(&cli.database_url, cmd),
+        Command::Backup { file } => erasure_cmd::backup(&cli.database_url, file),
+        Command::Restore { file, journal } => {
+            erasure_cmd::restore(&cli.database_url, file, journal)
+        }
+        Command::Bench(BenchCommand::Retention(args)) => bench_retention::run(args),
         Command::Policy(cmd) => {
             policy_cmd::run(cmd, policy()?, &policy_cmd::catalog_view()).map_err(refused)
         }

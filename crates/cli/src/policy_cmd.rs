@@ -29,6 +29,9 @@ pub enum PolicyCommand {
     },
     /// Validate the policy against the personal-data catalog; one-line summary
     Check,
+    /// Queue a notice of the statement's version for everyone with an
+    /// e-mail address on file (R42); once per person and version
+    NotifyChange,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -70,6 +73,8 @@ pub fn run(cmd: PolicyCommand, policy: &Policy, catalog: &CatalogView) -> Result
         PolicyCommand::Statement { lang } => {
             out.write_all(render::statement(policy, lang.into()).as_bytes())?
         }
+        // Needs the database: main.rs runs it through the service.
+        PolicyCommand::NotifyChange => bail!("notify-change runs against the database"),
         PolicyCommand::Check => {
             let unknown = catalog.unknown_to(policy);
             if !unknown.is_empty() {

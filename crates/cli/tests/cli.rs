@@ -1,44 +1,12 @@
 //! The real binary, on every engine: the contracts that scripts rely on.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
+use std::process::Command;
 
 use serde_json::Value;
 
-fn kwijting(db: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_kwijting"))
-        .env("KWIJTING_DATABASE_URL", db)
-        .args(args)
-        .output()
-        .expect("the binary runs")
-}
-
-fn ok(db: &str, args: &[&str]) -> String {
-    let out = kwijting(db, args);
-    assert!(
-        out.status.success(),
-        "kwijting {args:?} failed: {}\n{}",
-        String::from_utf8_lossy(&out.stderr),
-        String::from_utf8_lossy(&out.stdout)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
-fn scratch(test: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("kwijting-cli-{test}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-/// SQLite in a scratch file, and PostgreSQL when configured.
-fn databases(test: &str, dir: &Path) -> Vec<String> {
-    let mut out = vec![format!("sqlite://{}", dir.join("k.db").display())];
-    if let Some(url) = kwijting_store::testkit::fresh_pg_url(&format!("cli_{test}")) {
-        out.push(url);
-    }
-    out
-}
+mod common;
+use common::{databases, kwijting, ok, scratch};
 
 #[test]
 fn import_list_and_refuse() {

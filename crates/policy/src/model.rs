@@ -329,6 +329,12 @@ pub struct DataCategory {
     /// Names a person outright (refused in pseudonymised-only purposes).
     #[serde(default)]
     pub direct_identifier: bool,
+    /// Structured values of this category (amounts, dates, states) say
+    /// nothing about a person once the identifying data is erased, so
+    /// erasure keeps them as anonymous aggregates; free text of the
+    /// category is erased all the same.
+    #[serde(default)]
+    pub aggregate: bool,
 }
 
 /// A category of data subjects, e.g. `debtor`.

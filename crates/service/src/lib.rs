@@ -15,12 +15,14 @@ pub mod daily_run;
 pub mod direct_debit;
 pub mod disclose;
 pub mod door;
+pub mod erasure;
 pub mod intake;
 pub mod keys;
 pub mod payments;
 pub mod rates;
 pub mod rights;
 pub mod rights_extract;
+pub mod special;
 
 use std::sync::Arc;
 

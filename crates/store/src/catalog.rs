@@ -50,6 +50,9 @@ pub struct Column {
     /// Whose data this column is when it is not the table's subject: a
     /// log column naming the staff member who acted.
     pub subject: Option<Subject>,
+    /// Free text: may hold anything, names included, whatever its category,
+    /// so erasure never keeps it as an anonymous aggregate.
+    pub free_text: bool,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -64,6 +67,7 @@ const fn plain(name: &'static str) -> Column {
         name,
         class: Class::NotPersonal,
         subject: None,
+        free_text: false,
     }
 }
 
@@ -76,6 +80,19 @@ const fn personal(
         name,
         class: Class::Personal { category, purposes },
         subject: None,
+        free_text: false,
+    }
+}
+
+/// A personal column of free text (notes, remittance information).
+const fn text(
+    name: &'static str,
+    category: &'static str,
+    purposes: &'static [&'static str],
+) -> Column {
+    Column {
+        free_text: true,
+        ..personal(name, category, purposes)
     }
 }
 
@@ -89,6 +106,7 @@ const fn staff(name: &'static str) -> Column {
             purposes: LOG,
         },
         subject: Some(Subject::Staff(name)),
+        free_text: false,
     }
 }
 
@@ -101,6 +119,34 @@ const PAY: &[&str] = &["collection", "receivables_management", "accounting"];
 const LOG: &[&str] = &["accountability"];
 /// Rights requests: answered for the case's purpose, kept for accountability.
 const RIGHTS: &[&str] = &["collection", "receivables_management", "accountability"];
+/// Health and criminal-record data: legal claims (art. 9(2)(f), 10) and,
+/// for criminal-record data, the AML checks the Wwft requires (art. 10).
+const HEALTH: &[&str] = &["legal_claims"];
+const CRIMINAL: &[&str] = &["legal_claims", "aml"];
+/// Legal holds: data kept to establish, exercise or defend a claim (R22).
+const LEGAL: &[&str] = &["legal_claims"];
+
+/// The columns of a special-category table (R10): every column is of
+/// that category, the basis and the named claim included.
+const fn special_columns(
+    category: &'static str,
+    purposes: &'static [&'static str],
+) -> [Column; 10] {
+    [
+        plain("id"),
+        plain("party_id"),
+        plain("case_id"),
+        personal("basis", category, purposes),
+        text("legal_claim", category, purposes),
+        text("consent_ref", category, purposes),
+        personal("purpose", category, purposes),
+        text("content", category, purposes),
+        personal("recorded_on", category, purposes),
+        staff("recorded_by"),
+    ]
+}
+static HEALTH_COLUMNS: [Column; 10] = special_columns("health", HEALTH);
+static CRIMINAL_COLUMNS: [Column; 10] = special_columns("criminal", CRIMINAL);
 
 pub static CATALOG: &[Table] = &[
     Table {
@@ -198,8 +244,8 @@ pub static CATALOG: &[Table] = &[
             personal("invoice_date", "debt", CASE),
             personal("due_date", "debt", CASE),
             personal("principal_cents", "debt", CASE),
-            personal("description", "debt", CASE),
-            personal("agreement_ref", "debt", CASE),
+            text("description", "debt", CASE),
+            text("agreement_ref", "debt", CASE),
             personal("fingerprint", "pseudonymous_key", CASE),
             plain("import_id"),
             plain("import_line"),
@@ -237,7 +283,7 @@ pub static CATALOG: &[Table] = &[
             plain("id"),
             plain("case_id"),
             personal("kind", "case_history", CASE),
-            personal("reason", "case_history", CASE),
+            text("reason", "case_history", CASE),
             personal("placed_on", "case_history", CASE),
             personal("lifted_on", "case_history", CASE),
             staff("placed_by"),
@@ -356,12 +402,12 @@ pub static CATALOG: &[Table] = &[
             personal("amount_cents", "payment", PAY),
             personal("counterparty_name", "identity", PAY),
             personal("counterparty_iban", "bank_account", PAY),
-            personal("remittance", "payment", PAY),
+            text("remittance", "payment", PAY),
             personal("structured_ref", "payment", PAY),
             personal("match_state", "payment", PAY),
             plain("case_id"),
             personal("confidence", "payment", PAY),
-            personal("reason", "payment", PAY),
+            text("reason", "payment", PAY),
         ],
     },
     Table {
@@ -504,6 +550,105 @@ pub static CATALOG: &[Table] = &[
         ],
     },
     Table {
+        // The erasure journal: which fields were erased, when and by which
+        // rule; never the values.
+        name: "erasure_batches",
+        subject: Subject::Staff("actor"),
+        columns: &[
+            plain("id"),
+            plain("cause"),
+            plain("reference"),
+            plain("rule"),
+            plain("as_of"),
+            staff("actor"),
+            plain("recorded_at"),
+        ],
+    },
+    Table {
+        name: "erasure_fields",
+        subject: Subject::None,
+        columns: &[
+            plain("batch_id"),
+            plain("table_name"),
+            plain("column_name"),
+            plain("category"),
+            plain("scope"),
+            plain("date_column"),
+            plain("before"),
+            plain("rows"),
+        ],
+    },
+    Table {
+        // Ids only: that a subject's data was erased, not what it was.
+        name: "erasure_subjects",
+        subject: Subject::None,
+        columns: &[plain("batch_id"), plain("party_id"), plain("case_id")],
+    },
+    Table {
+        name: "retention_chunks",
+        subject: Subject::None,
+        columns: &[
+            plain("as_of"),
+            plain("first_case_id"),
+            plain("last_case_id"),
+            plain("state"),
+            plain("batch_id"),
+        ],
+    },
+    Table {
+        // A legal hold (R22) on a party or one of its cases.
+        name: "legal_holds",
+        subject: Subject::PartyColumn("party_id"),
+        columns: &[
+            plain("id"),
+            plain("party_id"),
+            plain("case_id"),
+            text("reason", "case_history", LEGAL),
+            staff("owner"),
+            personal("placed_on", "case_history", LEGAL),
+            personal("lifted_on", "case_history", LEGAL),
+            staff("lifted_by"),
+        ],
+    },
+    Table {
+        name: "health_records",
+        subject: Subject::PartyColumn("party_id"),
+        columns: &HEALTH_COLUMNS,
+    },
+    Table {
+        name: "criminal_records",
+        subject: Subject::PartyColumn("party_id"),
+        columns: &CRIMINAL_COLUMNS,
+    },
+    Table {
+        // Who read special-category data (or was refused); never the data.
+        name: "special_data_reads",
+        subject: Subject::Staff("actor"),
+        columns: &[
+            plain("id"),
+            plain("party_id"),
+            plain("category"),
+            plain("records"),
+            staff("actor"),
+            personal("role", "staff_identity", LOG),
+            personal("purpose", "staff_identity", LOG),
+            plain("outcome"),
+            plain("reason"),
+            plain("read_at"),
+        ],
+    },
+    Table {
+        // A queued notice of a changed privacy statement (R42).
+        name: "statement_notices",
+        subject: Subject::PartyColumn("party_id"),
+        columns: &[
+            plain("version"),
+            plain("party_id"),
+            personal("queued_at", "case_history", CASE),
+            personal("state", "case_history", CASE),
+        ],
+    },
+    Table {
         // Stores only counts, never the request or personal data.
         name: "idempotency_keys",
         subject: Subject::None,
@@ -528,14 +673,14 @@ pub static CATALOG: &[Table] = &[
             personal("channel", "case_history", RIGHTS),
             personal("received_at", "case_history", RIGHTS),
             personal("deadline_on", "case_history", RIGHTS),
-            personal("extension_reason", "case_history", RIGHTS),
+            text("extension_reason", "case_history", RIGHTS),
             personal("verification", "case_history", RIGHTS),
             personal("verification_method", "case_history", RIGHTS),
             staff("verified_by"),
             plain("verified_at"),
             personal("status", "case_history", RIGHTS),
-            personal("params", "case_history", RIGHTS),
-            personal("outcome", "case_history", RIGHTS),
+            text("params", "case_history", RIGHTS),
+            text("outcome", "case_history", RIGHTS),
             staff("created_by"),
         ],
     },
@@ -562,7 +707,7 @@ pub static CATALOG: &[Table] = &[
             personal("kind", "case_history", RIGHTS),
             personal("recipient", "case_history", RIGHTS),
             personal("categories", "case_history", RIGHTS),
-            personal("detail", "case_history", RIGHTS),
+            text("detail", "case_history", RIGHTS),
             personal("state", "case_history", RIGHTS),
             personal("created_at", "case_history", RIGHTS),
             personal("sent_at", "case_history", RIGHTS),
@@ -581,7 +726,7 @@ pub static CATALOG: &[Table] = &[
             personal("set_on", "case_history", RIGHTS),
             plain("request_id"),
             personal("lifted_on", "case_history", RIGHTS),
-            personal("lift_reason", "case_history", RIGHTS),
+            text("lift_reason", "case_history", RIGHTS),
         ],
     },
 ];

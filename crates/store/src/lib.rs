@@ -12,6 +12,7 @@
 pub mod arrangement;
 pub mod bench;
 pub mod catalog;
+pub mod erasure;
 mod model;
 mod pg;
 pub mod rights;
@@ -25,6 +26,7 @@ pub use arrangement::{
     DdBatchRow, DdCollectionRow, InstalmentRow, MandateRow, NewArrangement, NewMandate,
     ReturnUpdate, WatchedArrangement,
 };
+pub use erasure::ErasureStore;
 pub use model::*;
 pub use rights::{RightsStore, RightsTx};
 
@@ -103,7 +105,7 @@ pub enum Finish {
 
 /// The one storage interface. Both engines implement all of it; the contract
 /// tests in `tests/contract.rs` run every behaviour against both.
-pub trait Store: Send + Sync + RightsStore + ArrangementStore {
+pub trait Store: Send + Sync + RightsStore + ArrangementStore + ErasureStore {
     fn engine(&self) -> Engine;
 
     fn insert_client(&self, client: &NewClient) -> Result<ClientRow>;

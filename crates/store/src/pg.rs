@@ -16,6 +16,7 @@ use crate::sqlite::{PARTY_COLUMNS, case_filter_sql};
 use crate::{Engine, Finish, ImportAbort, ImportTx, Result, Store, StoreError};
 
 mod arrangement;
+mod erasure;
 mod rights;
 
 const MIGRATIONS: &[(i64, &str)] = &[
@@ -37,6 +38,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         include_str!("../migrations/postgres/0006_arrangements.sql"),
     ),
     (8, include_str!("../migrations/postgres/0008_rights.sql")),
+    (9, include_str!("../migrations/postgres/0009_erasure.sql")),
 ];
 
 /// Connections kept open for reuse; more are opened on demand and closed

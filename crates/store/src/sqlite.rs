@@ -12,6 +12,7 @@ use crate::model::*;
 use crate::{Engine, Finish, ImportAbort, ImportTx, Result, Store, StoreError};
 
 mod arrangement;
+mod erasure;
 mod rights;
 
 const MIGRATIONS: &[(i64, &str)] = &[
@@ -27,6 +28,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         include_str!("../migrations/sqlite/0006_arrangements.sql"),
     ),
     (8, include_str!("../migrations/sqlite/0008_rights.sql")),
+    (9, include_str!("../migrations/sqlite/0009_erasure.sql")),
 ];
 
 pub struct SqliteStore {
