@@ -9,7 +9,7 @@ use anyhow::{Context, Result, bail};
 use clap::Subcommand;
 use kwijting_domain::{Actor, PartyId};
 use kwijting_service::Kwijting;
-use kwijting_service::erasure::{ErasureCause, ErasureOutcome, Kept, RetentionReport};
+use kwijting_service::erasure::{ErasureCause, ErasureOutcome, RetentionReport, outcome_json};
 use kwijting_service::special::{NewSpecialRecord, staff_actor};
 use kwijting_store::erasure::{FieldPlan, JournalBatch, Scope};
 use serde_json::{Value, json};
@@ -181,33 +181,6 @@ fn list<T>(
 
 fn job(name: &str) -> Actor {
     Actor::system(name, "collection")
-}
-
-fn kept_json(k: &Kept) -> Value {
-    json!({
-        "ground": format!("{:?}", k.ground).split([' ', '{']).next().unwrap_or_default(),
-        "article": k.ground.article(),
-        "reason": k.ground.reason(),
-        "until": k.until.map(|d| d.to_string()),
-        "fields": k.fields,
-        "categories": k.categories,
-        "cases": k.cases,
-    })
-}
-
-fn outcome_json(o: &ErasureOutcome) -> Value {
-    json!({
-        "party": o.party.0,
-        "cause": o.cause.as_str(),
-        "as_of": o.as_of.to_string(),
-        "dry_run": o.dry_run,
-        "erased": o.erased.iter().map(|f| json!({
-            "table": f.table, "column": f.column, "category": f.category,
-            "purposes": f.purposes, "rows": f.rows,
-        })).collect::<Vec<_>>(),
-        "erased_cases": o.erased_cases,
-        "kept": o.kept.iter().map(kept_json).collect::<Vec<_>>(),
-    })
 }
 
 fn report_json(r: &RetentionReport) -> Value {

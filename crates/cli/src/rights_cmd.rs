@@ -58,6 +58,12 @@ pub enum RightsCommand {
         #[command(flatten)]
         intake: Intake,
     },
+    /// Erasure (art. 17): erases what no exception keeps; says what was
+    /// erased and what is kept, why and until when
+    Erase {
+        #[command(flatten)]
+        intake: Intake,
+    },
     /// Objection (art. 21), no direct marketing, or consent withdrawal
     Object {
         #[command(flatten)]
@@ -205,6 +211,27 @@ fn print_view(v: &RequestView, json: bool) -> anyhow::Result<()> {
                 .unwrap_or("contact details on the invoice")
         );
     }
+    if let Some(x) = outcome.get("erasure") {
+        for f in x["erased"].as_array().into_iter().flatten() {
+            println!(
+                "  erased {}.{} ({}): {} row(s)",
+                f["table"].as_str().unwrap_or_default(),
+                f["column"].as_str().unwrap_or_default(),
+                f["category"].as_str().unwrap_or_default(),
+                f["rows"]
+            );
+        }
+        for k in x["kept"].as_array().into_iter().flatten() {
+            println!(
+                "  kept {}: {} [{}]",
+                k["until"]
+                    .as_str()
+                    .map_or("with no fixed end".to_owned(), |d| format!("until {d}")),
+                k["reason"].as_str().unwrap_or_default(),
+                k["article"].as_str().unwrap_or_default()
+            );
+        }
+    }
     if let Some(x) = outcome.get("extract") {
         for t in x["data"].as_array().into_iter().flatten() {
             println!(
@@ -306,6 +333,10 @@ pub fn run(svc: &Kwijting, actor: &Actor, cmd: RightsCommand) -> anyhow::Result<
                 &intake,
                 RequestParams::None,
             )?;
+            print_view(&v, intake.json)
+        }
+        RightsCommand::Erase { intake } => {
+            let v = submit(svc, actor, RequestKind::Erase, &intake, RequestParams::None)?;
             print_view(&v, intake.json)
         }
         RightsCommand::Object { intake, to } => {

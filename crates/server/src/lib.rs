@@ -100,9 +100,6 @@ impl From<ServiceError> for AppError {
                 AppError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", m)
             }
             ServiceError::Refused(m) => AppError::new(StatusCode::FORBIDDEN, "refused", m),
-            ServiceError::Unsupported(m) => {
-                AppError::new(StatusCode::NOT_IMPLEMENTED, "unsupported", m)
-            }
             ServiceError::Conflict { .. } => {
                 AppError::new(StatusCode::CONFLICT, "conflict", e.to_string())
             }

@@ -311,6 +311,40 @@ impl Kwijting {
             .collect()
     }
 
+    /// Carries out an erasure request (art. 17) once. The erasure commits on
+    /// its own; a request step that stopped after it finds its batch in the
+    /// journal by the reference and reports that erasure again instead of
+    /// erasing twice (what is kept is decided anew: it changes only with time).
+    pub fn erase_for_request(
+        &self,
+        actor: &Actor,
+        party: PartyId,
+        reference: &str,
+        as_of: Date,
+    ) -> Result<ErasureOutcome, ServiceError> {
+        let cause = ErasureCause::Request {
+            reference: reference.to_owned(),
+        };
+        let done = self.store.erasure_batches_for(reference)?;
+        let Some(batch) = done.into_iter().find(|b| b.cause == cause.as_str()) else {
+            return self.erase_subject(actor, party, cause, as_of, false);
+        };
+        let mut outcome = self.erase_subject(actor, party, cause, batch.as_of, true)?;
+        let counts = batch
+            .fields
+            .into_iter()
+            .map(|(f, rows)| FieldCount {
+                table: f.table,
+                column: f.column,
+                category: f.category,
+                rows,
+            })
+            .collect();
+        outcome.erased = self.erased_fields(counts, &erasable(self.policy()));
+        outcome.dry_run = false;
+        Ok(outcome)
+    }
+
     /// Erases what may be erased of one party's data and says what is kept,
     /// why and until when. With `dry_run` nothing changes.
     pub fn erase_subject(
@@ -797,4 +831,34 @@ mod tests {
             "staff columns are not the subject's"
         );
     }
+}
+
+/// What was kept, as the answer to the person and the CLI's `--json` give it.
+pub fn kept_json(k: &Kept) -> serde_json::Value {
+    serde_json::json!({
+        "ground": format!("{:?}", k.ground).split([' ', '{']).next().unwrap_or_default(),
+        "article": k.ground.article(),
+        "reason": k.ground.reason(),
+        "until": k.until.map(|d| d.to_string()),
+        "fields": k.fields,
+        "categories": k.categories,
+        "cases": k.cases,
+    })
+}
+
+/// An erasure's outcome: what was erased (fields and row counts, never
+/// values) and what is kept, why and until when.
+pub fn outcome_json(o: &ErasureOutcome) -> serde_json::Value {
+    serde_json::json!({
+        "party": o.party.0,
+        "cause": o.cause.as_str(),
+        "as_of": o.as_of.to_string(),
+        "dry_run": o.dry_run,
+        "erased": o.erased.iter().map(|f| serde_json::json!({
+            "table": f.table, "column": f.column, "category": f.category,
+            "purposes": f.purposes, "rows": f.rows,
+        })).collect::<Vec<_>>(),
+        "erased_cases": o.erased_cases,
+        "kept": o.kept.iter().map(kept_json).collect::<Vec<_>>(),
+    })
 }

@@ -119,9 +119,6 @@ pub enum ServiceError {
     /// The policy does not allow it; the refusal was logged.
     #[error("refused: {0}")]
     Refused(String),
-    /// A known request the system cannot carry out yet.
-    #[error("not supported yet: {0}")]
-    Unsupported(String),
     #[error("{what} '{key}' already exists")]
     Conflict { what: &'static str, key: String },
     #[error("the database schema and the personal-data catalog differ:\n{}", .0.iter().map(|m| format!("  {m}")).collect::<Vec<_>>().join("\n"))]

@@ -177,7 +177,13 @@ fn params_json(p: &RequestParams) -> String {
 
 fn parse_params(kind: RequestKind, s: &str) -> Result<RequestParams, ServiceError> {
     let bad = |m: &str| ServiceError::Invalid(format!("stored request parameters: {m}"));
-    let v: Json = serde_json::from_str(s).map_err(|e| bad(&e.to_string()))?;
+    // An erasure of the subject blanks the parameters of their requests
+    // (free text); a request without parameters reads on.
+    let v: Json = if s.trim().is_empty() {
+        Json::Null
+    } else {
+        serde_json::from_str(s).map_err(|e| bad(&e.to_string()))?
+    };
     Ok(match kind {
         RequestKind::Rectify => RequestParams::Rectify(
             v["fields"]
@@ -370,11 +376,7 @@ impl Kwijting {
             params: params_json(&req.params),
             created_by: actor.name(),
         })?;
-        match self.rights_advance(actor, id, crash_at) {
-            // Recorded; it runs once the type is supported (`resume`).
-            Ok(_) | Err(ServiceError::Unsupported(_)) => {}
-            Err(e) => return Err(e),
-        }
+        self.rights_advance(actor, id, crash_at)?;
         self.rights_show(actor, id)
     }
 
@@ -945,11 +947,18 @@ impl Kwijting {
                 };
             }
             "erase" => {
-                // The seam where erasure plugs in: until it does, an erasure
-                // request waits here and `resume` retries it.
-                return Err(ServiceError::Unsupported(
-                    "erasure requests are not carried out yet".into(),
-                ));
+                let outcome = self.erase_for_request(
+                    actor,
+                    req.party,
+                    &format!("rights request {}", req.id),
+                    self.clock().today(),
+                )?;
+                e.detail = format!(
+                    "{} field(s) erased; {} ground(s) to keep data",
+                    outcome.erased.len(),
+                    outcome.kept.len()
+                );
+                set_outcome(&mut e, "erasure", crate::erasure::outcome_json(&outcome));
             }
             "answer" => {
                 let routed = req.outcome.contains("\"routed_to\"");

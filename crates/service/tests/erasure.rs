@@ -682,3 +682,55 @@ fn unsubscribing_erases_marketing_only_and_a_later_request_still_erases() {
         assert_eq!(residue(&svc, &w.dirk), Vec::<String>::new(), "{engine}");
     }
 }
+
+#[test]
+fn an_erasure_request_erases_once_even_when_its_step_stops_half_way() {
+    use kwijting_service::rights::{NewRequest, RequestKind, RequestParams};
+    for (engine, svc, w) in setup("erase_request") {
+        // Jantine's only case closed more than 60 months ago: nothing keeps her data.
+        let jantine = party_of(&svc, 1, PartyRole::Debtor);
+        let req = NewRequest {
+            kind: RequestKind::Erase,
+            subject: jantine,
+            channel: "staff".into(),
+            verified_by_method: Some("id_document".into()),
+            params: RequestParams::None,
+        };
+        // The erasure commits, then the step stops before it is recorded.
+        assert!(
+            svc.rights_submit_with(&operator(), &req, Some("erase"))
+                .is_err(),
+            "{engine}"
+        );
+        assert_eq!(residue(&svc, &w.jantine), Vec::<String>::new(), "{engine}");
+        let resumed = svc.rights_resume(&operator()).unwrap();
+        assert!(
+            resumed.iter().any(|(_, s)| s == "completed"),
+            "{engine}: {resumed:?}"
+        );
+        let journal = svc.erasure_journal(&operator()).unwrap();
+        let batches: Vec<_> = journal
+            .iter()
+            .filter(|b| {
+                b.reference
+                    .as_deref()
+                    .is_some_and(|r| r.starts_with("rights request"))
+            })
+            .collect();
+        assert_eq!(batches.len(), 1, "{engine}: erased exactly once");
+        let (id, _) = resumed
+            .iter()
+            .find(|(_, s)| s == "completed")
+            .expect("completed");
+        let view = svc.rights_show(&operator(), *id).unwrap();
+        let out: serde_json::Value = serde_json::from_str(&view.request.outcome).unwrap();
+        let erased = out["erasure"]["erased"].as_array().unwrap();
+        assert!(
+            erased
+                .iter()
+                .any(|f| f["table"] == "parties" && f["column"] == "name" && f["rows"] == 1),
+            "{engine}: the answer reports the erasure that happened: {out}"
+        );
+        assert_eq!(residue(&svc, &w.jantine), Vec::<String>::new(), "{engine}");
+    }
+}

@@ -621,7 +621,8 @@ fn verification_deadline_extension_portability_and_the_erasure_seam() {
         );
         assert!(out["portability"]["json"]["data"].is_array(), "{e}");
 
-        // Erasure is a known type whose execution is not wired yet.
+        // Erasure runs through the same pipeline and answers what it erased
+        // and what it keeps, why and until when.
         let v = w
             .svc
             .rights_submit(
@@ -629,13 +630,18 @@ fn verification_deadline_extension_portability_and_the_erasure_seam() {
                 &request(RequestKind::Erase, w.other, RequestParams::None),
             )
             .unwrap();
-        assert_eq!(v.request.status, "in_progress", "{e}");
-        assert!(!v.steps.iter().any(|s| s.step == "erase"), "{e}");
-        let resumed = w.svc.rights_resume(&op()).unwrap();
+        assert_eq!(v.request.status, "completed", "{e}");
+        assert!(v.steps.iter().any(|s| s.step == "erase"), "{e}");
+        let out = json(&v.request.outcome);
+        assert!(out["erasure"]["erased"].is_array(), "{e}: {out}");
+        assert!(out["erasure"]["kept"].is_array(), "{e}: {out}");
         assert!(
-            resumed
+            w.svc
+                .rights_resume(&op())
+                .unwrap()
                 .iter()
-                .any(|(id, s)| *id == v.request.id && s.contains("not supported"))
+                .all(|(id, _)| *id != v.request.id),
+            "{e}: a completed erasure is not run again"
         );
 
         // Bad input changes nothing.

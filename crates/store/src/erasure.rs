@@ -246,6 +246,9 @@ pub trait ErasureStore {
     /// The erasure journal (ids, fields, dates and rules; no values), to
     /// keep apart from the backups.
     fn erasure_journal(&self) -> Result<Vec<JournalBatch>>;
+    /// The journal's batches recorded under one reference (a rights
+    /// request), so a step that stopped after its erasure committed finds it.
+    fn erasure_batches_for(&self, reference: &str) -> Result<Vec<JournalBatch>>;
 }
 
 /// Quotes a string as an SQL literal (both engines use standard strings).
@@ -1112,11 +1115,19 @@ pub(crate) fn scan_values(sql: &mut dyn Sql, needles: &[String]) -> Result<Vec<R
     Ok(hits)
 }
 
-pub(crate) fn journal_batches(sql: &mut dyn Sql) -> Result<Vec<JournalBatch>> {
-    let heads = sql.rows(
+/// The journal's batches, all or those of one reference (a request).
+pub(crate) fn journal_batches(
+    sql: &mut dyn Sql,
+    reference: Option<&str>,
+) -> Result<Vec<JournalBatch>> {
+    let filter = match reference {
+        Some(r) => format!("WHERE reference = {}", lit(r)?),
+        None => String::new(),
+    };
+    let heads = sql.rows(&format!(
         "SELECT CAST(id AS TEXT), cause, reference, rule, CAST(as_of AS TEXT), actor, CAST(recorded_at AS TEXT) \
-         FROM erasure_batches ORDER BY id",
-    )?;
+         FROM erasure_batches {filter} ORDER BY id"
+    ))?;
     let mut out = Vec::new();
     for r in heads {
         let g = |i: usize| r.get(i).cloned().flatten();

@@ -252,7 +252,11 @@ impl ErasureStore for PgStore {
     }
 
     fn erasure_journal(&self) -> Result<Vec<JournalBatch>> {
-        self.in_tx(true, |s| er::journal_batches(s))
+        self.in_tx(true, |s| er::journal_batches(s, None))
+    }
+
+    fn erasure_batches_for(&self, reference: &str) -> Result<Vec<JournalBatch>> {
+        self.in_tx(true, |s| er::journal_batches(s, Some(reference)))
     }
 
     fn restore(&self, path: &std::path::Path, extra: &[JournalBatch]) -> Result<u64> {
@@ -286,7 +290,7 @@ impl ErasureStore for PgStore {
             sections.insert(name.to_owned(), data);
         }
         self.in_tx(true, |s| {
-            let journal = er::merged_journal(er::journal_batches(s)?, extra);
+            let journal = er::merged_journal(er::journal_batches(s, None)?, extra);
             let live = tables(s)?;
             let versions: BTreeSet<String> = er::Sql::rows(s, "SELECT CAST(version AS TEXT) FROM schema_migrations")?
                 .into_iter()

@@ -193,12 +193,17 @@ impl ErasureStore for SqliteStore {
 
     fn erasure_journal(&self) -> Result<Vec<JournalBatch>> {
         let c = self.conn()?;
-        er::journal_batches(&mut Lite(&c))
+        er::journal_batches(&mut Lite(&c), None)
+    }
+
+    fn erasure_batches_for(&self, reference: &str) -> Result<Vec<JournalBatch>> {
+        let c = self.conn()?;
+        er::journal_batches(&mut Lite(&c), Some(reference))
     }
 
     fn restore(&self, path: &std::path::Path, extra: &[JournalBatch]) -> Result<u64> {
         let c = self.conn()?;
-        let journal = er::merged_journal(er::journal_batches(&mut Lite(&c))?, extra);
+        let journal = er::merged_journal(er::journal_batches(&mut Lite(&c), None)?, extra);
         c.execute_batch(&format!(
             "ATTACH DATABASE {} AS bk",
             er::lit(&path.to_string_lossy())?
