@@ -783,6 +783,36 @@ impl Kwijting {
 /// Cases per retention chunk: one transaction each.
 pub const RETENTION_CHUNK: usize = 25_000;
 
+/// What was kept, as the answer to the person and the CLI's `--json` give it.
+pub fn kept_json(k: &Kept) -> serde_json::Value {
+    serde_json::json!({
+        "ground": format!("{:?}", k.ground).split([' ', '{']).next().unwrap_or_default(),
+        "article": k.ground.article(),
+        "reason": k.ground.reason(),
+        "until": k.until.map(|d| d.to_string()),
+        "fields": k.fields,
+        "categories": k.categories,
+        "cases": k.cases,
+    })
+}
+
+/// An erasure's outcome: what was erased (fields and row counts, never
+/// values) and what is kept, why and until when.
+pub fn outcome_json(o: &ErasureOutcome) -> serde_json::Value {
+    serde_json::json!({
+        "party": o.party.0,
+        "cause": o.cause.as_str(),
+        "as_of": o.as_of.to_string(),
+        "dry_run": o.dry_run,
+        "erased": o.erased.iter().map(|f| serde_json::json!({
+            "table": f.table, "column": f.column, "category": f.category,
+            "purposes": f.purposes, "rows": f.rows,
+        })).collect::<Vec<_>>(),
+        "erased_cases": o.erased_cases,
+        "kept": o.kept.iter().map(kept_json).collect::<Vec<_>>(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -831,34 +861,4 @@ mod tests {
             "staff columns are not the subject's"
         );
     }
-}
-
-/// What was kept, as the answer to the person and the CLI's `--json` give it.
-pub fn kept_json(k: &Kept) -> serde_json::Value {
-    serde_json::json!({
-        "ground": format!("{:?}", k.ground).split([' ', '{']).next().unwrap_or_default(),
-        "article": k.ground.article(),
-        "reason": k.ground.reason(),
-        "until": k.until.map(|d| d.to_string()),
-        "fields": k.fields,
-        "categories": k.categories,
-        "cases": k.cases,
-    })
-}
-
-/// An erasure's outcome: what was erased (fields and row counts, never
-/// values) and what is kept, why and until when.
-pub fn outcome_json(o: &ErasureOutcome) -> serde_json::Value {
-    serde_json::json!({
-        "party": o.party.0,
-        "cause": o.cause.as_str(),
-        "as_of": o.as_of.to_string(),
-        "dry_run": o.dry_run,
-        "erased": o.erased.iter().map(|f| serde_json::json!({
-            "table": f.table, "column": f.column, "category": f.category,
-            "purposes": f.purposes, "rows": f.rows,
-        })).collect::<Vec<_>>(),
-        "erased_cases": o.erased_cases,
-        "kept": o.kept.iter().map(kept_json).collect::<Vec<_>>(),
-    })
 }
