@@ -152,9 +152,7 @@ pub enum RightsCommand {
 
 fn input(e: ServiceError) -> anyhow::Error {
     match e {
-        ServiceError::Invalid(_) | ServiceError::Refused(_) | ServiceError::Unsupported(_) => {
-            crate::refused(e)
-        }
+        ServiceError::Invalid(_) | ServiceError::Refused(_) => crate::refused(e),
         e => e.into(),
     }
 }
