@@ -16,6 +16,7 @@ pub mod erasure;
 mod model;
 mod pg;
 pub mod rights;
+pub mod remit;
 mod sqlite;
 pub mod testkit;
 
@@ -29,6 +30,7 @@ pub use arrangement::{
 pub use erasure::ErasureStore;
 pub use model::*;
 pub use rights::{RightsStore, RightsTx};
+pub use remit::{ClientAgreementRow, RemitStore, RemittanceRow};
 
 /// Which engine a store runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -105,7 +107,7 @@ pub enum Finish {
 
 /// The one storage interface. Both engines implement all of it; the contract
 /// tests in `tests/contract.rs` run every behaviour against both.
-pub trait Store: Send + Sync + RightsStore + ArrangementStore + ErasureStore {
+pub trait Store: Send + Sync + RightsStore + ArrangementStore + ErasureStore + RemitStore {
     fn engine(&self) -> Engine;
 
     fn insert_client(&self, client: &NewClient) -> Result<ClientRow>;
