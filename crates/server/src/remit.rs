@@ -1,0 +1,189 @@
+//! Client agreements over HTTP (`PUT/GET /api/v1/clients/{ref}/agreement`)
+//! and the JSON of agreements and payout runs (the CLI's `--json` too).
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::routing::get;
+use axum::{Json, Router};
+use kwijting_domain::{Iban, Money};
+use kwijting_service::remit::{
+    Agreement, AgreementTerms, ClientAccount, PayoutBic as Bic, PayoutFrequency, RemitOutcome,
+    StatementLine,
+    beneficiary_name, commission_text, parse_beneficiary, parse_commission, parse_rounding,
+    rounding_name,
+};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::{ApiResult, AppError, AppState, blocking, parse_json};
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route(
+        "/api/v1/clients/{client}/agreement",
+        get(get_agreement).put(put_agreement),
+    )
+}
+
+/// One agreement version.
+pub fn agreement(a: &Agreement) -> Value {
+    let t = &a.terms;
+    json!({
+        "client": a.client_ref,
+        "effective_from": t.effective_from.to_string(),
+        "commission": commission_text(t.commission_bps),
+        "commission_bps": t.commission_bps,
+        "commission_rounding": rounding_name(t.commission_rounding),
+        "costs": beneficiary_name(t.costs_to),
+        "interest": beneficiary_name(t.interest_to),
+        "payout": t.frequency.as_str(),
+        "min_payout": t.min_payout.to_string(),
+        "iban": t.iban.as_str(),
+        "bic": t.bic.as_ref().map(|b| b.as_str()),
+        "name": t.name,
+        "created_at": a.created_at.to_string(),
+    })
+}
+
+/// The versions of a client's agreement and its account with the agency.
+pub fn agreements(client: &str, versions: &[Agreement], account: &ClientAccount) -> Value {
+    json!({
+        "client": client,
+        "current": versions.last().map(agreement),
+        "versions": versions.iter().map(agreement).collect::<Vec<_>>(),
+        "account": {
+            "collected": account.collected.to_string(),
+            "paid_out": account.paid_out.to_string(),
+            "payable": account.payable.to_string(),
+        },
+    })
+}
+
+fn line(l: &StatementLine) -> Value {
+    json!({
+        "date": l.on.to_string(),
+        "case": l.case_number,
+        "invoices": l.invoices,
+        "bank_entry": l.bank_entry,
+        "received": l.received.to_string(),
+        "principal": l.principal.to_string(),
+        "interest": l.interest.to_string(),
+        "costs": l.costs.to_string(),
+        "vat": l.vat.to_string(),
+        "commission": l.commission.to_string(),
+        "agency_keeps": l.agency_keeps.to_string(),
+        "net_to_client": l.net.to_string(),
+    })
+}
+
+/// A payout run: every remittance of the day, who was not paid and why,
+/// and the files written.
+pub fn outcome(o: &RemitOutcome) -> Value {
+    json!({
+        "as_of": o.as_of.to_string(),
+        "dry_run": o.dry_run,
+        "posted_transfers": o.posted,
+        "total": o.remittances.iter().map(|r| r.amount.cents()).sum::<i64>(),
+        "remittances": o.remittances.iter().map(|r| json!({
+            "client": r.client_ref,
+            "period": r.period,
+            "batch": r.batch,
+            "end_to_end_id": r.end_to_end_id,
+            "amount": r.amount.to_string(),
+            "commission": r.commission.to_string(),
+            "agency_keeps": r.agency_keeps.to_string(),
+            "iban": r.payout_iban,
+            "new": r.new,
+            "lines": r.lines.iter().map(line).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+        "skipped": o.skipped.iter().map(|s| json!({
+            "client": s.client_ref,
+            "payable": s.payable.to_string(),
+            "reason": s.reason,
+        })).collect::<Vec<_>>(),
+        "files": o.files.iter().map(|f| f.name.as_str()).collect::<Vec<_>>(),
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AgreementBody {
+    /// `15%`, `12.5` (percent).
+    commission: String,
+    commission_rounding: Option<String>,
+    costs: String,
+    interest: String,
+    payout: String,
+    min_payout: Option<String>,
+    iban: String,
+    bic: Option<String>,
+    name: Option<String>,
+    effective_from: Option<String>,
+}
+
+fn invalid(field: &str, message: impl std::fmt::Display) -> AppError {
+    AppError::new(
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid",
+        format!("{field}: {message}"),
+    )
+}
+
+async fn put_agreement(
+    State(s): State<AppState>,
+    Path(client): Path<String>,
+    body: Bytes,
+) -> ApiResult<Json<Value>> {
+    let b: AgreementBody = parse_json(&body)?;
+    blocking(move || {
+        let c = s.svc.client(&s.actor, &client)?;
+        let one_of = |field: &str, v: &str, allowed: &str| {
+            invalid(field, format!("'{v}' is not one of {allowed}"))
+        };
+        let terms = AgreementTerms {
+            commission_bps: parse_commission(&b.commission).map_err(|e| invalid("commission", e))?,
+            commission_rounding: match &b.commission_rounding {
+                Some(r) => parse_rounding(r)
+                    .ok_or_else(|| one_of("commission_rounding", r, "half_up, down, up"))?,
+                None => kwijting_domain::Rounding::HalfUp,
+            },
+            costs_to: parse_beneficiary(&b.costs)
+                .ok_or_else(|| one_of("costs", &b.costs, "client, agency"))?,
+            interest_to: parse_beneficiary(&b.interest)
+                .ok_or_else(|| one_of("interest", &b.interest, "client, agency"))?,
+            frequency: PayoutFrequency::parse(&b.payout)
+                .ok_or_else(|| one_of("payout", &b.payout, "weekly, monthly, on_demand"))?,
+            min_payout: match &b.min_payout {
+                Some(m) => Money::parse_non_negative(m).map_err(|e| invalid("min_payout", e))?,
+                None => Money::ZERO,
+            },
+            iban: Iban::parse(&b.iban).map_err(|e| invalid("iban", e))?,
+            bic: b
+                .bic
+                .as_deref()
+                .map(Bic::parse)
+                .transpose()
+                .map_err(|e| invalid("bic", e))?,
+            name: b.name.clone().unwrap_or(c.name),
+            effective_from: match &b.effective_from {
+                Some(d) => kwijting_domain::parse_date(d).map_err(|e| invalid("effective_from", e))?,
+                None => s.svc.clock().today(),
+            },
+        };
+        let a = s.svc.set_client_agreement(&s.actor, &client, &terms)?;
+        Ok(Json(agreement(&a)))
+    })
+    .await
+}
+
+async fn get_agreement(
+    State(s): State<AppState>,
+    Path(client): Path<String>,
+) -> ApiResult<Json<Value>> {
+    blocking(move || {
+        // No agreement yet: `current` is null (the client keeps everything).
+        let versions = s.svc.client_agreements(&s.actor, &client)?;
+        let account = s.svc.client_account(&s.actor, &client)?;
+        Ok(Json(agreements(&client, &versions, &account)))
+    })
+    .await
+}
