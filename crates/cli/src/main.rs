@@ -16,6 +16,7 @@ mod demo;
 mod erasure_cmd;
 mod law_cmd;
 mod policy_cmd;
+mod remit_cmd;
 mod rights_cmd;
 
 use std::io::Write;
@@ -102,6 +103,9 @@ enum Command {
     /// SEPA payment files: direct debits for arrangements
     #[command(subcommand)]
     Sepa(arrangements_cmd::SepaCommand),
+    /// Pay clients what was collected for them (afdracht): client
+    /// statements (CSV) and a pain.001 file
+    Remit(remit_cmd::RemitArgs),
     /// Write a synthetic portfolio CSV (synthetic people only)
     Generate(GenerateArgs),
     /// Serve the HTTP API
@@ -165,6 +169,9 @@ enum ClientsCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Show or set (a new version of) the client's agreement: commission,
+    /// who keeps costs and interest, payout frequency and account
+    Agreement(remit_cmd::AgreementArgs),
     /// What the client lets the agency do in collection
     Settings {
         #[arg(long = "ref")]
@@ -576,6 +583,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                         }
                     );
                 }
+                ClientsCommand::Agreement(args) => remit_cmd::agreement(&svc, &actor, args)?,
                 ClientsCommand::List { json } => {
                     let clients = svc.clients(&actor)?;
                     if json {
@@ -648,6 +656,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Arrangements(c) => arrangements_cmd::arrangements(&cli.database_url, c),
         Command::Mandates(c) => arrangements_cmd::mandates(&cli.database_url, c),
         Command::Sepa(c) => arrangements_cmd::sepa(&cli.database_url, c),
+        Command::Remit(args) => {
+            let svc = open_service(&cli.database_url)?;
+            remit_cmd::remit(&svc, &cli_actor(), args)
+        }
         Command::Ledger(LedgerCommand::Verify) => {
             let svc = open_service(&cli.database_url)?;
             match svc.verify_ledger(&cli_actor())? {
