@@ -53,9 +53,18 @@ pub struct AgreementArgs {
     json: bool,
 }
 
-fn one_of<T>(flag: &str, v: Option<&str>, parse: impl Fn(&str) -> Option<T>, allowed: &str) -> Result<Option<T>> {
+fn one_of<T>(
+    flag: &str,
+    v: Option<&str>,
+    parse: impl Fn(&str) -> Option<T>,
+    allowed: &str,
+) -> Result<Option<T>> {
     v.map(|s| {
-        parse(s).ok_or_else(|| refused(anyhow::anyhow!("--{flag} must be one of {allowed}, not '{s}'")))
+        parse(s).ok_or_else(|| {
+            refused(anyhow::anyhow!(
+                "--{flag} must be one of {allowed}, not '{s}'"
+            ))
+        })
     })
     .transpose()
 }
@@ -80,34 +89,63 @@ pub fn agreement(svc: &Kwijting, actor: &Actor, a: AgreementArgs) -> Result<()> 
             .map_err(input_error)?
             .pop()
             .map(|v| v.terms);
-        let need = |flag: &str| refused(anyhow::anyhow!("--{flag} is needed for a first agreement"));
+        let need =
+            |flag: &str| refused(anyhow::anyhow!("--{flag} is needed for a first agreement"));
         let commission_bps = match &a.commission {
             Some(c) => parse_commission(c).map_err(refused)?,
-            None => current.as_ref().map(|t| t.commission_bps).ok_or_else(|| need("commission"))?,
+            None => current
+                .as_ref()
+                .map(|t| t.commission_bps)
+                .ok_or_else(|| need("commission"))?,
         };
         let iban = match &a.iban {
             Some(i) => Iban::parse(i).map_err(|e| refused(anyhow::anyhow!("--iban: {e}")))?,
-            None => current.as_ref().map(|t| t.iban.clone()).ok_or_else(|| need("iban"))?,
+            None => current
+                .as_ref()
+                .map(|t| t.iban.clone())
+                .ok_or_else(|| need("iban"))?,
         };
         let bic = match &a.bic {
-            Some(b) => Some(PayoutBic::parse(b).map_err(|e| refused(anyhow::anyhow!("--bic: {e}")))?),
+            Some(b) => {
+                Some(PayoutBic::parse(b).map_err(|e| refused(anyhow::anyhow!("--bic: {e}")))?)
+            }
             None if a.iban.is_some() => None,
             None => current.as_ref().and_then(|t| t.bic.clone()),
         };
         let terms = AgreementTerms {
             commission_bps,
-            commission_rounding: one_of("rounding", a.rounding.as_deref(), parse_rounding, "half_up, down, up")?
-                .or(current.as_ref().map(|t| t.commission_rounding))
-                .unwrap_or(kwijting_domain::Rounding::HalfUp),
-            costs_to: one_of("costs", a.costs.as_deref(), parse_beneficiary, "client, agency")?
-                .or(current.as_ref().map(|t| t.costs_to))
-                .ok_or_else(|| need("costs"))?,
-            interest_to: one_of("interest", a.interest.as_deref(), parse_beneficiary, "client, agency")?
-                .or(current.as_ref().map(|t| t.interest_to))
-                .ok_or_else(|| need("interest"))?,
-            frequency: one_of("payout", a.payout.as_deref(), PayoutFrequency::parse, "weekly, monthly, on_demand")?
-                .or(current.as_ref().map(|t| t.frequency))
-                .ok_or_else(|| need("payout"))?,
+            commission_rounding: one_of(
+                "rounding",
+                a.rounding.as_deref(),
+                parse_rounding,
+                "half_up, down, up",
+            )?
+            .or(current.as_ref().map(|t| t.commission_rounding))
+            .unwrap_or(kwijting_domain::Rounding::HalfUp),
+            costs_to: one_of(
+                "costs",
+                a.costs.as_deref(),
+                parse_beneficiary,
+                "client, agency",
+            )?
+            .or(current.as_ref().map(|t| t.costs_to))
+            .ok_or_else(|| need("costs"))?,
+            interest_to: one_of(
+                "interest",
+                a.interest.as_deref(),
+                parse_beneficiary,
+                "client, agency",
+            )?
+            .or(current.as_ref().map(|t| t.interest_to))
+            .ok_or_else(|| need("interest"))?,
+            frequency: one_of(
+                "payout",
+                a.payout.as_deref(),
+                PayoutFrequency::parse,
+                "weekly, monthly, on_demand",
+            )?
+            .or(current.as_ref().map(|t| t.frequency))
+            .ok_or_else(|| need("payout"))?,
             min_payout: match &a.min_payout {
                 Some(m) => Money::parse_non_negative(m)
                     .map_err(|e| refused(anyhow::anyhow!("--min-payout: {e}")))?,
@@ -132,13 +170,20 @@ pub fn agreement(svc: &Kwijting, actor: &Actor, a: AgreementArgs) -> Result<()> 
             return print_json(&kwijting_server::remit::agreement(&saved));
         }
     }
-    let versions = svc.client_agreements(actor, &a.client).map_err(input_error)?;
+    let versions = svc
+        .client_agreements(actor, &a.client)
+        .map_err(input_error)?;
     let account = svc.client_account(actor, &a.client).map_err(input_error)?;
     if a.json {
-        return print_json(&kwijting_server::remit::agreements(&a.client, &versions, &account));
+        return print_json(&kwijting_server::remit::agreements(
+            &a.client, &versions, &account,
+        ));
     }
     if versions.is_empty() {
-        println!("{}: no agreement; collected money is the client's, no commission", a.client);
+        println!(
+            "{}: no agreement; collected money is the client's, no commission",
+            a.client
+        );
     }
     for v in &versions {
         let t = &v.terms;
@@ -154,7 +199,10 @@ pub fn agreement(svc: &Kwijting, actor: &Actor, a: AgreementArgs) -> Result<()> 
             t.min_payout,
             t.name,
             t.iban.as_str(),
-            t.bic.as_ref().map(|b| format!(" ({})", b.as_str())).unwrap_or_default()
+            t.bic
+                .as_ref()
+                .map(|b| format!(" ({})", b.as_str()))
+                .unwrap_or_default()
         );
     }
     println!(
@@ -238,7 +286,8 @@ pub fn remit(svc: &Kwijting, actor: &Actor, a: RemitArgs) -> Result<()> {
             let path = a.out.join(&f.name);
             // Written whole then renamed: a reader never sees half a file.
             let tmp = a.out.join(format!(".{}.tmp", f.name));
-            std::fs::write(&tmp, &f.contents).with_context(|| format!("writing {}", tmp.display()))?;
+            std::fs::write(&tmp, &f.contents)
+                .with_context(|| format!("writing {}", tmp.display()))?;
             std::fs::rename(&tmp, &path).with_context(|| format!("writing {}", path.display()))?;
         }
     }
@@ -259,7 +308,10 @@ pub fn remit(svc: &Kwijting, actor: &Actor, a: RemitArgs) -> Result<()> {
         );
     }
     for s in &outcome.skipped {
-        println!("{:<16} not paid: {} (payable {})", s.client_ref, s.reason, s.payable);
+        println!(
+            "{:<16} not paid: {} (payable {})",
+            s.client_ref, s.reason, s.payable
+        );
     }
     let verb = if a.dry_run { "would be" } else { "" };
     println!(

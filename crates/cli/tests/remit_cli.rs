@@ -91,23 +91,87 @@ fn remit_writes_statements_and_a_payment_file_once() {
         let db = db.as_str();
         ok(
             db,
-            &["generate", "--cases", "20", "--seed", "3", "--as-of", "2026-11-01", "--out"]
-                .into_iter()
-                .chain([csv.to_str().unwrap()])
-                .collect::<Vec<_>>(),
+            &[
+                "generate",
+                "--cases",
+                "20",
+                "--seed",
+                "3",
+                "--as-of",
+                "2026-11-01",
+                "--out",
+            ]
+            .into_iter()
+            .chain([csv.to_str().unwrap()])
+            .collect::<Vec<_>>(),
         );
-        ok(db, &["clients", "add", "--ref", "ACME", "--name", "Acme B.V.", "--role", "controller"]);
-        ok(db, &["import", "claims", csv.to_str().unwrap(), "--client", "ACME"]);
-        let bad = kwijting(db, &["clients", "agreement", "ACME", "--commission", "150%", "--iban", payout.as_str()]);
-        assert_eq!(bad.status.code(), Some(3), "{}", String::from_utf8_lossy(&bad.stderr));
+        ok(
+            db,
+            &[
+                "clients",
+                "add",
+                "--ref",
+                "ACME",
+                "--name",
+                "Acme B.V.",
+                "--role",
+                "controller",
+            ],
+        );
+        ok(
+            db,
+            &[
+                "import",
+                "claims",
+                csv.to_str().unwrap(),
+                "--client",
+                "ACME",
+            ],
+        );
+        let bad = kwijting(
+            db,
+            &[
+                "clients",
+                "agreement",
+                "ACME",
+                "--commission",
+                "150%",
+                "--iban",
+                payout.as_str(),
+            ],
+        );
+        assert_eq!(
+            bad.status.code(),
+            Some(3),
+            "{}",
+            String::from_utf8_lossy(&bad.stderr)
+        );
         assert!(String::from_utf8_lossy(&bad.stderr).contains("commission '150%'"));
         let bad = kwijting(db, &["clients", "agreement", "ACME", "--commission", "15%"]);
-        assert_eq!(bad.status.code(), Some(3), "a first agreement needs the payout account");
+        assert_eq!(
+            bad.status.code(),
+            Some(3),
+            "a first agreement needs the payout account"
+        );
         let set = json(
             db,
             &[
-                "clients", "agreement", "ACME", "--commission", "15%", "--costs", "agency", "--interest",
-                "client", "--payout", "monthly", "--iban", payout.as_str(), "--from", "2026-11-01", "--json",
+                "clients",
+                "agreement",
+                "ACME",
+                "--commission",
+                "15%",
+                "--costs",
+                "agency",
+                "--interest",
+                "client",
+                "--payout",
+                "monthly",
+                "--iban",
+                payout.as_str(),
+                "--from",
+                "2026-11-01",
+                "--json",
             ],
         );
         assert_eq!(set["commission_bps"], 1500);
@@ -116,26 +180,55 @@ fn remit_writes_statements_and_a_payment_file_once() {
         let dry = dir.join(format!("dry-{i}"));
         let would = json(
             db,
-            &["remit", "--as-of", "2026-11-30", "--dry-run", "--json", "--out", dry.to_str().unwrap()],
+            &[
+                "remit",
+                "--as-of",
+                "2026-11-30",
+                "--dry-run",
+                "--json",
+                "--out",
+                dry.to_str().unwrap(),
+            ],
         );
         assert_eq!(would["posted_transfers"], 0);
         assert!(!dry.exists(), "a dry run writes nothing");
 
         let out = dir.join(format!("out-{i}"));
         let args = [
-            "remit", "--as-of", "2026-11-30", "--out", out.to_str().unwrap(), "--trust-iban", trust.as_str(),
+            "remit",
+            "--as-of",
+            "2026-11-30",
+            "--out",
+            out.to_str().unwrap(),
+            "--trust-iban",
+            trust.as_str(),
             "--json",
         ];
         let first = json(db, &args);
         assert_eq!(first["remittances"].as_array().unwrap().len(), 1, "{first}");
-        assert_eq!(first["total"], would["total"], "the dry run showed what was paid");
+        assert_eq!(
+            first["total"], would["total"],
+            "the dry run showed what was paid"
+        );
         assert!(first["posted_transfers"].as_u64().unwrap() >= 2);
         let files = read_dir(&out);
         let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
-        assert_eq!(names, ["pain001-KW-RMT-2026-11-30-1.xml", "statement-ACME-2026-11.csv"]);
+        assert_eq!(
+            names,
+            [
+                "pain001-KW-RMT-2026-11-30-1.xml",
+                "statement-ACME-2026-11.csv"
+            ]
+        );
         xmllint(&out.join(names[0]), "pain.001.001.09.xsd");
         let statement = String::from_utf8(files[1].1.clone()).unwrap();
-        let remitted = statement.lines().last().unwrap().rsplit(',').next().unwrap();
+        let remitted = statement
+            .lines()
+            .last()
+            .unwrap()
+            .rsplit(',')
+            .next()
+            .unwrap();
         assert_eq!(first["remittances"][0]["amount"], remitted, "{statement}");
 
         let again = json(db, &args);

@@ -12,7 +12,11 @@ use kwijting_ledger::{CaseBalance, Ledger, TransferKey};
 use proptest::prelude::*;
 
 fn rounding() -> impl Strategy<Value = Rounding> {
-    prop_oneof![Just(Rounding::HalfUp), Just(Rounding::Down), Just(Rounding::Up)]
+    prop_oneof![
+        Just(Rounding::HalfUp),
+        Just(Rounding::Down),
+        Just(Rounding::Up)
+    ]
 }
 
 fn beneficiary() -> impl Strategy<Value = Beneficiary> {
@@ -28,7 +32,7 @@ proptest! {
 
     #[test]
     fn commission_and_client_net_make_up_what_was_collected(
-        principal in cents(10_000_000_00),
+        principal in cents(1_000_000_000),
         bps in 0..=BPS_PER_WHOLE,
         r in rounding(),
     ) {

@@ -8,9 +8,8 @@ use axum::{Json, Router};
 use kwijting_domain::{Iban, Money};
 use kwijting_service::remit::{
     Agreement, AgreementTerms, ClientAccount, PayoutBic as Bic, PayoutFrequency, RemitOutcome,
-    StatementLine,
-    beneficiary_name, commission_text, parse_beneficiary, parse_commission, parse_rounding,
-    rounding_name,
+    StatementLine, beneficiary_name, commission_text, parse_beneficiary, parse_commission,
+    parse_rounding, rounding_name,
 };
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -140,7 +139,8 @@ async fn put_agreement(
             invalid(field, format!("'{v}' is not one of {allowed}"))
         };
         let terms = AgreementTerms {
-            commission_bps: parse_commission(&b.commission).map_err(|e| invalid("commission", e))?,
+            commission_bps: parse_commission(&b.commission)
+                .map_err(|e| invalid("commission", e))?,
             commission_rounding: match &b.commission_rounding {
                 Some(r) => parse_rounding(r)
                     .ok_or_else(|| one_of("commission_rounding", r, "half_up, down, up"))?,
@@ -165,7 +165,9 @@ async fn put_agreement(
                 .map_err(|e| invalid("bic", e))?,
             name: b.name.clone().unwrap_or(c.name),
             effective_from: match &b.effective_from {
-                Some(d) => kwijting_domain::parse_date(d).map_err(|e| invalid("effective_from", e))?,
+                Some(d) => {
+                    kwijting_domain::parse_date(d).map_err(|e| invalid("effective_from", e))?
+                }
                 None => s.svc.clock().today(),
             },
         };

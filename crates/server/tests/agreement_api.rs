@@ -12,7 +12,12 @@ use kwijting_store::testkit::fresh_stores;
 use serde_json::{Value, json};
 use tower::ServiceExt;
 
-async fn call(state: &AppState, method: &str, uri: &str, body: Option<Value>) -> (StatusCode, Value) {
+async fn call(
+    state: &AppState,
+    method: &str,
+    uri: &str,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
     let req = Request::builder()
         .method(method)
         .uri(uri)
@@ -22,7 +27,10 @@ async fn call(state: &AppState, method: &str, uri: &str, body: Option<Value>) ->
     let resp = app(state.clone()).oneshot(req).await.unwrap();
     let status = resp.status();
     let bytes = resp.into_body().collect().await.unwrap().to_bytes();
-    (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
 }
 
 #[test]
@@ -49,28 +57,58 @@ fn an_agreement_is_put_validated_and_read_back() {
             .await;
             assert_eq!(st, StatusCode::CREATED, "{engine}");
             let (st, v) = call(&s, "GET", "/api/v1/clients/ACME/agreement", None).await;
-            assert_eq!((st, &v["current"]), (StatusCode::OK, &Value::Null), "{engine}: {v}");
+            assert_eq!(
+                (st, &v["current"]),
+                (StatusCode::OK, &Value::Null),
+                "{engine}: {v}"
+            );
             let body = json!({
                 "commission": "15%", "costs": "agency", "interest": "client", "payout": "monthly",
                 "min_payout": "25.00", "iban": "NL91ABNA0417164300", "bic": "ABNANL2A",
                 "effective_from": "2026-12-01"
             });
-            let (st, v) = call(&s, "PUT", "/api/v1/clients/ACME/agreement", Some(body.clone())).await;
+            let (st, v) = call(
+                &s,
+                "PUT",
+                "/api/v1/clients/ACME/agreement",
+                Some(body.clone()),
+            )
+            .await;
             assert_eq!(st, StatusCode::OK, "{engine}: {v}");
             assert_eq!(v["commission_bps"], 1500, "{engine}");
-            assert_eq!(v["name"], "Acme B.V.", "{engine}: defaults to the client's name");
-            let (st, _) = call(&s, "PUT", "/api/v1/clients/ACME/agreement", Some(body.clone())).await;
+            assert_eq!(
+                v["name"], "Acme B.V.",
+                "{engine}: defaults to the client's name"
+            );
+            let (st, _) = call(
+                &s,
+                "PUT",
+                "/api/v1/clients/ACME/agreement",
+                Some(body.clone()),
+            )
+            .await;
             assert_eq!(st, StatusCode::OK, "{engine}: the same PUT again");
             let mut other = body.clone();
             other["commission"] = json!("20%");
             let (st, v) = call(&s, "PUT", "/api/v1/clients/ACME/agreement", Some(other)).await;
             assert_eq!(st, StatusCode::CONFLICT, "{engine}: {v}");
-            for (field, value) in [("commission", "101%"), ("iban", "NL00ABNA0417164300"), ("payout", "daily")] {
+            for (field, value) in [
+                ("commission", "101%"),
+                ("iban", "NL00ABNA0417164300"),
+                ("payout", "daily"),
+            ] {
                 let mut bad = body.clone();
                 bad[field] = json!(value);
                 let (st, v) = call(&s, "PUT", "/api/v1/clients/ACME/agreement", Some(bad)).await;
-                assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{engine}: {field}: {v}");
-                assert!(v["error"]["message"].as_str().unwrap().contains(field), "{engine}: {v}");
+                assert_eq!(
+                    st,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "{engine}: {field}: {v}"
+                );
+                assert!(
+                    v["error"]["message"].as_str().unwrap().contains(field),
+                    "{engine}: {v}"
+                );
             }
             let (st, v) = call(&s, "GET", "/api/v1/clients/ACME/agreement", None).await;
             assert_eq!(st, StatusCode::OK);

@@ -10,9 +10,7 @@ use kwijting_domain::{Actor, CaseId, ClaimId, Date, Iban, Money};
 use kwijting_ledger::matching::{
     CaseLookup, CreditLine, MatchOutcome, StructuredReference, match_credit,
 };
-use kwijting_ledger::recipe::{
-    AllocationRequest, ClaimBalance, allocate, charge, receipt,
-};
+use kwijting_ledger::recipe::{AllocationRequest, ClaimBalance, allocate, charge, receipt};
 use kwijting_ledger::{
     AccountKind, CaseBalance, Ledger, Posting, Source, SourceKind, Transfer, TransferKey,
     TransferKind,

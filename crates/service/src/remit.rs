@@ -27,10 +27,10 @@ use kwijting_store::{ClientAgreementRow, ClientRow, RemittanceRow, StoreError, T
 
 use crate::payments::{from_stored, to_stored};
 
+use crate::{Access, Kwijting, ServiceError};
 /// Interfaces build agreements and requests with these without depending
 /// on the bank crate.
 pub use kwijting_bank::{Bic as PayoutBic, Pain001Version};
-use crate::{Access, Kwijting, ServiceError};
 
 /// Longest payout account name a SEPA file takes.
 pub const PAYOUT_NAME_CHARS_MAX: usize = 70;
@@ -123,7 +123,10 @@ pub fn parse_commission(s: &str) -> Result<u32, ServiceError> {
     if whole.is_empty()
         || whole.len() > 3
         || frac.len() > 2
-        || !whole.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit())
+        || !whole
+            .bytes()
+            .chain(frac.bytes())
+            .all(|b| b.is_ascii_digit())
         || (t.contains(['.', ',']) && frac.is_empty())
     {
         return Err(err());
@@ -417,10 +420,13 @@ fn bank_entry_of(t: &Transfer, ledger: &Ledger) -> Option<String> {
     })
 }
 
-fn sum(lines: &[StatementLine], f: impl Fn(&StatementLine) -> Money) -> Result<Money, ServiceError> {
-    lines.iter().try_fold(Money::ZERO, |acc, l| {
-        acc.checked_add(f(l)).map_err(invalid)
-    })
+fn sum(
+    lines: &[StatementLine],
+    f: impl Fn(&StatementLine) -> Money,
+) -> Result<Money, ServiceError> {
+    lines
+        .iter()
+        .try_fold(Money::ZERO, |acc, l| acc.checked_add(f(l)).map_err(invalid))
 }
 
 fn csv_field(s: &str) -> String {
@@ -556,8 +562,13 @@ impl Kwijting {
         terms: &AgreementTerms,
     ) -> Result<Agreement, ServiceError> {
         let client = self.client(actor, client_ref)?;
-        self.door()
-            .check(actor, Some(client.id), &[], Access::Write, "client agreement")?;
+        self.door().check(
+            actor,
+            Some(client.id),
+            &[],
+            Access::Write,
+            "client agreement",
+        )?;
         let name = terms.name.trim();
         if name.is_empty() || name.chars().count() > PAYOUT_NAME_CHARS_MAX {
             return Err(ServiceError::Invalid(format!(
@@ -662,8 +673,13 @@ impl Kwijting {
         client_ref: &str,
     ) -> Result<ClientAccount, ServiceError> {
         let client = self.client(actor, client_ref)?;
-        self.door()
-            .check(actor, Some(client.id), &["payment"], Access::Read, "client account")?;
+        self.door().check(
+            actor,
+            Some(client.id),
+            &["payment"],
+            Access::Read,
+            "client account",
+        )?;
         let ledger = self.remit_ledger()?;
         let account = AccountKind::ClientPayable(client.id);
         let mut a = ClientAccount::default();
@@ -719,8 +735,13 @@ impl Kwijting {
             clients.retain(|c| req.clients.contains(&c.reference));
         }
         for c in &clients {
-            self.door()
-                .check(actor, Some(c.id), &["payment", "debt"], access, "remittances")?;
+            self.door().check(
+                actor,
+                Some(c.id),
+                &["payment", "debt"],
+                access,
+                "remittances",
+            )?;
         }
         let mut versions: HashMap<ClientId, Vec<ClientAgreementRow>> = HashMap::new();
         for v in self.store.client_agreements(None)? {
@@ -743,14 +764,17 @@ impl Kwijting {
             b
         };
         let batch = format!("KW-RMT-{}-{}", req.as_of, today_batches.len() + 1);
-        let created_at =
-            Timestamp::from_second(self.clock().now().as_second()).map_err(invalid)?;
+        let created_at = Timestamp::from_second(self.clock().now().as_second()).map_err(invalid)?;
 
         let mut new_rows: Vec<RemittanceRow> = Vec::new();
         let mut new_transfers: Vec<Transfer> = Vec::new();
         let mut skipped = Vec::new();
         for client in &clients {
-            let payable = Money::from_cents(-ledger.balance(AccountKind::ClientPayable(client.id)).cents());
+            let payable = Money::from_cents(
+                -ledger
+                    .balance(AccountKind::ClientPayable(client.id))
+                    .cents(),
+            );
             let skip = |reason: String| Skipped {
                 client_ref: client.reference.clone(),
                 payable,
@@ -799,7 +823,8 @@ impl Kwijting {
             }
             let parts: Vec<StatementLine> =
                 lines.iter().map(|t| statement_line(t, client.id)).collect();
-            let line_keys: Vec<String> = lines.iter().map(|t| t.key().as_str().to_owned()).collect();
+            let line_keys: Vec<String> =
+                lines.iter().map(|t| t.key().as_str().to_owned()).collect();
             let amount = sum(&parts, |l| l.net)?;
             if amount.cents() <= 0 || amount < terms.min_payout {
                 skipped.push(skip(format!(
@@ -815,8 +840,15 @@ impl Kwijting {
                 TransferKey::parse(&format!("{prefix}:{}:{period}", client.id.0)).map_err(invalid)
             };
             let mut made = vec![
-                remit(&ledger, key("remit")?, req.as_of, client.id, amount, &end_to_end_id)
-                    .map_err(invalid)?,
+                remit(
+                    &ledger,
+                    key("remit")?,
+                    req.as_of,
+                    client.id,
+                    amount,
+                    &end_to_end_id,
+                )
+                .map_err(invalid)?,
             ];
             for (from, part, prefix) in [
                 (AgencyIncome::Commission, commission, "agency-commission"),
@@ -859,7 +891,10 @@ impl Kwijting {
         ledger.verify().map_err(|v| {
             ServiceError::Invalid(format!(
                 "the ledger would not balance; nothing was paid out: {}",
-                v.iter().map(|x| x.to_string()).collect::<Vec<_>>().join("; ")
+                v.iter()
+                    .map(|x| x.to_string())
+                    .collect::<Vec<_>>()
+                    .join("; ")
             ))
         })?;
         // Every remittance of the day, earlier runs' first, with its lines.

@@ -8,7 +8,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;
 
-use kwijting_domain::{Betalingskenmerk, CaseId, CaseNumber, ClientRole, Date, Iban, Money, Rounding, parse_date};
+use kwijting_domain::{
+    Betalingskenmerk, CaseId, CaseNumber, ClientRole, Date, Iban, Money, Rounding, parse_date,
+};
 use kwijting_ledger::recipe::{Beneficiary, charge};
 use kwijting_ledger::{CaseBalance, TransferKey};
 use kwijting_service::cases::CaseQuery;
@@ -55,8 +57,14 @@ fn terms(commission_bps: u32, rounding: Rounding) -> AgreementTerms {
 
 /// A client with a small portfolio; returns its case ids.
 fn client(svc: &Kwijting, reference: &str, seed: u64) -> Vec<CaseId> {
-    svc.add_client(&operator(), reference, &format!("{reference} B.V."), ClientRole::Controller, None)
-        .unwrap();
+    svc.add_client(
+        &operator(),
+        reference,
+        &format!("{reference} B.V."),
+        ClientRole::Controller,
+        None,
+    )
+    .unwrap();
     let csv = common::portfolio(3, seed);
     svc.import_claims_csv(&operator(), reference, "p.csv", &csv[..], &mut |_| {})
         .unwrap();
@@ -192,7 +200,11 @@ fn check_statement(csv: &str, remitted: Money) {
         let parts = (5..=8).map(|c| eur(r[c]).cents()).sum::<i64>();
         assert_eq!(eur(r[4]).cents(), parts, "received = parts: {r:?}");
         let split = (9..=11).map(|c| eur(r[c]).cents()).sum::<i64>();
-        assert_eq!(eur(r[4]).cents(), split, "received = commission + agency + net: {r:?}");
+        assert_eq!(
+            eur(r[4]).cents(),
+            split,
+            "received = commission + agency + net: {r:?}"
+        );
     }
     assert_eq!(eur(total[11]), remitted, "{csv}");
     let last = &rows[rows.len() - 1];
@@ -223,7 +235,12 @@ fn agreements_divide_collected_money_and_the_payout_matches_the_statement() {
             let cases = client(&svc, name, 10 + i as u64);
             svc.set_client_agreement(&operator(), name, &terms(1250, rounding))
                 .unwrap();
-            pay(&svc, &format!("S-{name}"), "2026-11-20", &[(cases[0], eur(amount))]);
+            pay(
+                &svc,
+                &format!("S-{name}"),
+                "2026-11-20",
+                &[(cases[0], eur(amount))],
+            );
             let c = eur(commission);
             expected.push((name, c, Money::ZERO, eur(amount).checked_sub(c).unwrap()));
         }
@@ -236,8 +253,20 @@ fn agreements_divide_collected_money_and_the_payout_matches_the_statement() {
             vat: Money::ZERO,
         };
         for (i, (name, costs_to, interest_to, keeps, net)) in [
-            ("COSTS", Beneficiary::Agency, Beneficiary::Client, "40.00", "95.00"),
-            ("INTEREST", Beneficiary::Client, Beneficiary::Agency, "10.00", "125.00"),
+            (
+                "COSTS",
+                Beneficiary::Agency,
+                Beneficiary::Client,
+                "40.00",
+                "95.00",
+            ),
+            (
+                "INTEREST",
+                Beneficiary::Client,
+                Beneficiary::Agency,
+                "10.00",
+                "125.00",
+            ),
         ]
         .into_iter()
         .enumerate()
@@ -254,7 +283,12 @@ fn agreements_divide_collected_money_and_the_payout_matches_the_statement() {
                 },
             )
             .unwrap();
-            pay(&svc, &format!("S-{name}"), "2026-11-21", &[(cases[0], eur("150.00"))]);
+            pay(
+                &svc,
+                &format!("S-{name}"),
+                "2026-11-21",
+                &[(cases[0], eur("150.00"))],
+            );
             expected.push((name, eur("15.00"), eur(keeps), eur(net)));
         }
 
@@ -282,18 +316,37 @@ fn agreements_divide_collected_money_and_the_payout_matches_the_statement() {
             );
             assert_eq!(account.payable, Money::ZERO, "{engine}: {name}");
         }
-        let costs = out.remittances.iter().find(|r| r.client_ref == "COSTS").unwrap();
+        let costs = out
+            .remittances
+            .iter()
+            .find(|r| r.client_ref == "COSTS")
+            .unwrap();
         let line = &costs.lines[0];
         assert_eq!(
             (line.principal, line.interest, line.costs, line.received),
             (eur("100.00"), eur("10.00"), eur("40.00"), eur("150.00")),
             "{engine}"
         );
-        assert!(!line.invoices.is_empty() && line.bank_entry.is_some(), "{engine}: {line:?}");
-        verify_green(&svc, &engine);
-        let pain = out.files.iter().find(|f| f.name.starts_with("pain001-")).unwrap();
-        assert_eq!(pain.contents.matches("<CdtTrfTxInf>").count(), 6, "{engine}");
-        validate(&pain.contents, "pain.001.001.09.xsd", &format!("remit-{engine}-09"));
+        assert!(
+            !line.invoices.is_empty() && line.bank_entry.is_some(),
+            "{engine}: {line:?}"
+        );
+        verify_green(&svc, engine);
+        let pain = out
+            .files
+            .iter()
+            .find(|f| f.name.starts_with("pain001-"))
+            .unwrap();
+        assert_eq!(
+            pain.contents.matches("<CdtTrfTxInf>").count(),
+            6,
+            "{engine}"
+        );
+        validate(
+            &pain.contents,
+            "pain.001.001.09.xsd",
+            &format!("remit-{engine}-09"),
+        );
     }
 }
 
@@ -304,7 +357,12 @@ fn a_payout_is_made_once_per_client_and_period() {
         let cases = client(&svc, "ACME", 4);
         svc.set_client_agreement(&operator(), "ACME", &terms(1000, Rounding::HalfUp))
             .unwrap();
-        pay(&svc, "S1", "2026-11-10", &[(cases[0], eur("8.00")), (cases[1], eur("2.00"))]);
+        pay(
+            &svc,
+            "S1",
+            "2026-11-10",
+            &[(cases[0], eur("8.00")), (cases[1], eur("2.00"))],
+        );
         let first = run(&svc, "2026-11-30");
         assert_eq!(first.remittances.len(), 1, "{engine}");
         assert_eq!(first.remittances[0].amount, eur("9.00"), "{engine}");
@@ -320,12 +378,18 @@ fn a_payout_is_made_once_per_client_and_period() {
         assert_eq!(later.remittances.len(), 1, "{engine}: {later:?}");
         assert_eq!(later.remittances[0].amount, eur("4.50"), "{engine}");
         assert_eq!(later.remittances[0].period, "2026-12", "{engine}");
-        assert_eq!(later.remittances[0].lines.len(), 1, "{engine}: only the new amount");
+        assert_eq!(
+            later.remittances[0].lines.len(),
+            1,
+            "{engine}: only the new amount"
+        );
         pay(&svc, "S3", "2026-12-02", &[(cases[2], eur("1.00"))]);
         let same_period = run(&svc, "2026-12-03");
         assert!(same_period.remittances.is_empty(), "{engine}");
         assert!(
-            same_period.skipped[0].reason.contains("paid for period 2026-12"),
+            same_period.skipped[0]
+                .reason
+                .contains("paid for period 2026-12"),
             "{engine}: {same_period:?}"
         );
         let account = svc.client_account(&operator(), "ACME").unwrap();
@@ -334,13 +398,21 @@ fn a_payout_is_made_once_per_client_and_period() {
             (eur("14.40"), eur("13.50"), eur("0.90")),
             "{engine}"
         );
-        verify_green(&svc, &engine);
+        verify_green(&svc, engine);
         let v03 = svc
             .remit(&operator(), &request("2026-12-01", Pain001Version::V03))
             .unwrap();
-        let pain = v03.files.iter().find(|f| f.name.starts_with("pain001-")).unwrap();
+        let pain = v03
+            .files
+            .iter()
+            .find(|f| f.name.starts_with("pain001-"))
+            .unwrap();
         assert!(pain.contents.contains("pain.001.001.03"), "{engine}");
-        validate(&pain.contents, "pain.001.001.03.xsd", &format!("remit-{engine}-03"));
+        validate(
+            &pain.contents,
+            "pain.001.001.03.xsd",
+            &format!("remit-{engine}-03"),
+        );
     }
 }
 
@@ -369,22 +441,39 @@ fn nothing_is_paid_below_the_minimum_and_on_demand_waits_to_be_asked() {
             },
         )
         .unwrap();
-        pay(&svc, "S1", "2026-11-16", &[(cases[0], eur("9.00")), (demand[0], eur("3.00"))]);
+        pay(
+            &svc,
+            "S1",
+            "2026-11-16",
+            &[(cases[0], eur("9.00")), (demand[0], eur("3.00"))],
+        );
         let out = run(&svc, "2026-11-17");
         assert!(out.remittances.is_empty(), "{engine}: {out:?}");
         assert_eq!(out.posted, 0, "{engine}");
         assert!(out.files.is_empty(), "{engine}");
         let reasons: Vec<&str> = out.skipped.iter().map(|s| s.reason.as_str()).collect();
-        assert!(reasons.iter().any(|r| r.contains("below the minimum")), "{engine}: {reasons:?}");
-        assert!(reasons.iter().any(|r| r.contains("on demand")), "{engine}: {reasons:?}");
-        assert_eq!(svc.client_account(&operator(), "SMALL").unwrap().payable, eur("9.00"));
+        assert!(
+            reasons.iter().any(|r| r.contains("below the minimum")),
+            "{engine}: {reasons:?}"
+        );
+        assert!(
+            reasons.iter().any(|r| r.contains("on demand")),
+            "{engine}: {reasons:?}"
+        );
+        assert_eq!(
+            svc.client_account(&operator(), "SMALL").unwrap().payable,
+            eur("9.00")
+        );
 
         // Same week: more money brings it over the minimum; both amounts go.
         pay(&svc, "S2", "2026-11-18", &[(cases[1], eur("7.00"))]);
         let out = run(&svc, "2026-11-19");
         assert_eq!(out.remittances.len(), 1, "{engine}: {out:?}");
         let r = &out.remittances[0];
-        assert_eq!((r.amount, r.lines.len(), r.period.as_str()), (eur("16.00"), 2, "2026-W47"));
+        assert_eq!(
+            (r.amount, r.lines.len(), r.period.as_str()),
+            (eur("16.00"), 2, "2026-W47")
+        );
         check_statement(csv_of(&out, "SMALL"), r.amount);
 
         // On demand: paid when named.
@@ -400,8 +489,11 @@ fn nothing_is_paid_below_the_minimum_and_on_demand_waits_to_be_asked() {
         let demanded: Vec<_> = asked.remittances.iter().filter(|r| r.new).collect();
         assert_eq!(demanded.len(), 1, "{engine}: {asked:?}");
         assert_eq!(demanded[0].amount, eur("3.00"));
-        assert_ne!(demanded[0].batch, r.batch, "{engine}: a later run of the day is a new file");
-        verify_green(&svc, &engine);
+        assert_ne!(
+            demanded[0].batch, r.batch,
+            "{engine}: a later run of the day is a new file"
+        );
+        verify_green(&svc, engine);
     }
 }
 
@@ -479,11 +571,24 @@ fn agreements_are_validated_and_versions_only_move_forward() {
             Err(ServiceError::UnknownClient(_))
         ));
     }
-    for (text, bps) in [("15%", 1500), ("12.5", 1250), ("0.75 %", 75), ("100%", 10_000), ("0", 0)] {
-        assert_eq!(kwijting_service::remit::parse_commission(text).unwrap(), bps, "{text}");
+    for (text, bps) in [
+        ("15%", 1500),
+        ("12.5", 1250),
+        ("0.75 %", 75),
+        ("100%", 10_000),
+        ("0", 0),
+    ] {
+        assert_eq!(
+            kwijting_service::remit::parse_commission(text).unwrap(),
+            bps,
+            "{text}"
+        );
     }
     for bad in ["", "15.%", "100.01%", "-1%", "1.234", "abc", "1000"] {
-        assert!(kwijting_service::remit::parse_commission(bad).is_err(), "{bad}");
+        assert!(
+            kwijting_service::remit::parse_commission(bad).is_err(),
+            "{bad}"
+        );
     }
 }
 

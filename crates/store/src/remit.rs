@@ -3,8 +3,8 @@
 
 use std::collections::HashMap;
 
-use crate::model::{CaseId, ClientId, Date, StoredTransfer, Timestamp};
 use crate::Result;
+use crate::model::{CaseId, ClientId, Date, StoredTransfer, Timestamp};
 
 /// One version of what a client agreed with the agency about collected
 /// money, from `effective_from` until the next version. Codes are the
