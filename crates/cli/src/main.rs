@@ -211,6 +211,8 @@ enum PaymentsCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Pay overpayments back to the accounts they came from (pain.001)
+    Refund(remit_cmd::RefundArgs),
 }
 
 #[derive(Subcommand)]
@@ -630,6 +632,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 );
             }
             Ok(())
+        }
+        Command::Payments(PaymentsCommand::Refund(args)) => {
+            let svc = open_service(&cli.database_url)?;
+            remit_cmd::refund(&svc, &cli_actor(), args)
         }
         Command::Payments(PaymentsCommand::Unmatched { limit, json }) => {
             let svc = open_service(&cli.database_url)?;

@@ -7,10 +7,11 @@ use std::path::PathBuf;
 use anyhow::{Context, Result};
 use kwijting_domain::{Actor, Iban, Money, parse_date};
 use kwijting_service::Kwijting;
+use kwijting_service::refunds::RefundRequest;
 use kwijting_service::remit::{
-    AgreementTerms, Pain001Version, PayoutBic, PayoutFrequency, RemitRequest, TrustAccount,
-    beneficiary_name, commission_text, parse_beneficiary, parse_commission, parse_rounding,
-    rounding_name,
+    AgreementTerms, OutFile, Pain001Version, PayoutBic, PayoutFrequency, RemitRequest,
+    TrustAccount, beneficiary_name, commission_text, parse_beneficiary, parse_commission,
+    parse_rounding, rounding_name,
 };
 
 use crate::{input_error, print_json, refused};
@@ -212,21 +213,16 @@ pub fn agreement(svc: &Kwijting, actor: &Actor, a: AgreementArgs) -> Result<()> 
     Ok(())
 }
 
+/// The trust account paid from (the pain.001 debtor) and the file version.
 #[derive(clap::Args)]
-pub struct RemitArgs {
-    /// The payout day
-    #[arg(long)]
-    as_of: String,
-    /// Where the client statements and the pain.001 file are written
+pub struct PaymentFileArgs {
+    /// Where the files are written
     #[arg(long, default_value = ".")]
     out: PathBuf,
     /// 09 (pain.001.001.09, default) or 03 (pain.001.001.03)
     #[arg(long, default_value = "09")]
     pain001_version: String,
-    /// Only these clients (repeatable); clients paid on demand must be named
-    #[arg(long = "client")]
-    clients: Vec<String>,
-    /// The trust account paid from (the pain.001 debtor)
+    /// The trust account paid from
     #[arg(long, env = "KWIJTING_TRUST_IBAN")]
     trust_iban: Option<String>,
     #[arg(long, env = "KWIJTING_TRUST_BIC")]
@@ -241,57 +237,91 @@ pub struct RemitArgs {
     json: bool,
 }
 
-pub fn remit(svc: &Kwijting, actor: &Actor, a: RemitArgs) -> Result<()> {
-    let as_of = parse_date(&a.as_of).context("--as-of").map_err(refused)?;
-    let pain001 = match a.pain001_version.as_str() {
-        "09" | "9" => Pain001Version::V09,
-        "03" | "3" => Pain001Version::V03,
-        v => {
-            return Err(refused(anyhow::anyhow!(
+impl PaymentFileArgs {
+    fn version(&self) -> Result<Pain001Version> {
+        match self.pain001_version.as_str() {
+            "09" | "9" => Ok(Pain001Version::V09),
+            "03" | "3" => Ok(Pain001Version::V03),
+            v => Err(refused(anyhow::anyhow!(
                 "--pain001-version must be 09 or 03, not '{v}'"
-            )));
+            ))),
         }
-    };
-    let trust = match &a.trust_iban {
-        Some(i) => Some(TrustAccount {
-            name: a
+    }
+
+    fn trust(&self, svc: &Kwijting) -> Result<Option<TrustAccount>> {
+        let Some(iban) = &self.trust_iban else {
+            return Ok(None);
+        };
+        Ok(Some(TrustAccount {
+            name: self
                 .trust_name
                 .clone()
                 .unwrap_or_else(|| svc.policy().controller().name.clone()),
-            iban: Iban::parse(i).map_err(|e| refused(anyhow::anyhow!("--trust-iban: {e}")))?,
-            bic: a
+            iban: Iban::parse(iban).map_err(|e| refused(anyhow::anyhow!("--trust-iban: {e}")))?,
+            bic: self
                 .trust_bic
                 .as_deref()
                 .map(PayoutBic::parse)
                 .transpose()
                 .map_err(|e| refused(anyhow::anyhow!("--trust-bic: {e}")))?,
-        }),
-        None => None,
-    };
+        }))
+    }
+
+    /// Writes each file whole, then renames it: a reader (or the bank
+    /// upload) never sees half a file.
+    fn write(&self, files: &[OutFile]) -> Result<()> {
+        if self.dry_run {
+            return Ok(());
+        }
+        std::fs::create_dir_all(&self.out)
+            .with_context(|| format!("creating {}", self.out.display()))?;
+        for f in files {
+            let path = self.out.join(&f.name);
+            let tmp = self.out.join(format!(".{}.tmp", f.name));
+            std::fs::write(&tmp, &f.contents)
+                .with_context(|| format!("writing {}", tmp.display()))?;
+            std::fs::rename(&tmp, &path).with_context(|| format!("writing {}", path.display()))?;
+        }
+        Ok(())
+    }
+
+    fn summary(&self, files: usize) -> String {
+        if self.dry_run || files == 0 {
+            String::new()
+        } else {
+            format!(", {files} file(s) in {}", self.out.display())
+        }
+    }
+}
+
+#[derive(clap::Args)]
+pub struct RemitArgs {
+    /// The payout day
+    #[arg(long)]
+    as_of: String,
+    /// Only these clients (repeatable); clients paid on demand must be named
+    #[arg(long = "client")]
+    clients: Vec<String>,
+    #[command(flatten)]
+    file: PaymentFileArgs,
+}
+
+pub fn remit(svc: &Kwijting, actor: &Actor, a: RemitArgs) -> Result<()> {
+    let as_of = parse_date(&a.as_of).context("--as-of").map_err(refused)?;
     let outcome = svc
         .remit(
             actor,
             &RemitRequest {
                 as_of,
                 clients: a.clients,
-                dry_run: a.dry_run,
-                pain001,
-                trust,
+                dry_run: a.file.dry_run,
+                pain001: a.file.version()?,
+                trust: a.file.trust(svc)?,
             },
         )
         .map_err(input_error)?;
-    if !a.dry_run {
-        std::fs::create_dir_all(&a.out).with_context(|| format!("creating {}", a.out.display()))?;
-        for f in &outcome.files {
-            let path = a.out.join(&f.name);
-            // Written whole then renamed: a reader never sees half a file.
-            let tmp = a.out.join(format!(".{}.tmp", f.name));
-            std::fs::write(&tmp, &f.contents)
-                .with_context(|| format!("writing {}", tmp.display()))?;
-            std::fs::rename(&tmp, &path).with_context(|| format!("writing {}", path.display()))?;
-        }
-    }
-    if a.json {
+    a.file.write(&outcome.files)?;
+    if a.file.json {
         return print_json(&kwijting_server::remit::outcome(&outcome));
     }
     for r in &outcome.remittances {
@@ -313,17 +343,68 @@ pub fn remit(svc: &Kwijting, actor: &Actor, a: RemitArgs) -> Result<()> {
             s.client_ref, s.reason, s.payable
         );
     }
-    let verb = if a.dry_run { "would be" } else { "" };
     println!(
-        "{}: {} remittance(s) {verb} paid, {} transfer(s) posted{}",
+        "{}: {} remittance(s){} paid, {} transfer(s) posted{}",
         outcome.as_of,
         outcome.remittances.len(),
+        if a.file.dry_run { " would be" } else { "" },
         outcome.posted,
-        if a.dry_run || outcome.files.is_empty() {
-            String::new()
-        } else {
-            format!(", {} file(s) in {}", outcome.files.len(), a.out.display())
-        }
+        a.file.summary(outcome.files.len())
+    );
+    Ok(())
+}
+
+#[derive(clap::Args)]
+pub struct RefundArgs {
+    /// The payment day
+    #[arg(long)]
+    as_of: String,
+    #[command(flatten)]
+    file: PaymentFileArgs,
+}
+
+pub fn refund(svc: &Kwijting, actor: &Actor, a: RefundArgs) -> Result<()> {
+    let as_of = parse_date(&a.as_of).context("--as-of").map_err(refused)?;
+    let outcome = svc
+        .refund_overpayments(
+            actor,
+            &RefundRequest {
+                as_of,
+                dry_run: a.file.dry_run,
+                pain001: a.file.version()?,
+                trust: a.file.trust(svc)?,
+            },
+        )
+        .map_err(input_error)?;
+    a.file.write(&outcome.files)?;
+    if a.file.json {
+        return print_json(&kwijting_server::remit::refunds(&outcome));
+    }
+    for r in &outcome.refunds {
+        println!(
+            "{:>12}  {}  {}  {}{}",
+            r.amount.to_string(),
+            r.payer_iban,
+            r.case_number.as_deref().unwrap_or("-"),
+            r.end_to_end_id,
+            if r.new { "" } else { " (earlier run)" }
+        );
+    }
+    for w in &outcome.waiting {
+        println!(
+            "{:>12}  waits: {} ({})",
+            w.amount.to_string(),
+            w.reason,
+            w.overpayment
+        );
+    }
+    println!(
+        "{}: {} refund(s){} paid, {} transfer(s) posted{}",
+        outcome.as_of,
+        outcome.refunds.len(),
+        if a.file.dry_run { " would be" } else { "" },
+        outcome.posted,
+        a.file.summary(outcome.files.len())
     );
     Ok(())
 }

@@ -72,7 +72,7 @@ fn xmllint(file: &Path, xsd: &str) {
 }
 
 #[test]
-fn remit_writes_statements_and_a_payment_file_once() {
+fn remit_and_refund_write_their_files_once() {
     let dir = std::env::temp_dir().join(format!("kwijting-cli-remit-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
@@ -238,6 +238,42 @@ fn remit_writes_statements_and_a_payment_file_once() {
         let shown = json(db, &["clients", "agreement", "ACME", "--json"]);
         assert_eq!(shown["account"]["payable"], "0.00", "{shown}");
         assert_eq!(shown["account"]["paid_out"], remitted);
+        let refunds = dir.join(format!("refunds-{i}"));
+        let args = [
+            "payments",
+            "refund",
+            "--as-of",
+            "2026-11-30",
+            "--out",
+            refunds.to_str().unwrap(),
+            "--trust-iban",
+            trust.as_str(),
+            "--json",
+        ];
+        let first = json(db, &args);
+        let paid = first["refunds"].as_array().unwrap().len();
+        assert!(
+            paid > 0,
+            "the generated statement overpays some cases: {first}"
+        );
+        let files = read_dir(&refunds);
+        assert_eq!(files.len(), 1, "{first}");
+        xmllint(&refunds.join(&files[0].0), "pain.001.001.09.xsd");
+        assert_eq!(json(db, &args)["posted_transfers"], 0);
+        assert_eq!(read_dir(&refunds), files, "the same file again");
+        ok(db, &["ledger", "verify"]);
+        let bad = kwijting(
+            db,
+            &[
+                "payments",
+                "refund",
+                "--as-of",
+                "2026-11-30",
+                "--pain001-version",
+                "02",
+            ],
+        );
+        assert_eq!(bad.status.code(), Some(3));
         let text = ok(db, &["clients", "agreement", "ACME"]);
         assert!(text.contains("commission 15%"), "{text}");
     }

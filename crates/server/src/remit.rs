@@ -6,6 +6,7 @@ use axum::extract::{Path, State};
 use axum::routing::get;
 use axum::{Json, Router};
 use kwijting_domain::{Iban, Money};
+use kwijting_service::refunds::RefundOutcome;
 use kwijting_service::remit::{
     Agreement, AgreementTerms, ClientAccount, PayoutBic as Bic, PayoutFrequency, RemitOutcome,
     StatementLine, beneficiary_name, commission_text, parse_beneficiary, parse_commission,
@@ -98,6 +99,32 @@ pub fn outcome(o: &RemitOutcome) -> Value {
             "client": s.client_ref,
             "payable": s.payable.to_string(),
             "reason": s.reason,
+        })).collect::<Vec<_>>(),
+        "files": o.files.iter().map(|f| f.name.as_str()).collect::<Vec<_>>(),
+    })
+}
+
+/// A refund run: every refund of the day and the overpayments that wait.
+pub fn refunds(o: &RefundOutcome) -> Value {
+    json!({
+        "as_of": o.as_of.to_string(),
+        "dry_run": o.dry_run,
+        "posted_transfers": o.posted,
+        "refunds": o.refunds.iter().map(|r| json!({
+            "overpayment": r.overpayment,
+            "case": r.case_number,
+            "bank_entry": r.bank_entry,
+            "payer_name": r.payer_name,
+            "payer_iban": r.payer_iban,
+            "amount": r.amount.to_string(),
+            "batch": r.batch,
+            "end_to_end_id": r.end_to_end_id,
+            "new": r.new,
+        })).collect::<Vec<_>>(),
+        "waiting": o.waiting.iter().map(|w| json!({
+            "overpayment": w.overpayment,
+            "amount": w.amount.to_string(),
+            "reason": w.reason,
         })).collect::<Vec<_>>(),
         "files": o.files.iter().map(|f| f.name.as_str()).collect::<Vec<_>>(),
     })

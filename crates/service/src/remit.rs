@@ -278,7 +278,7 @@ pub struct RemitOutcome {
     pub files: Vec<OutFile>,
 }
 
-fn invalid(e: impl std::fmt::Display) -> ServiceError {
+pub(crate) fn invalid(e: impl std::fmt::Display) -> ServiceError {
     ServiceError::Invalid(e.to_string())
 }
 
@@ -407,7 +407,7 @@ fn is_collected_for(t: &Transfer, client: ClientId) -> bool {
 
 /// The statement entry a transfer came from: its receipt, or the receipt
 /// of the transfer it reverses.
-fn bank_entry_of(t: &Transfer, ledger: &Ledger) -> Option<String> {
+pub(crate) fn bank_entry_of(t: &Transfer, ledger: &Ledger) -> Option<String> {
     let receipt = |t: &Transfer| {
         t.parent()
             .and_then(|k| k.as_str().strip_prefix("rcpt:"))
@@ -495,42 +495,41 @@ pub fn statement_csv(r: &Remittance) -> Result<String, ServiceError> {
     Ok(out)
 }
 
-/// The pain.001 file of one batch.
-fn payment_file(
+/// One credit transfer from the trust account.
+pub(crate) fn credit_transfer(
+    end_to_end_id: &str,
+    amount: Money,
+    name: &str,
+    iban: &str,
+    bic: Option<&str>,
+    text: String,
+) -> Result<CreditTransfer, ServiceError> {
+    Ok(CreditTransfer {
+        end_to_end_id: EndToEndId::parse(end_to_end_id).map_err(invalid)?,
+        amount,
+        creditor: Party {
+            name: name.to_owned(),
+            address: None,
+        },
+        creditor_account: Account {
+            iban: Iban::parse(iban).map_err(invalid)?,
+            bic: bic.map(Bic::parse).transpose().map_err(invalid)?,
+        },
+        remittance: Some(RemittanceInfo::Unstructured(text)),
+    })
+}
+
+/// The pain.001 file of one batch of credit transfers from the trust
+/// account, executed on `execution_date`.
+pub(crate) fn payment_file(
     batch: &str,
     created_at: Timestamp,
     execution_date: Date,
     trust: &TrustAccount,
-    remittances: &[&Remittance],
+    transactions: Vec<CreditTransfer>,
     version: Pain001Version,
 ) -> Result<String, ServiceError> {
     let id = |s: &str| MessageId::parse(s).map_err(invalid);
-    let transactions = remittances
-        .iter()
-        .map(|r| {
-            Ok(CreditTransfer {
-                end_to_end_id: EndToEndId::parse(&r.end_to_end_id).map_err(invalid)?,
-                amount: r.amount,
-                creditor: Party {
-                    name: r.payout_name.clone(),
-                    address: None,
-                },
-                creditor_account: Account {
-                    iban: Iban::parse(&r.payout_iban).map_err(invalid)?,
-                    bic: r
-                        .payout_bic
-                        .as_deref()
-                        .map(Bic::parse)
-                        .transpose()
-                        .map_err(invalid)?,
-                },
-                remittance: Some(RemittanceInfo::Unstructured(format!(
-                    "Afdracht {} {}",
-                    r.period, r.end_to_end_id
-                ))),
-            })
-        })
-        .collect::<Result<Vec<_>, ServiceError>>()?;
     let batch = CreditTransferBatch {
         message_id: id(batch)?,
         created_at: created_at.to_zoned(jiff::tz::TimeZone::UTC).datetime(),
@@ -548,6 +547,12 @@ fn payment_file(
         transactions,
     };
     write_pain001(&batch, version).map_err(invalid)
+}
+
+/// The instant, to the second: what is stored and written again must be
+/// the same on both engines (PostgreSQL keeps microseconds).
+pub(crate) fn to_second(at: Timestamp) -> Result<Timestamp, ServiceError> {
+    Timestamp::from_second(at.as_second()).map_err(invalid)
 }
 
 impl Kwijting {
@@ -593,7 +598,7 @@ impl Kwijting {
             payout_iban: terms.iban.as_str().into(),
             payout_bic: terms.bic.as_ref().map(|b| b.as_str().to_owned()),
             payout_name: name.to_owned(),
-            created_at: Timestamp::from_second(self.clock().now().as_second()).map_err(invalid)?,
+            created_at: to_second(self.clock().now())?,
         };
         let versions = self.store.client_agreements(Some(client.id))?;
         if let Some(same_day) = versions
@@ -697,7 +702,7 @@ impl Kwijting {
         Ok(a)
     }
 
-    fn remit_ledger(&self) -> Result<Ledger, ServiceError> {
+    pub(crate) fn remit_ledger(&self) -> Result<Ledger, ServiceError> {
         let transfers = self
             .store
             .ledger_transfers()?
@@ -764,7 +769,7 @@ impl Kwijting {
             b
         };
         let batch = format!("KW-RMT-{}-{}", req.as_of, today_batches.len() + 1);
-        let created_at = Timestamp::from_second(self.clock().now().as_second()).map_err(invalid)?;
+        let created_at = to_second(self.clock().now())?;
 
         let mut new_rows: Vec<RemittanceRow> = Vec::new();
         let mut new_transfers: Vec<Transfer> = Vec::new();
@@ -977,9 +982,29 @@ impl Kwijting {
                             .iter()
                             .find(|(r, _)| r.batch == *b)
                             .map_or(created_at, |(r, _)| r.created_at);
+                        let transactions = rs
+                            .iter()
+                            .map(|r| {
+                                credit_transfer(
+                                    &r.end_to_end_id,
+                                    r.amount,
+                                    &r.payout_name,
+                                    &r.payout_iban,
+                                    r.payout_bic.as_deref(),
+                                    format!("Afdracht {} {}", r.period, r.end_to_end_id),
+                                )
+                            })
+                            .collect::<Result<Vec<_>, _>>()?;
                         files.push(OutFile {
                             name: format!("pain001-{b}.xml"),
-                            contents: payment_file(b, at, req.as_of, trust, rs, req.pain001)?,
+                            contents: payment_file(
+                                b,
+                                at,
+                                req.as_of,
+                                trust,
+                                transactions,
+                                req.pain001,
+                            )?,
                         });
                     }
                 }

@@ -14,6 +14,7 @@ use kwijting_domain::{
 use kwijting_ledger::recipe::{Beneficiary, charge};
 use kwijting_ledger::{CaseBalance, TransferKey};
 use kwijting_service::cases::CaseQuery;
+use kwijting_service::refunds::RefundRequest;
 use kwijting_service::remit::{
     AgreementTerms, Pain001Version, PayoutFrequency, RemitOutcome, RemitRequest, TrustAccount,
 };
@@ -86,6 +87,22 @@ fn client(svc: &Kwijting, reference: &str, seed: u64) -> Vec<CaseId> {
 
 /// A camt.053 paying each (case, amount) by its betalingskenmerk on `on`.
 fn statement(id: &str, on: Date, payments: &[(CaseId, Money)]) -> Vec<u8> {
+    statement_from(id, on, payments, None)
+}
+
+/// The same, every payment from `payer` when given.
+fn statement_from(
+    id: &str,
+    on: Date,
+    payments: &[(CaseId, Money)],
+    payer: Option<&Iban>,
+) -> Vec<u8> {
+    let parties = payer.map_or(String::new(), |iban| {
+        format!(
+            "<RltdPties><Dbtr><Nm>J. Betaler</Nm></Dbtr><DbtrAcct><Id><IBAN>{}</IBAN></Id></DbtrAcct></RltdPties>",
+            iban.as_str()
+        )
+    });
     let mut entries = String::new();
     let mut total = Money::ZERO;
     for (i, (case, amount)) in payments.iter().enumerate() {
@@ -95,7 +112,7 @@ fn statement(id: &str, on: Date, payments: &[(CaseId, Money)]) -> Vec<u8> {
             "<Ntry><Amt Ccy=\"EUR\">{amount}</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts>\
              <BookgDt><Dt>{on}</Dt></BookgDt><ValDt><Dt>{on}</Dt></ValDt><AcctSvcrRef>{id}-{i}</AcctSvcrRef>\
              <BkTxCd><Domn><Cd>PMNT</Cd><Fmly><Cd>RCDT</Cd><SubFmlyCd>ESCT</SubFmlyCd></Fmly></Domn></BkTxCd>\
-             <NtryDtls><TxDtls><Refs><EndToEndId>NOTPROVIDED</EndToEndId></Refs>\
+             <NtryDtls><TxDtls><Refs><EndToEndId>NOTPROVIDED</EndToEndId></Refs>{parties}\
              <RmtInf><Strd><CdtrRefInf><Tp><CdOrPrtry><Cd>SCOR</Cd></CdOrPrtry><Issr>CUR</Issr></Tp>\
              <Ref>{}</Ref></CdtrRefInf></Strd></RmtInf></TxDtls></NtryDtls></Ntry>\n",
             kenmerk.as_str()
@@ -589,6 +606,96 @@ fn agreements_are_validated_and_versions_only_move_forward() {
             kwijting_service::remit::parse_commission(bad).is_err(),
             "{bad}"
         );
+    }
+}
+
+#[test]
+fn overpayments_are_paid_back_once_to_the_account_they_came_from() {
+    for (engine, store) in fresh_stores("remit_refunds") {
+        let svc = common::service(store);
+        client(&svc, "ACME", 8);
+        svc.set_client_agreement(&operator(), "ACME", &terms(1000, Rounding::HalfUp))
+            .unwrap();
+        let cases = svc
+            .list_cases(
+                &operator(),
+                &CaseQuery {
+                    client_ref: Some("ACME".into()),
+                    status: None,
+                    limit: 10,
+                    offset: 0,
+                },
+            )
+            .unwrap()
+            .cases;
+        let over = |i: usize, extra: &str| {
+            (
+                cases[i].id,
+                Money::from_cents(cases[i].principal_cents)
+                    .checked_add(eur(extra))
+                    .unwrap(),
+            )
+        };
+        let payer = Iban::dutch("INGB", 1_234_567).unwrap();
+        let r = svc
+            .import_statement(
+                &operator(),
+                "S1",
+                &statement_from("S1", date("2026-11-20"), &[over(0, "12.34")], Some(&payer)),
+            )
+            .unwrap();
+        assert_eq!(r.refunds_cents, 1234, "{engine}: {r:?}");
+        pay(&svc, "S2", "2026-11-20", &[over(1, "1.00")]);
+
+        let refund = |dry_run| {
+            svc.refund_overpayments(
+                &operator(),
+                &RefundRequest {
+                    as_of: date("2026-11-30"),
+                    dry_run,
+                    pain001: Pain001Version::V09,
+                    trust: Some(trust()),
+                },
+            )
+            .unwrap()
+        };
+        let dry = refund(true);
+        assert_eq!((dry.refunds.len(), dry.posted), (1, 0), "{engine}: {dry:?}");
+        let out = refund(false);
+        assert_eq!(out.refunds.len(), 1, "{engine}: {out:?}");
+        let r = &out.refunds[0];
+        assert_eq!(
+            (r.amount, r.payer_iban.as_str(), r.new),
+            (eur("12.34"), payer.as_str(), true),
+            "{engine}"
+        );
+        assert_eq!(
+            out.waiting.len(),
+            1,
+            "{engine}: no account given for the other"
+        );
+        assert_eq!(out.waiting[0].amount, eur("1.00"));
+        assert_eq!(out.files.len(), 1);
+        validate(
+            &out.files[0].contents,
+            "pain.001.001.09.xsd",
+            &format!("refund-{engine}"),
+        );
+        let again = refund(false);
+        assert_eq!(again.posted, 0, "{engine}");
+        assert_eq!(again.files, out.files, "{engine}: the same file again");
+        assert!(!again.refunds[0].new);
+        verify_green(&svc, engine);
+        // The client is paid its principal, never the overpayment.
+        let remitted = run(&svc, "2026-11-30");
+        let principal = Money::from_cents(cases[0].principal_cents + cases[1].principal_cents);
+        let commission = remitted.remittances[0].commission;
+        assert_eq!(
+            remitted.remittances[0].amount,
+            principal.checked_sub(commission).unwrap(),
+            "{engine}"
+        );
+        verify_green(&svc, engine);
     }
 }
 

@@ -461,6 +461,13 @@ pub static CATALOG: &[Table] = &[
         columns: &[plain("remittance_id"), plain("transfer_key")],
     },
     Table {
+        // A refund payment file; who was paid is in the ledger and
+        // `bank_entries`.
+        name: "refund_batches",
+        subject: Subject::None,
+        columns: &[plain("batch"), plain("run_date"), plain("created_at")],
+    },
+    Table {
         name: "interest_rate_lines",
         subject: Subject::Staff("actor"),
         columns: &[

@@ -29,8 +29,8 @@ pub use arrangement::{
 };
 pub use erasure::ErasureStore;
 pub use model::*;
+pub use remit::{ClientAgreementRow, Payer, RemitStore, RemittanceRow};
 pub use rights::{RightsStore, RightsTx};
-pub use remit::{ClientAgreementRow, RemitStore, RemittanceRow};
 
 /// Which engine a store runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -47,6 +47,13 @@ pub struct RemittanceRow {
     pub lines: Vec<String>,
 }
 
+/// Who paid a statement entry, as the bank gave it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Payer {
+    pub name: Option<String>,
+    pub iban: Option<String>,
+}
+
 pub trait RemitStore {
     /// Adds an agreement version; `false` (nothing written) when the client
     /// has a version from that day already.
@@ -61,6 +68,19 @@ pub trait RemitStore {
     fn record_remittances(
         &self,
         remittances: &[RemittanceRow],
+        transfers: &[StoredTransfer],
+    ) -> Result<()>;
+    /// The payer (counterparty name and IBAN) of statement entries by key.
+    fn payers(&self, entries: &[String]) -> Result<HashMap<String, Payer>>;
+    /// The refund payment files of a day: batch and when it was made.
+    fn refund_batches(&self, run_date: Date) -> Result<Vec<(String, Timestamp)>>;
+    /// Records a refund payment file and the ledger transfers it pays, in
+    /// one transaction; `Duplicate` when the batch exists.
+    fn record_refunds(
+        &self,
+        batch: &str,
+        run_date: Date,
+        created_at: Timestamp,
         transfers: &[StoredTransfer],
     ) -> Result<()>;
     /// The client's invoice numbers of each case, for client statements.

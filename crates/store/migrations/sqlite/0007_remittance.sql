@@ -44,3 +44,11 @@ CREATE TABLE remittance_lines (
     transfer_key  TEXT NOT NULL UNIQUE
 );
 CREATE INDEX remittance_lines_remittance ON remittance_lines (remittance_id);
+
+-- Refunds of overpayments (`kwijting payments refund`): one row per payment
+-- file; the refunds themselves are ledger transfers naming their batch.
+CREATE TABLE refund_batches (
+    batch      TEXT PRIMARY KEY,
+    run_date   TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);

@@ -6,7 +6,8 @@ use postgres::Row;
 
 use super::{PgStore, insert_transfers};
 use crate::model::{CaseId, ClientId, StoredTransfer};
-use crate::remit::{ClientAgreementRow, RemitStore, RemittanceRow};
+use crate::model::{Date, Timestamp};
+use crate::remit::{ClientAgreementRow, Payer, RemitStore, RemittanceRow};
 use crate::{Result, StoreError};
 
 fn agreement(r: &Row) -> Result<ClientAgreementRow> {
@@ -151,6 +152,64 @@ impl RemitStore for PgStore {
             )
             .map_err(duplicate)?;
         }
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn payers(&self, entries: &[String]) -> Result<HashMap<String, Payer>> {
+        let mut conn = self.conn()?;
+        conn.query(
+            "SELECT key, counterparty_name, counterparty_iban FROM bank_entries WHERE key = ANY($1)",
+            &[&entries],
+        )?
+        .iter()
+        .map(|r| {
+            Ok((
+                r.try_get(0)?,
+                Payer {
+                    name: r.try_get(1)?,
+                    iban: r.try_get(2)?,
+                },
+            ))
+        })
+        .collect()
+    }
+
+    fn refund_batches(&self, run_date: Date) -> Result<Vec<(String, Timestamp)>> {
+        let mut conn = self.conn()?;
+        conn.query(
+            "SELECT batch, created_at FROM refund_batches WHERE run_date = $1 ORDER BY batch",
+            &[&run_date],
+        )?
+        .iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+        .collect()
+    }
+
+    fn record_refunds(
+        &self,
+        batch: &str,
+        run_date: Date,
+        created_at: Timestamp,
+        transfers: &[StoredTransfer],
+    ) -> Result<()> {
+        let mut conn = self.conn()?;
+        let mut tx = conn.transaction()?;
+        tx.execute(
+            "INSERT INTO refund_batches (batch, run_date, created_at) VALUES ($1, $2, $3)",
+            &[&batch, &run_date, &created_at],
+        )
+        .map_err(|e| {
+            if e.code() == Some(&postgres::error::SqlState::UNIQUE_VIOLATION) {
+                StoreError::Duplicate {
+                    what: "refund batch",
+                    key: batch.to_owned(),
+                }
+            } else {
+                e.into()
+            }
+        })?;
+        insert_transfers(&mut tx, transfers)?;
         tx.commit()?;
         Ok(())
     }

@@ -6,7 +6,8 @@ use rusqlite::params;
 
 use super::{SqliteStore, corrupt, date, in_tx, insert_transfers};
 use crate::model::{CaseId, ClientId, StoredTransfer};
-use crate::remit::{ClientAgreementRow, RemitStore, RemittanceRow};
+use crate::model::{Date, Timestamp};
+use crate::remit::{ClientAgreementRow, Payer, RemitStore, RemittanceRow};
 use crate::{Result, StoreError};
 
 fn is_constraint(e: &rusqlite::Error) -> bool {
@@ -165,6 +166,68 @@ impl RemitStore for SqliteStore {
                 }
             }
             Ok(())
+        })
+    }
+
+    fn payers(&self, entries: &[String]) -> Result<HashMap<String, Payer>> {
+        let conn = self.conn()?;
+        let mut st = conn.prepare_cached(
+            "SELECT counterparty_name, counterparty_iban FROM bank_entries WHERE key = ?1",
+        )?;
+        let mut out = HashMap::with_capacity(entries.len());
+        for key in entries {
+            let mut rows = st.query([key])?;
+            if let Some(r) = rows.next()? {
+                out.insert(
+                    key.clone(),
+                    Payer {
+                        name: r.get(0)?,
+                        iban: r.get(1)?,
+                    },
+                );
+            }
+        }
+        Ok(out)
+    }
+
+    fn refund_batches(&self, run_date: Date) -> Result<Vec<(String, Timestamp)>> {
+        let conn = self.conn()?;
+        let mut st = conn.prepare_cached(
+            "SELECT batch, created_at FROM refund_batches WHERE run_date = ?1 ORDER BY batch",
+        )?;
+        let mut rows = st.query([run_date.to_string()])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            let at: String = r.get(1)?;
+            out.push((r.get(0)?, instant("refund_batches", &at)?));
+        }
+        Ok(out)
+    }
+
+    fn record_refunds(
+        &self,
+        batch: &str,
+        run_date: Date,
+        created_at: Timestamp,
+        transfers: &[StoredTransfer],
+    ) -> Result<()> {
+        let conn = self.conn()?;
+        in_tx(&conn, |c| {
+            c.execute(
+                "INSERT INTO refund_batches (batch, run_date, created_at) VALUES (?1, ?2, ?3)",
+                params![batch, run_date.to_string(), created_at.to_string()],
+            )
+            .map_err(|e| {
+                if is_constraint(&e) {
+                    StoreError::Duplicate {
+                        what: "refund batch",
+                        key: batch.to_owned(),
+                    }
+                } else {
+                    e.into()
+                }
+            })?;
+            insert_transfers(c, transfers)
         })
     }
 
