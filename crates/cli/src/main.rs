@@ -9,6 +9,7 @@ mod arrangements_cmd;
 mod bench_access;
 mod bench_import;
 mod bench_law;
+mod bench_remit;
 mod bench_retention;
 mod bench_run_day;
 mod bench_statement;
@@ -357,6 +358,9 @@ enum BenchCommand {
     Statement(bench_statement::BenchStatementArgs),
     /// The retention run against plain UPDATEs of the same rows
     Retention(bench_retention::BenchRetentionArgs),
+    /// The payout run over N clients and M collected amounts, against a
+    /// ledger-verify baseline
+    Remit(bench_remit::BenchRemitArgs),
     /// Statements of account per second on one core
     Law {
         #[arg(long, default_value_t = 1_000_000)]
@@ -999,6 +1003,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Bench(BenchCommand::Law { claims }) => bench_law::run(claims),
         Command::Bench(BenchCommand::RunDay(args)) => bench_run_day::run(args),
         Command::Bench(BenchCommand::Statement(args)) => bench_statement::run(args),
+        Command::Bench(BenchCommand::Remit(args)) => bench_remit::run(args),
         Command::Law(law_cmd::LawCommand::Rates(r)) => rates_command(&cli.database_url, r),
         // The law commands compute from their arguments and the rate table
         // in force: whatever fails is the input.

@@ -19,9 +19,7 @@ use kwijting_bank::{
     Remittance as RemittanceInfo, write_pain001,
 };
 use kwijting_domain::{Actor, CaseId, CaseNumber, ClientId, Date, Iban, Money, Rounding};
-use kwijting_ledger::recipe::{
-    AgencyIncome, Beneficiary, ClientAgreement, remit, transfer_agency_income,
-};
+use kwijting_ledger::recipe::{AgencyIncome, ClientAgreement, remit, transfer_agency_income};
 use kwijting_ledger::{AccountKind, Ledger, Transfer, TransferKey, TransferKind};
 use kwijting_store::{ClientAgreementRow, ClientRow, RemittanceRow, StoreError, Timestamp};
 
@@ -31,6 +29,7 @@ use crate::{Access, Kwijting, ServiceError};
 /// Interfaces build agreements and requests with these without depending
 /// on the bank crate.
 pub use kwijting_bank::{Bic as PayoutBic, Pain001Version};
+pub use kwijting_ledger::recipe::Beneficiary;
 
 /// Longest payout account name a SEPA file takes.
 pub const PAYOUT_NAME_CHARS_MAX: usize = 70;
