@@ -724,21 +724,18 @@ impl Kwijting {
         };
         self.door()
             .check(actor, None, &["payment", "debt"], access, "remittances")?;
-        let mut clients: Vec<ClientRow> = self
+        let in_scope: Vec<ClientRow> = self
             .store
             .clients()?
             .into_iter()
             .filter(|c| actor.scope.allows(c.id))
             .collect();
         for wanted in &req.clients {
-            if !clients.iter().any(|c| &c.reference == wanted) {
+            if !in_scope.iter().any(|c| &c.reference == wanted) {
                 return Err(ServiceError::UnknownClient(wanted.clone()));
             }
         }
-        if !req.clients.is_empty() {
-            clients.retain(|c| req.clients.contains(&c.reference));
-        }
-        for c in &clients {
+        for c in &in_scope {
             self.door().check(
                 actor,
                 Some(c.id),
@@ -747,6 +744,11 @@ impl Kwijting {
                 "remittances",
             )?;
         }
+        // Paid on this run; the files cover every client paid on the day.
+        let clients: Vec<&ClientRow> = in_scope
+            .iter()
+            .filter(|c| req.clients.is_empty() || req.clients.contains(&c.reference))
+            .collect();
         let mut versions: HashMap<ClientId, Vec<ClientAgreementRow>> = HashMap::new();
         for v in self.store.client_agreements(None)? {
             versions.entry(v.client).or_default().push(v);
@@ -773,7 +775,7 @@ impl Kwijting {
         let mut new_rows: Vec<RemittanceRow> = Vec::new();
         let mut new_transfers: Vec<Transfer> = Vec::new();
         let mut skipped = Vec::new();
-        for client in &clients {
+        for client in clients.iter().copied() {
             let payable = Money::from_cents(
                 -ledger
                     .balance(AccountKind::ClientPayable(client.id))
@@ -902,9 +904,16 @@ impl Kwijting {
             ))
         })?;
         // Every remittance of the day, earlier runs' first, with its lines.
-        let refs: HashMap<ClientId, &str> = clients
+        // A payment file is written whole or not at all: one holding a
+        // client outside the actor's scope is left to a run that sees all.
+        let refs: HashMap<ClientId, &str> = in_scope
             .iter()
             .map(|c| (c.id, c.reference.as_str()))
+            .collect();
+        let partial: HashSet<&str> = existing
+            .iter()
+            .filter(|r| r.run_date == req.as_of && !refs.contains_key(&r.client))
+            .map(|r| r.batch.as_str())
             .collect();
         let of_today: Vec<(&RemittanceRow, bool)> = existing
             .iter()
@@ -970,7 +979,10 @@ impl Kwijting {
             });
         }
         let mut batches: BTreeMap<&str, Vec<&Remittance>> = BTreeMap::new();
-        for r in &remittances {
+        for r in remittances
+            .iter()
+            .filter(|r| !partial.contains(r.batch.as_str()))
+        {
             batches.entry(r.batch.as_str()).or_default().push(r);
         }
         if !batches.is_empty() {

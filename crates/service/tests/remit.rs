@@ -510,6 +510,11 @@ fn nothing_is_paid_below_the_minimum_and_on_demand_waits_to_be_asked() {
             demanded[0].batch, r.batch,
             "{engine}: a later run of the day is a new file"
         );
+        let first_file = out.files.iter().find(|f| f.name.starts_with("pain001-"));
+        assert!(
+            first_file.is_some_and(|f| asked.files.contains(f)),
+            "{engine}: the earlier file of the day is written again whole"
+        );
         verify_green(&svc, engine);
     }
 }
