@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
-use kwijting_domain::{Actor, Iban, Money, parse_date};
+use kwijting_domain::{Actor, Date, Iban, Money, parse_date};
 use kwijting_service::Kwijting;
 use kwijting_service::refunds::RefundRequest;
 use kwijting_service::remit::{
@@ -285,12 +285,17 @@ impl PaymentFileArgs {
         Ok(())
     }
 
-    fn summary(&self, files: usize) -> String {
-        if self.dry_run || files == 0 {
-            String::new()
-        } else {
-            format!(", {files} file(s) in {}", self.out.display())
-        }
+    /// The closing line: how many payments, transfers posted, files.
+    fn summary(&self, as_of: Date, what: &str, payments: usize, posted: u64, files: usize) {
+        println!(
+            "{as_of}: {payments} {what}(s){} paid, {posted} transfer(s) posted{}",
+            if self.dry_run { " would be" } else { "" },
+            if self.dry_run || files == 0 {
+                String::new()
+            } else {
+                format!(", {files} file(s) in {}", self.out.display())
+            }
+        );
     }
 }
 
@@ -343,13 +348,12 @@ pub fn remit(svc: &Kwijting, actor: &Actor, a: RemitArgs) -> Result<()> {
             s.client_ref, s.reason, s.payable
         );
     }
-    println!(
-        "{}: {} remittance(s){} paid, {} transfer(s) posted{}",
+    a.file.summary(
         outcome.as_of,
+        "remittance",
         outcome.remittances.len(),
-        if a.file.dry_run { " would be" } else { "" },
         outcome.posted,
-        a.file.summary(outcome.files.len())
+        outcome.files.len(),
     );
     Ok(())
 }
@@ -398,13 +402,12 @@ pub fn refund(svc: &Kwijting, actor: &Actor, a: RefundArgs) -> Result<()> {
             w.overpayment
         );
     }
-    println!(
-        "{}: {} refund(s){} paid, {} transfer(s) posted{}",
+    a.file.summary(
         outcome.as_of,
+        "refund",
         outcome.refunds.len(),
-        if a.file.dry_run { " would be" } else { "" },
         outcome.posted,
-        a.file.summary(outcome.files.len())
+        outcome.files.len(),
     );
     Ok(())
 }

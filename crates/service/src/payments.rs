@@ -33,7 +33,8 @@ pub struct StatementReport {
     pub refunds_cents: i64,
 }
 
-pub(crate) fn to_stored(t: &Transfer) -> StoredTransfer {
+/// A transfer as the store keeps it.
+pub fn to_stored(t: &Transfer) -> StoredTransfer {
     StoredTransfer {
         key: t.key().as_str().to_owned(),
         kind: t.kind().as_str().to_owned(),

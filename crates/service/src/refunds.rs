@@ -18,7 +18,7 @@ use kwijting_store::StoreError;
 use crate::payments::to_stored;
 use crate::remit::{
     OutFile, Pain001Version, TrustAccount, bank_entry_of, credit_transfer, invalid, payment_file,
-    to_second,
+    to_second, verified,
 };
 use crate::{Access, Kwijting, ServiceError};
 
@@ -169,15 +169,7 @@ impl Kwijting {
             ledger.apply(r.clone()).map_err(invalid)?;
             made.push(r);
         }
-        ledger.verify().map_err(|v| {
-            ServiceError::Invalid(format!(
-                "the ledger would not balance; nothing was refunded: {}",
-                v.iter()
-                    .map(|x| x.to_string())
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            ))
-        })?;
+        verified(&ledger, "nothing was refunded")?;
 
         // Every refund of the day, from the ledger.
         let new_keys: HashSet<&TransferKey> = made.iter().map(|t| t.key()).collect();

@@ -548,6 +548,19 @@ pub(crate) fn payment_file(
     write_pain001(&batch, version).map_err(invalid)
 }
 
+/// Refuses a ledger that would not verify, saying what was not done.
+pub(crate) fn verified(ledger: &Ledger, not_done: &str) -> Result<(), ServiceError> {
+    ledger.verify().map_err(|v| {
+        ServiceError::Invalid(format!(
+            "the ledger would not balance; {not_done}: {}",
+            v.iter()
+                .map(|x| x.to_string())
+                .collect::<Vec<_>>()
+                .join("; ")
+        ))
+    })
+}
+
 /// The instant, to the second: what is stored and written again must be
 /// the same on both engines (PostgreSQL keeps microseconds).
 pub(crate) fn to_second(at: Timestamp) -> Result<Timestamp, ServiceError> {
@@ -894,15 +907,7 @@ impl Kwijting {
                 lines: line_keys,
             });
         }
-        ledger.verify().map_err(|v| {
-            ServiceError::Invalid(format!(
-                "the ledger would not balance; nothing was paid out: {}",
-                v.iter()
-                    .map(|x| x.to_string())
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            ))
-        })?;
+        verified(&ledger, "nothing was paid out")?;
         // Every remittance of the day, earlier runs' first, with its lines.
         // A payment file is written whole or not at all: one holding a
         // client outside the actor's scope is left to a run that sees all.

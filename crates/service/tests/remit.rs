@@ -19,8 +19,8 @@ use kwijting_service::remit::{
     AgreementTerms, Pain001Version, PayoutFrequency, RemitOutcome, RemitRequest, TrustAccount,
 };
 use kwijting_service::{Kwijting, ServiceError};
+use kwijting_store::Store;
 use kwijting_store::testkit::fresh_stores;
-use kwijting_store::{Store, StoredPosting, StoredTransfer};
 
 mod common;
 use common::operator;
@@ -152,26 +152,7 @@ fn charge_case(store: &Arc<dyn Store>, case: CaseId, parts: CaseBalance) {
     )
     .unwrap();
     store
-        .record_statement(
-            &[],
-            &[StoredTransfer {
-                key: t.key().as_str().into(),
-                kind: t.kind().as_str().into(),
-                source_kind: t.source().kind().as_str().into(),
-                source_ref: t.source().reference().into(),
-                reverses: None,
-                parent: None,
-                booked_on: t.on(),
-                postings: t
-                    .postings()
-                    .iter()
-                    .map(|p| StoredPosting {
-                        account: p.account.name(),
-                        amount_cents: p.amount.cents(),
-                    })
-                    .collect(),
-            }],
-        )
+        .record_statement(&[], &[kwijting_service::payments::to_stored(&t)])
         .unwrap();
 }
 

@@ -10,6 +10,15 @@ use crate::model::{Date, Timestamp};
 use crate::remit::{ClientAgreementRow, Payer, RemitStore, RemittanceRow};
 use crate::{Result, StoreError};
 
+/// A unique violation as `Duplicate` of `what`.
+fn duplicate(e: postgres::Error, what: &'static str, key: String) -> StoreError {
+    if e.code() == Some(&postgres::error::SqlState::UNIQUE_VIOLATION) {
+        StoreError::Duplicate { what, key }
+    } else {
+        e.into()
+    }
+}
+
 fn agreement(r: &Row) -> Result<ClientAgreementRow> {
     Ok(ClientAgreementRow {
         client: ClientId(r.try_get(0)?),
@@ -113,16 +122,7 @@ impl RemitStore for PgStore {
         let mut tx = conn.transaction()?;
         insert_transfers(&mut tx, transfers)?;
         for r in remittances {
-            let duplicate = |e: postgres::Error| {
-                if e.code() == Some(&postgres::error::SqlState::UNIQUE_VIOLATION) {
-                    StoreError::Duplicate {
-                        what: "remittance",
-                        key: format!("{} {}", r.client, r.period),
-                    }
-                } else {
-                    e.into()
-                }
-            };
+            let duplicate = |e| duplicate(e, "remittance", format!("{} {}", r.client, r.period));
             let id: i64 = tx
                 .query_one(
                     "INSERT INTO remittances (client_id, period, run_date, batch, end_to_end_id, amount_cents, \
@@ -199,16 +199,7 @@ impl RemitStore for PgStore {
             "INSERT INTO refund_batches (batch, run_date, created_at) VALUES ($1, $2, $3)",
             &[&batch, &run_date, &created_at],
         )
-        .map_err(|e| {
-            if e.code() == Some(&postgres::error::SqlState::UNIQUE_VIOLATION) {
-                StoreError::Duplicate {
-                    what: "refund batch",
-                    key: batch.to_owned(),
-                }
-            } else {
-                e.into()
-            }
-        })?;
+        .map_err(|e| duplicate(e, "refund batch", batch.to_owned()))?;
         insert_transfers(&mut tx, transfers)?;
         tx.commit()?;
         Ok(())

@@ -10,8 +10,16 @@ use crate::model::{Date, Timestamp};
 use crate::remit::{ClientAgreementRow, Payer, RemitStore, RemittanceRow};
 use crate::{Result, StoreError};
 
-fn is_constraint(e: &rusqlite::Error) -> bool {
-    matches!(e, rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::ConstraintViolation)
+/// A constraint violation as `Duplicate` of `what`.
+fn duplicate(e: rusqlite::Error, what: &'static str, key: String) -> StoreError {
+    match e {
+        rusqlite::Error::SqliteFailure(f, _)
+            if f.code == rusqlite::ErrorCode::ConstraintViolation =>
+        {
+            StoreError::Duplicate { what, key }
+        }
+        e => e.into(),
+    }
 }
 
 fn instant(table: &'static str, s: &str) -> Result<jiff::Timestamp> {
@@ -135,16 +143,8 @@ impl RemitStore for SqliteStore {
                 "INSERT INTO remittance_lines (remittance_id, transfer_key) VALUES (?1, ?2)",
             )?;
             for r in remittances {
-                let duplicate = |e: rusqlite::Error| {
-                    if is_constraint(&e) {
-                        StoreError::Duplicate {
-                            what: "remittance",
-                            key: format!("{} {}", r.client, r.period),
-                        }
-                    } else {
-                        e.into()
-                    }
-                };
+                let duplicate =
+                    |e| duplicate(e, "remittance", format!("{} {}", r.client, r.period));
                 head.execute(params![
                     r.client.0,
                     r.period,
@@ -217,16 +217,7 @@ impl RemitStore for SqliteStore {
                 "INSERT INTO refund_batches (batch, run_date, created_at) VALUES (?1, ?2, ?3)",
                 params![batch, run_date.to_string(), created_at.to_string()],
             )
-            .map_err(|e| {
-                if is_constraint(&e) {
-                    StoreError::Duplicate {
-                        what: "refund batch",
-                        key: batch.to_owned(),
-                    }
-                } else {
-                    e.into()
-                }
-            })?;
+            .map_err(|e| duplicate(e, "refund batch", batch.to_owned()))?;
             insert_transfers(c, transfers)
         })
     }
