@@ -53,13 +53,15 @@ impl RemitStore for SqliteStore {
     }
 
     fn client_agreements(&self, client: Option<ClientId>) -> Result<Vec<ClientAgreementRow>> {
+        // A range rather than `IS NULL OR =`, so one client is an index look-up.
+        let (low, high) = client.map_or((i64::MIN, i64::MAX), |c| (c.0, c.0));
         let conn = self.conn()?;
         let mut st = conn.prepare_cached(
             "SELECT client_id, effective_from, commission_bps, commission_rounding, costs_to, interest_to, \
              payout_frequency, payout_min_cents, payout_iban, payout_bic, payout_name, created_at \
-             FROM client_agreements WHERE ?1 IS NULL OR client_id = ?1 ORDER BY client_id, effective_from",
+             FROM client_agreements WHERE client_id BETWEEN ?1 AND ?2 ORDER BY client_id, effective_from",
         )?;
-        let mut rows = st.query([client.map(|c| c.0)])?;
+        let mut rows = st.query([low, high])?;
         let mut out = Vec::new();
         while let Some(r) = rows.next()? {
             let from: String = r.get(1)?;
