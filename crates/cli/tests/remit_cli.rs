@@ -207,7 +207,7 @@ fn remit_and_refund_write_their_files_once() {
         let first = json(db, &args);
         assert_eq!(first["remittances"].as_array().unwrap().len(), 1, "{first}");
         assert_eq!(
-            first["total"], would["total"],
+            first["total_cents"], would["total_cents"],
             "the dry run showed what was paid"
         );
         assert!(first["posted_transfers"].as_u64().unwrap() >= 2);
@@ -229,15 +229,16 @@ fn remit_and_refund_write_their_files_once() {
             .rsplit(',')
             .next()
             .unwrap();
-        assert_eq!(first["remittances"][0]["amount"], remitted, "{statement}");
+        let remitted_cents = kwijting_domain::Money::parse(remitted).unwrap().cents();
+        assert_eq!(first["remittances"][0]["amount_cents"], remitted_cents, "{statement}");
 
         let again = json(db, &args);
         assert_eq!(again["posted_transfers"], 0);
         assert_eq!(read_dir(&out), files, "the same files again");
         ok(db, &["ledger", "verify"]);
         let shown = json(db, &["clients", "agreement", "ACME", "--json"]);
-        assert_eq!(shown["account"]["payable"], "0.00", "{shown}");
-        assert_eq!(shown["account"]["paid_out"], remitted);
+        assert_eq!(shown["account"]["payable_cents"], 0, "{shown}");
+        assert_eq!(shown["account"]["paid_out_cents"], remitted_cents);
         let refunds = dir.join(format!("refunds-{i}"));
         let args = [
             "payments",

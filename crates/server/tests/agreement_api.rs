@@ -114,7 +114,8 @@ fn an_agreement_is_put_validated_and_read_back() {
             assert_eq!(st, StatusCode::OK);
             assert_eq!(v["current"]["payout"], "monthly", "{engine}: {v}");
             assert_eq!(v["versions"].as_array().unwrap().len(), 1);
-            assert_eq!(v["account"]["payable"], "0.00");
+            assert_eq!(v["account"]["payable_cents"], 0);
+            assert_eq!(v["current"]["min_payout_cents"], 2500);
             let (st, _) = call(&s, "GET", "/api/v1/clients/NOPE/agreement", None).await;
             assert_eq!(st, StatusCode::NOT_FOUND, "{engine}");
         });

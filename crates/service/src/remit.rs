@@ -396,14 +396,6 @@ pub fn statement_line(t: &Transfer, client: ClientId) -> StatementLine {
     l
 }
 
-/// Whether a transfer is a collected amount of the client (not a payout).
-fn is_collected_for(t: &Transfer, client: ClientId) -> bool {
-    t.kind() != TransferKind::Remittance
-        && t.postings()
-            .iter()
-            .any(|p| p.account == AccountKind::ClientPayable(client))
-}
-
 /// The statement entry a transfer came from: its receipt, or the receipt
 /// of the transfer it reverses.
 pub(crate) fn bank_entry_of(t: &Transfer, ledger: &Ledger) -> Option<String> {
@@ -785,6 +777,31 @@ impl Kwijting {
         let batch = format!("KW-RMT-{}-{}", req.as_of, today_batches.len() + 1);
         let created_at = to_second(self.clock().now())?;
 
+        // One pass over the ledger: each client's collected amounts, in
+        // ledger order (indices: the ledger grows while paying).
+        let mut collected: HashMap<ClientId, Vec<usize>> = HashMap::new();
+        for (i, t) in ledger.transfers().iter().enumerate() {
+            if t.kind() == TransferKind::Remittance
+                || t.on() > req.as_of
+                || remitted.contains(t.key().as_str())
+            {
+                continue;
+            }
+            let mut seen: Option<ClientId> = None;
+            for p in t.postings() {
+                if let AccountKind::ClientPayable(c) = p.account
+                    && seen != Some(c)
+                {
+                    collected.entry(c).or_default().push(i);
+                    seen = Some(c);
+                }
+            }
+        }
+        let done: HashMap<(ClientId, &str), &RemittanceRow> = existing
+            .iter()
+            .map(|r| ((r.client, r.period.as_str()), r))
+            .collect();
+
         let mut new_rows: Vec<RemittanceRow> = Vec::new();
         let mut new_transfers: Vec<Transfer> = Vec::new();
         let mut skipped = Vec::new();
@@ -816,10 +833,7 @@ impl Kwijting {
                 continue;
             }
             let period = terms.frequency.period(req.as_of);
-            if let Some(done) = existing
-                .iter()
-                .find(|r| r.client == client.id && r.period == period)
-            {
+            if let Some(done) = done.get(&(client.id, period.as_str())) {
                 if done.run_date != req.as_of {
                     skipped.push(skip(format!(
                         "paid for period {period} on {} already",
@@ -828,18 +842,10 @@ impl Kwijting {
                 }
                 continue;
             }
-            let lines: Vec<&Transfer> = ledger
-                .transfers()
-                .iter()
-                .filter(|t| {
-                    t.on() <= req.as_of
-                        && is_collected_for(t, client.id)
-                        && !remitted.contains(t.key().as_str())
-                })
-                .collect();
-            if lines.is_empty() {
+            let Some(indices) = collected.get(&client.id) else {
                 continue;
-            }
+            };
+            let lines: Vec<&Transfer> = indices.iter().map(|&i| &ledger.transfers()[i]).collect();
             let parts: Vec<StatementLine> =
                 lines.iter().map(|t| statement_line(t, client.id)).collect();
             let line_keys: Vec<String> =
@@ -858,35 +864,47 @@ impl Kwijting {
             let key = |prefix: &str| {
                 TransferKey::parse(&format!("{prefix}:{}:{period}", client.id.0)).map_err(invalid)
             };
-            let mut made = vec![
-                remit(
-                    &ledger,
-                    key("remit")?,
-                    req.as_of,
-                    client.id,
-                    amount,
-                    &end_to_end_id,
-                )
-                .map_err(invalid)?,
-            ];
-            for (from, part, prefix) in [
-                (AgencyIncome::Commission, commission, "agency-commission"),
-                (AgencyIncome::CostRevenue, agency_keeps, "agency-costs"),
-            ] {
-                if part.cents() > 0 {
-                    made.push(
-                        transfer_agency_income(
-                            &ledger,
-                            key(prefix)?,
-                            req.as_of,
-                            from,
-                            part,
-                            &end_to_end_id,
-                        )
-                        .map_err(invalid)?,
-                    );
+            let built = (|| {
+                let mut made = vec![
+                    remit(
+                        &ledger,
+                        key("remit")?,
+                        req.as_of,
+                        client.id,
+                        amount,
+                        &end_to_end_id,
+                    )
+                    .map_err(invalid)?,
+                ];
+                for (from, part, prefix) in [
+                    (AgencyIncome::Commission, commission, "agency-commission"),
+                    (AgencyIncome::CostRevenue, agency_keeps, "agency-costs"),
+                ] {
+                    if part.cents() > 0 {
+                        made.push(
+                            transfer_agency_income(
+                                &ledger,
+                                key(prefix)?,
+                                req.as_of,
+                                from,
+                                part,
+                                &end_to_end_id,
+                            )
+                            .map_err(invalid)?,
+                        );
+                    }
                 }
-            }
+                Ok::<_, ServiceError>(made)
+            })();
+            // E.g. money returned by the bank after it was collected: the
+            // others are paid, this client waits for a person.
+            let made = match built {
+                Ok(made) => made,
+                Err(e) => {
+                    skipped.push(skip(format!("refused by the ledger: {e}")));
+                    continue;
+                }
+            };
             for t in made {
                 ledger.apply(t.clone()).map_err(invalid)?;
                 new_transfers.push(t);
