@@ -212,8 +212,9 @@ enum PaymentsCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Pay overpayments back to the accounts they came from (pain.001)
-    Refund(remit_cmd::RefundArgs),
+    /// Pay every overpayment held for refund back to the account it came
+    /// from, in one pain.001 file
+    PayRefunds(remit_cmd::RefundArgs),
 }
 
 #[derive(Subcommand)]
@@ -637,7 +638,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Payments(PaymentsCommand::Refund(args)) => {
+        Command::Payments(PaymentsCommand::PayRefunds(args)) => {
             let svc = open_service(&cli.database_url)?;
             remit_cmd::refund(&svc, &cli_actor(), args)
         }

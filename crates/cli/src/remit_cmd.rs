@@ -399,7 +399,7 @@ pub fn refund(svc: &Kwijting, actor: &Actor, a: RefundArgs) -> Result<()> {
             "{:>12}  waits: {} ({})",
             w.amount.to_string(),
             w.reason,
-            w.overpayment
+            w.entry
         );
     }
     a.file.summary(

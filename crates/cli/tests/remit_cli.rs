@@ -230,7 +230,10 @@ fn remit_and_refund_write_their_files_once() {
             .next()
             .unwrap();
         let remitted_cents = kwijting_domain::Money::parse(remitted).unwrap().cents();
-        assert_eq!(first["remittances"][0]["amount_cents"], remitted_cents, "{statement}");
+        assert_eq!(
+            first["remittances"][0]["amount_cents"], remitted_cents,
+            "{statement}"
+        );
 
         let again = json(db, &args);
         assert_eq!(again["posted_transfers"], 0);
@@ -242,7 +245,7 @@ fn remit_and_refund_write_their_files_once() {
         let refunds = dir.join(format!("refunds-{i}"));
         let args = [
             "payments",
-            "refund",
+            "pay-refunds",
             "--as-of",
             "2026-11-30",
             "--out",
@@ -267,7 +270,7 @@ fn remit_and_refund_write_their_files_once() {
             db,
             &[
                 "payments",
-                "refund",
+                "pay-refunds",
                 "--as-of",
                 "2026-11-30",
                 "--pain001-version",

@@ -111,9 +111,8 @@ pub fn refunds(o: &RefundOutcome) -> Value {
         "dry_run": o.dry_run,
         "posted_transfers": o.posted,
         "refunds": o.refunds.iter().map(|r| json!({
-            "overpayment": r.overpayment,
+            "entry": r.entry,
             "case": r.case_number,
-            "bank_entry": r.bank_entry,
             "payer_name": r.payer_name,
             "payer_iban": r.payer_iban,
             "amount_cents": r.amount.cents(),
@@ -122,7 +121,7 @@ pub fn refunds(o: &RefundOutcome) -> Value {
             "new": r.new,
         })).collect::<Vec<_>>(),
         "waiting": o.waiting.iter().map(|w| json!({
-            "overpayment": w.overpayment,
+            "entry": w.entry,
             "amount_cents": w.amount.cents(),
             "reason": w.reason,
         })).collect::<Vec<_>>(),

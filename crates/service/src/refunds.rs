@@ -2,13 +2,14 @@
 //! owe is held in refunds payable, never kept; this pays each overpayment
 //! back to the account it came from, by pain.001.
 //!
-//! Idempotent through the ledger: the refund of overpayment `K` is the
-//! transfer `refund:K`, whose source names its payment file and end-to-end
+//! Idempotent through the ledger: the refund of what statement entry `E`
+//! paid too much is the transfer `refund:E` (the key a person's refund of
+//! one entry uses too), whose source names its payment file and end-to-end
 //! id, so the files of a day can be written again identically and nothing
 //! is paid back twice. An overpayment whose payer's IBAN the bank did not
 //! give waits for a person.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use kwijting_domain::{Actor, CaseNumber, Date, Money};
 use kwijting_ledger::recipe::refund;
@@ -35,10 +36,9 @@ pub struct RefundRequest {
 /// One overpayment paid back.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Refund {
-    /// The transfer that held the overpayment.
-    pub overpayment: String,
+    /// The statement entry that paid too much.
+    pub entry: String,
     pub case_number: Option<String>,
-    pub bank_entry: Option<String>,
     pub payer_name: String,
     pub payer_iban: String,
     pub amount: Money,
@@ -51,7 +51,8 @@ pub struct Refund {
 /// An overpayment not paid back, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Unrefunded {
-    pub overpayment: String,
+    /// The statement entry that paid too much.
+    pub entry: String,
     pub amount: Money,
     pub reason: String,
 }
@@ -104,36 +105,62 @@ impl Kwijting {
             .iter()
             .filter_map(|t| t.reverses())
             .collect();
-        let done: HashSet<&str> = ledger
-            .transfers()
-            .iter()
-            .filter_map(|t| t.key().as_str().strip_prefix(KEY_PREFIX))
-            .collect();
-        let due: Vec<(Transfer, Money)> = ledger
-            .transfers()
-            .iter()
-            .filter(|t| {
-                t.kind() != TransferKind::Refund
-                    && t.on() <= req.as_of
-                    && !reversed.contains(t.key())
-                    && !done.contains(t.key().as_str())
-            })
-            .map(|t| (t.clone(), held(t)))
-            .filter(|(_, amount)| amount.cents() > 0)
-            .collect();
+        // What each statement entry holds for refund, and which entries were
+        // refunded (by a run or by a person): `refund:ENTRY`.
+        let mut due: BTreeMap<String, Money> = BTreeMap::new();
+        let mut order: Vec<String> = Vec::new();
+        let mut case_of: HashMap<String, String> = HashMap::new();
+        for t in ledger.transfers().iter().filter(|t| {
+            !matches!(t.kind(), TransferKind::Refund | TransferKind::Reversal)
+                && !reversed.contains(t.key())
+        }) {
+            let amount = held(t);
+            if amount.cents() == 0 {
+                continue;
+            }
+            let Some(entry) = bank_entry_of(t, &ledger) else {
+                continue;
+            };
+            if let Some(n) = t
+                .postings()
+                .iter()
+                .find_map(|p| p.account.case())
+                .and_then(|c| CaseNumber::for_case(c).ok())
+            {
+                case_of
+                    .entry(entry.clone())
+                    .or_insert_with(|| n.as_str().to_owned());
+            }
+            if t.on() <= req.as_of {
+                let slot = due.entry(entry.clone()).or_insert_with(|| {
+                    order.push(entry);
+                    Money::ZERO
+                });
+                *slot = slot.checked_add(amount).map_err(invalid)?;
+            }
+        }
+        for t in ledger.transfers() {
+            if let Some(entry) = t.key().as_str().strip_prefix(KEY_PREFIX) {
+                due.remove(entry);
+            }
+        }
+        // This day's refunds paid by file (a person's refund names no file).
+        let of_file = |t: &Transfer| -> Option<(String, String, String)> {
+            let entry = t.key().as_str().strip_prefix(KEY_PREFIX)?;
+            let (batch, e2e) = t.source().reference().split_once('/')?;
+            (t.kind() == TransferKind::Refund
+                && t.on() == req.as_of
+                && batch.starts_with("KW-RFD-"))
+            .then(|| (entry.to_owned(), batch.to_owned(), e2e.to_owned()))
+        };
         let entries: Vec<String> = due
-            .iter()
-            .filter_map(|(t, _)| bank_entry_of(t, &ledger))
+            .keys()
+            .cloned()
             .chain(
                 ledger
                     .transfers()
                     .iter()
-                    .filter(|t| t.kind() == TransferKind::Refund && t.on() == req.as_of)
-                    .filter_map(|t| {
-                        let over = t.key().as_str().strip_prefix(KEY_PREFIX)?;
-                        let over = ledger.transfer(&TransferKey::parse(over).ok()?)?;
-                        bank_entry_of(over, &ledger)
-                    }),
+                    .filter_map(|t| of_file(t).map(|f| f.0)),
             )
             .collect();
         let payers = self.store.payers(&entries)?;
@@ -144,26 +171,38 @@ impl Kwijting {
         let created_at = to_second(self.clock().now())?;
         let mut waiting = Vec::new();
         let mut made = Vec::new();
-        for (t, amount) in &due {
-            let payer = bank_entry_of(t, &ledger).and_then(|e| payers.get(&e).cloned());
-            let Some(iban) = payer.as_ref().and_then(|p| p.iban.clone()) else {
-                waiting.push(Unrefunded {
-                    overpayment: t.key().as_str().to_owned(),
-                    amount: *amount,
-                    reason: "the bank gave no account of the payer: refund by hand".into(),
-                });
-                continue;
+        for entry in order.iter().filter(|e| due.contains_key(*e)) {
+            let amount = &due[entry];
+            let wait = |reason: String| Unrefunded {
+                entry: entry.clone(),
+                amount: *amount,
+                reason,
             };
-            if kwijting_domain::Iban::parse(&iban).is_err() {
-                waiting.push(Unrefunded {
-                    overpayment: t.key().as_str().to_owned(),
-                    amount: *amount,
-                    reason: format!("the payer's account '{iban}' is not a valid IBAN"),
-                });
+            if amount.cents() < 0 {
+                waiting.push(wait(
+                    "more was taken back than held: a person books it".into(),
+                ));
                 continue;
             }
+            let iban = payers.get(entry).and_then(|p| p.iban.clone());
+            match iban.as_deref().map(kwijting_domain::Iban::parse) {
+                None => {
+                    waiting.push(wait(
+                        "the bank gave no account of the payer: refund by hand".into(),
+                    ));
+                    continue;
+                }
+                Some(Err(_)) => {
+                    waiting.push(wait(format!(
+                        "the payer's account '{}' is not a valid IBAN",
+                        iban.unwrap_or_default()
+                    )));
+                    continue;
+                }
+                Some(Ok(_)) => {}
+            }
             let e2e = format!("RFD-{compact}-{}-{}", earlier.len() + 1, made.len() + 1);
-            let key = TransferKey::parse(&format!("{KEY_PREFIX}{}", t.key())).map_err(invalid)?;
+            let key = TransferKey::parse(&format!("{KEY_PREFIX}{entry}")).map_err(invalid)?;
             let r = refund(&ledger, key, req.as_of, *amount, &format!("{batch}/{e2e}"))
                 .map_err(invalid)?;
             ledger.apply(r.clone()).map_err(invalid)?;
@@ -171,34 +210,16 @@ impl Kwijting {
         }
         verified(&ledger, "nothing was refunded")?;
 
-        // Every refund of the day, from the ledger.
+        // Every refund of the day paid by file, from the ledger.
         let new_keys: HashSet<&TransferKey> = made.iter().map(|t| t.key()).collect();
         let mut refunds = Vec::new();
-        for t in ledger
-            .transfers()
-            .iter()
-            .filter(|t| t.kind() == TransferKind::Refund && t.on() == req.as_of)
-        {
-            let Some(over_key) = t.key().as_str().strip_prefix(KEY_PREFIX) else {
+        for t in ledger.transfers() {
+            let Some((entry, batch, e2e)) = of_file(t) else {
                 continue;
             };
-            let over = TransferKey::parse(over_key)
-                .ok()
-                .and_then(|k| ledger.transfer(&k));
-            let (batch, e2e) = t
-                .source()
-                .reference()
-                .split_once('/')
-                .unwrap_or((t.source().reference(), ""));
-            let entry = over.and_then(|o| bank_entry_of(o, &ledger));
-            let payer = entry.as_ref().and_then(|e| payers.get(e));
+            let payer = payers.get(&entry);
             refunds.push(Refund {
-                overpayment: over_key.to_owned(),
-                case_number: over
-                    .and_then(|o| o.postings().iter().find_map(|p| p.account.case()))
-                    .and_then(|c| CaseNumber::for_case(c).ok())
-                    .map(|n| n.as_str().to_owned()),
-                bank_entry: entry.clone(),
+                case_number: case_of.get(&entry).cloned(),
                 payer_name: payer
                     .and_then(|p| p.name.clone())
                     .unwrap_or_else(|| "onbekend".into()),
@@ -210,8 +231,9 @@ impl Kwijting {
                         .map(|p| p.amount.cents())
                         .sum(),
                 ),
-                batch: batch.to_owned(),
-                end_to_end_id: e2e.to_owned(),
+                entry,
+                batch,
+                end_to_end_id: e2e,
                 new: new_keys.contains(t.key()),
             });
         }

@@ -12,7 +12,9 @@ use kwijting_domain::{
     Betalingskenmerk, CaseId, CaseNumber, ClientRole, Date, Iban, Money, Rounding, parse_date,
 };
 use kwijting_ledger::recipe::{Beneficiary, charge};
-use kwijting_ledger::{CaseBalance, TransferKey};
+use kwijting_ledger::{
+    AccountKind, CaseBalance, Posting, Source, SourceKind, Transfer, TransferKey, TransferKind,
+};
 use kwijting_service::cases::CaseQuery;
 use kwijting_service::refunds::RefundRequest;
 use kwijting_service::remit::{
@@ -598,7 +600,7 @@ fn agreements_are_validated_and_versions_only_move_forward() {
 #[test]
 fn overpayments_are_paid_back_once_to_the_account_they_came_from() {
     for (engine, store) in fresh_stores("remit_refunds") {
-        let svc = common::service(store);
+        let svc = common::service(store.clone());
         client(&svc, "ACME", 8);
         svc.set_client_agreement(&operator(), "ACME", &terms(1000, Rounding::HalfUp))
             .unwrap();
@@ -632,6 +634,51 @@ fn overpayments_are_paid_back_once_to_the_account_they_came_from() {
             .unwrap();
         assert_eq!(r.refunds_cents, 1234, "{engine}: {r:?}");
         pay(&svc, "S2", "2026-11-20", &[over(1, "1.00")]);
+        svc.import_statement(
+            &operator(),
+            "S3",
+            &statement_from("S3", date("2026-11-21"), &[over(2, "5.00")], Some(&payer)),
+        )
+        .unwrap();
+        // A person refunded S3's overpayment already (`refund:ENTRY`).
+        let entry = svc
+            .refund_overpayments(
+                &operator(),
+                &RefundRequest {
+                    as_of: date("2026-11-21"),
+                    dry_run: true,
+                    pain001: Pain001Version::V09,
+                    trust: None,
+                },
+            )
+            .unwrap()
+            .refunds
+            .into_iter()
+            .find(|r| r.amount == eur("5.00"))
+            .unwrap()
+            .entry;
+        let by_hand = Transfer::new(
+            TransferKey::parse(&format!("refund:{entry}")).unwrap(),
+            TransferKind::Refund,
+            Source::new(SourceKind::Refund, &entry).unwrap(),
+            date("2026-11-22"),
+            vec![
+                Posting {
+                    account: AccountKind::RefundsPayable,
+                    amount: eur("5.00"),
+                },
+                Posting {
+                    account: AccountKind::BankTrust,
+                    amount: eur("-5.00"),
+                },
+            ],
+            None,
+            None,
+        )
+        .unwrap();
+        store
+            .record_statement(&[], &[kwijting_service::payments::to_stored(&by_hand)])
+            .unwrap();
 
         let refund = |dry_run| {
             svc.refund_overpayments(
@@ -660,6 +707,10 @@ fn overpayments_are_paid_back_once_to_the_account_they_came_from() {
             1,
             "{engine}: no account given for the other"
         );
+        assert!(
+            out.refunds.iter().all(|r| r.entry != entry),
+            "{engine}: refunded by hand, never again by file"
+        );
         assert_eq!(out.waiting[0].amount, eur("1.00"));
         assert_eq!(out.files.len(), 1);
         validate(
@@ -674,7 +725,7 @@ fn overpayments_are_paid_back_once_to_the_account_they_came_from() {
         verify_green(&svc, engine);
         // The client is paid its principal, never the overpayment.
         let remitted = run(&svc, "2026-11-30");
-        let principal = Money::from_cents(cases[0].principal_cents + cases[1].principal_cents);
+        let principal = Money::from_cents(cases[..3].iter().map(|c| c.principal_cents).sum());
         let commission = remitted.remittances[0].commission;
         assert_eq!(
             remitted.remittances[0].amount,
