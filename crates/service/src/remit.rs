@@ -944,22 +944,29 @@ impl Kwijting {
             .map(|r| (r, false))
             .chain(new_rows.iter().map(|r| (r, true)))
             .collect();
-        let by_key: HashMap<&str, &Transfer> = ledger
+        // Lines in ledger order, however the store returns them.
+        let by_key: HashMap<&str, (usize, &Transfer)> = ledger
             .transfers()
             .iter()
-            .map(|t| (t.key().as_str(), t))
+            .enumerate()
+            .map(|(i, t)| (t.key().as_str(), (i, t)))
             .collect();
         let mut remittances = Vec::with_capacity(of_today.len());
         let mut cases: Vec<CaseId> = Vec::new();
         for (r, new) in &of_today {
-            let mut lines = Vec::with_capacity(r.lines.len());
+            let mut found = Vec::with_capacity(r.lines.len());
             for k in &r.lines {
-                let t = by_key.get(k.as_str()).ok_or_else(|| {
+                let (i, t) = by_key.get(k.as_str()).ok_or_else(|| {
                     ServiceError::Invalid(format!(
                         "remittance {} refers to ledger transfer {k}, which is not stored",
                         r.end_to_end_id
                     ))
                 })?;
+                found.push((*i, *t));
+            }
+            found.sort_unstable_by_key(|(i, _)| *i);
+            let mut lines = Vec::with_capacity(found.len());
+            for (_, t) in found {
                 let mut l = statement_line(t, r.client);
                 l.bank_entry = bank_entry_of(t, &ledger);
                 cases.extend(t.postings().iter().filter_map(|p| p.account.case()));

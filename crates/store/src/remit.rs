@@ -43,7 +43,7 @@ pub struct RemittanceRow {
     pub payout_bic: Option<String>,
     pub payout_name: String,
     pub created_at: Timestamp,
-    /// Keys of the ledger transfers it accounted for, in ledger order.
+    /// Keys of the ledger transfers it accounted for (in no set order).
     pub lines: Vec<String>,
 }
 

@@ -102,9 +102,10 @@ impl RemitStore for PgStore {
                 lines: Vec::new(),
             });
         }
-        // ctid keeps the order lines were written in within a remittance.
+        // In no particular order within a remittance: the service puts the
+        // lines in ledger order.
         for r in conn.query(
-            "SELECT remittance_id, transfer_key FROM remittance_lines ORDER BY remittance_id, ctid",
+            "SELECT remittance_id, transfer_key FROM remittance_lines ORDER BY remittance_id",
             &[],
         )? {
             let id: i64 = r.try_get(0)?;
@@ -149,7 +150,7 @@ impl RemitStore for PgStore {
                 .try_get(0)?;
             tx.execute(
                 "INSERT INTO remittance_lines (remittance_id, transfer_key) \
-                 SELECT $1, k FROM UNNEST($2::text[]) WITH ORDINALITY AS u(k, n) ORDER BY n",
+                 SELECT $1, k FROM UNNEST($2::text[]) AS u(k)",
                 &[&id, &r.lines],
             )
             .map_err(duplicate)?;
