@@ -768,3 +768,122 @@ fn validate(xml: &str, xsd: &str, label: &str) {
         Err(e) => println!("xmllint could not be run ({e}); skipping schema validation of {label}"),
     }
 }
+
+/// A deterministic generator for the sequence test (SplitMix64).
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self, below: u64) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        (z ^ (z >> 31)) % below
+    }
+}
+
+/// Any sequence of payments (over- and underpaying), payout runs and refund
+/// runs keeps the ledger verified, each client's payable equal to what was
+/// collected minus what was paid out, and a run repeated on its day posts
+/// nothing.
+#[test]
+fn any_sequence_of_payments_payouts_and_refunds_keeps_the_books() {
+    for (engine, store) in fresh_stores("remit_sequence") {
+        let svc = common::service(store);
+        let mut all = Vec::new();
+        for (i, (name, frequency, min)) in [
+            ("WEEK", PayoutFrequency::Weekly, "0.00"),
+            ("MONTH", PayoutFrequency::Monthly, "25.00"),
+            ("ASK", PayoutFrequency::OnDemand, "0.00"),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            for c in client(&svc, name, 30 + i as u64) {
+                all.push(c);
+            }
+            svc.set_client_agreement(
+                &operator(),
+                name,
+                &AgreementTerms {
+                    frequency,
+                    min_payout: eur(min),
+                    costs_to: Beneficiary::Agency,
+                    ..terms(1234 + 100 * i as u32, Rounding::HalfUp)
+                },
+            )
+            .unwrap();
+        }
+        let payer = Iban::dutch("INGB", 9_876_543).unwrap();
+        let mut rng = Rng(7);
+        let mut day = date("2026-11-02");
+        let (mut paid, mut refunded) = (0, 0);
+        for step in 0..24 {
+            day = day
+                .checked_add(jiff::Span::new().days(1 + rng.next(5) as i64))
+                .unwrap();
+            let on = day.to_string();
+            match rng.next(3) {
+                0 => {
+                    let payments: Vec<(CaseId, Money)> = (0..1 + rng.next(3))
+                        .map(|_| {
+                            let case = all[rng.next(all.len() as u64) as usize];
+                            (case, Money::from_cents(1 + rng.next(40_000) as i64))
+                        })
+                        .collect();
+                    let id = format!("Q{step}");
+                    svc.import_statement(
+                        &operator(),
+                        &id,
+                        &statement_from(&id, day, &payments, Some(&payer)),
+                    )
+                    .unwrap();
+                }
+                1 => {
+                    let mut req = request(&on, Pain001Version::V09);
+                    if rng.next(2) == 0 {
+                        req.clients = vec!["ASK".into(), "WEEK".into()];
+                    }
+                    let first = svc.remit(&operator(), &req).unwrap();
+                    let again = svc.remit(&operator(), &req).unwrap();
+                    assert_eq!(again.posted, 0, "{engine}: step {step}");
+                    assert_eq!(again.files, first.files, "{engine}: step {step}");
+                    for r in &first.remittances {
+                        check_statement(csv_of(&first, &r.client_ref), r.amount);
+                    }
+                    paid += first.posted;
+                }
+                _ => {
+                    let req = RefundRequest {
+                        as_of: day,
+                        dry_run: false,
+                        pain001: Pain001Version::V03,
+                        trust: Some(trust()),
+                    };
+                    let first = svc.refund_overpayments(&operator(), &req).unwrap();
+                    let again = svc.refund_overpayments(&operator(), &req).unwrap();
+                    refunded += first.posted;
+                    assert_eq!(
+                        (again.posted, &again.files),
+                        (0, &first.files),
+                        "{engine}: step {step}"
+                    );
+                }
+            }
+            verify_green(&svc, engine);
+            for name in ["WEEK", "MONTH", "ASK"] {
+                let a = svc.client_account(&operator(), name).unwrap();
+                assert_eq!(
+                    a.payable,
+                    a.collected.checked_sub(a.paid_out).unwrap(),
+                    "{engine}: step {step}: {name}"
+                );
+                assert!(!a.payable.is_negative(), "{engine}: step {step}: {name}");
+            }
+        }
+        assert!(
+            paid > 3 && refunded > 1,
+            "{engine}: {paid} payout and {refunded} refund transfers"
+        );
+    }
+}
