@@ -18,7 +18,8 @@ use kwijting_ledger::{
 use kwijting_service::cases::CaseQuery;
 use kwijting_service::refunds::RefundRequest;
 use kwijting_service::remit::{
-    AgreementTerms, Pain001Version, PayoutFrequency, RemitOutcome, RemitRequest, TrustAccount,
+    AgreementTerms, Pain001Version, PayoutFrequency, RemitOutcome, RemitRequest, Remittance,
+    TrustAccount,
 };
 use kwijting_service::{Kwijting, ServiceError};
 use kwijting_store::Store;
@@ -211,6 +212,43 @@ fn check_statement(csv: &str, remitted: Money) {
     assert_eq!((last[0], eur(last[11])), ("remitted", remitted), "{csv}");
 }
 
+/// Each line divides what was received as the agreement says: commission
+/// on its principal part, rounded as agreed; costs and interest to whom
+/// they belong; the rest to the client; the payout is the sum of the nets.
+fn check_split(r: &Remittance, t: &AgreementTerms) {
+    let agreement = kwijting_ledger::recipe::ClientAgreement::new(
+        kwijting_domain::ClientId(0),
+        t.commission_bps,
+        t.commission_rounding,
+        t.costs_to,
+        t.interest_to,
+    )
+    .unwrap();
+    let mut net = Money::ZERO;
+    for l in &r.lines {
+        assert_eq!(
+            l.commission,
+            agreement.commission_on(l.principal).unwrap(),
+            "{l:?}"
+        );
+        let mut keeps = 0;
+        if t.costs_to == Beneficiary::Agency {
+            keeps += l.costs.cents() + l.vat.cents();
+        }
+        if t.interest_to == Beneficiary::Agency {
+            keeps += l.interest.cents();
+        }
+        assert_eq!(l.agency_keeps.cents(), keeps, "{l:?}");
+        assert_eq!(
+            l.net.cents(),
+            l.received.cents() - l.commission.cents() - keeps,
+            "{l:?}"
+        );
+        net = net.checked_add(l.net).unwrap();
+    }
+    assert_eq!(r.amount, net, "{}", r.client_ref);
+}
+
 fn verify_green(svc: &Kwijting, engine: &str) {
     if let Err(p) = svc.verify_ledger(&operator()).unwrap() {
         panic!("{engine}: ledger verify: {p:?}");
@@ -306,6 +344,8 @@ fn agreements_divide_collected_money_and_the_payout_matches_the_statement() {
                 "{engine}: {name}"
             );
             assert_eq!(r.period, "2026-11");
+            let versions = svc.client_agreements(&operator(), name).unwrap();
+            check_split(r, &versions[0].terms);
             check_statement(csv_of(&out, name), r.amount);
             let account = svc.client_account(&operator(), name).unwrap();
             assert_eq!(account.paid_out, net, "{engine}: {name}");
@@ -365,7 +405,9 @@ fn a_payout_is_made_once_per_client_and_period() {
         );
         let first = run(&svc, "2026-11-30");
         assert_eq!(first.remittances.len(), 1, "{engine}");
-        assert_eq!(first.remittances[0].amount, eur("9.00"), "{engine}");
+        let t = terms(1000, Rounding::HalfUp);
+        check_split(&first.remittances[0], &t);
+        assert_eq!(first.remittances[0].lines.len(), 2, "{engine}");
         assert!(first.posted >= 2, "{engine}: remittance and commission");
         let again = run(&svc, "2026-11-30");
         assert_eq!(again.posted, 0, "{engine}: nothing new");
@@ -376,7 +418,7 @@ fn a_payout_is_made_once_per_client_and_period() {
         pay(&svc, "S2", "2026-11-30", &[(cases[2], eur("5.00"))]);
         let later = run(&svc, "2026-12-01");
         assert_eq!(later.remittances.len(), 1, "{engine}: {later:?}");
-        assert_eq!(later.remittances[0].amount, eur("4.50"), "{engine}");
+        check_split(&later.remittances[0], &t);
         assert_eq!(later.remittances[0].period, "2026-12", "{engine}");
         assert_eq!(
             later.remittances[0].lines.len(),
@@ -393,11 +435,21 @@ fn a_payout_is_made_once_per_client_and_period() {
             "{engine}: {same_period:?}"
         );
         let account = svc.client_account(&operator(), "ACME").unwrap();
+        let paid = first.remittances[0]
+            .amount
+            .checked_add(later.remittances[0].amount)
+            .unwrap();
+        assert_eq!(account.paid_out, paid, "{engine}");
         assert_eq!(
-            (account.collected, account.paid_out, account.payable),
-            (eur("14.40"), eur("13.50"), eur("0.90")),
+            account.payable,
+            account.collected.checked_sub(paid).unwrap(),
             "{engine}"
         );
+        assert_eq!(
+            account.payable, same_period.skipped[0].payable,
+            "{engine}: S3 waits"
+        );
+        assert!(account.payable.cents() > 0, "{engine}");
         verify_green(&svc, engine);
         let v03 = svc
             .remit(&operator(), &request("2026-12-01", Pain001Version::V03))
@@ -629,19 +681,21 @@ fn overpayments_are_paid_back_once_to_the_account_they_came_from() {
             .import_statement(
                 &operator(),
                 "S1",
-                &statement_from("S1", date("2026-11-20"), &[over(0, "12.34")], Some(&payer)),
+                &statement_from("S1", date("2026-11-20"), &[over(0, "512.34")], Some(&payer)),
             )
             .unwrap();
-        assert_eq!(r.refunds_cents, 1234, "{engine}: {r:?}");
-        pay(&svc, "S2", "2026-11-20", &[over(1, "1.00")]);
+        // Interest the case owes (where it is charged) takes its part first.
+        let held = Money::from_cents(r.refunds_cents);
+        assert!(held.cents() > 0, "{engine}: {r:?}");
+        pay(&svc, "S2", "2026-11-20", &[over(1, "300.00")]);
         svc.import_statement(
             &operator(),
             "S3",
-            &statement_from("S3", date("2026-11-21"), &[over(2, "5.00")], Some(&payer)),
+            &statement_from("S3", date("2026-11-21"), &[over(2, "400.00")], Some(&payer)),
         )
         .unwrap();
         // A person refunded S3's overpayment already (`refund:ENTRY`).
-        let entry = svc
+        let person = svc
             .refund_overpayments(
                 &operator(),
                 &RefundRequest {
@@ -654,9 +708,9 @@ fn overpayments_are_paid_back_once_to_the_account_they_came_from() {
             .unwrap()
             .refunds
             .into_iter()
-            .find(|r| r.amount == eur("5.00"))
-            .unwrap()
-            .entry;
+            .find(|r| r.case_number.as_deref() == Some(cases[2].number.as_str()))
+            .unwrap();
+        let entry = person.entry.clone();
         let by_hand = Transfer::new(
             TransferKey::parse(&format!("refund:{entry}")).unwrap(),
             TransferKind::Refund,
@@ -665,11 +719,11 @@ fn overpayments_are_paid_back_once_to_the_account_they_came_from() {
             vec![
                 Posting {
                     account: AccountKind::RefundsPayable,
-                    amount: eur("5.00"),
+                    amount: person.amount,
                 },
                 Posting {
                     account: AccountKind::BankTrust,
-                    amount: eur("-5.00"),
+                    amount: Money::from_cents(-person.amount.cents()),
                 },
             ],
             None,
@@ -699,7 +753,7 @@ fn overpayments_are_paid_back_once_to_the_account_they_came_from() {
         let r = &out.refunds[0];
         assert_eq!(
             (r.amount, r.payer_iban.as_str(), r.new),
-            (eur("12.34"), payer.as_str(), true),
+            (held, payer.as_str(), true),
             "{engine}"
         );
         assert_eq!(
@@ -711,7 +765,7 @@ fn overpayments_are_paid_back_once_to_the_account_they_came_from() {
             out.refunds.iter().all(|r| r.entry != entry),
             "{engine}: refunded by hand, never again by file"
         );
-        assert_eq!(out.waiting[0].amount, eur("1.00"));
+        assert!(out.waiting[0].amount.cents() > 0, "{engine}");
         assert_eq!(out.files.len(), 1);
         validate(
             &out.files[0].contents,
@@ -723,15 +777,13 @@ fn overpayments_are_paid_back_once_to_the_account_they_came_from() {
         assert_eq!(again.files, out.files, "{engine}: the same file again");
         assert!(!again.refunds[0].new);
         verify_green(&svc, engine);
-        // The client is paid its principal, never the overpayment.
+        // The client is paid what the cases owed, never the overpayment.
         let remitted = run(&svc, "2026-11-30");
-        let principal = Money::from_cents(cases[..3].iter().map(|c| c.principal_cents).sum());
-        let commission = remitted.remittances[0].commission;
-        assert_eq!(
-            remitted.remittances[0].amount,
-            principal.checked_sub(commission).unwrap(),
-            "{engine}"
-        );
+        let r = &remitted.remittances[0];
+        check_split(r, &terms(1000, Rounding::HalfUp));
+        let principal: i64 = cases[..3].iter().map(|c| c.principal_cents).sum();
+        let paid_principal: i64 = r.lines.iter().map(|l| l.principal.cents()).sum();
+        assert_eq!(paid_principal, principal, "{engine}");
         verify_green(&svc, engine);
     }
 }
