@@ -15,8 +15,8 @@ pub mod catalog;
 pub mod erasure;
 mod model;
 mod pg;
-pub mod rights;
 pub mod remit;
+pub mod rights;
 mod sqlite;
 pub mod testkit;
 

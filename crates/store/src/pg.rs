@@ -19,6 +19,7 @@ mod arrangement;
 mod erasure;
 mod rights;
 mod remit;
+mod rights;
 
 const MIGRATIONS: &[(i64, &str)] = &[
     (

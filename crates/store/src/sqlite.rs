@@ -15,6 +15,7 @@ mod arrangement;
 mod erasure;
 mod rights;
 mod remit;
+mod rights;
 
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("../migrations/sqlite/0001_foundation.sql")),
