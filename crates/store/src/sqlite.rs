@@ -13,7 +13,6 @@ use crate::{Engine, Finish, ImportAbort, ImportTx, Result, Store, StoreError};
 
 mod arrangement;
 mod erasure;
-mod rights;
 mod remit;
 mod rights;
 
