@@ -4,8 +4,6 @@
 //! statement adds up to the posted remittance, the ledger stays green, and
 //! the pain.001 file validates against the official schema.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::Arc;
 
 use kwijting_domain::{
@@ -382,7 +380,7 @@ fn agreements_divide_collected_money_and_the_payout_matches_the_statement() {
             6,
             "{engine}"
         );
-        validate(
+        common::validate_schema(
             &pain.contents,
             "pain.001.001.09.xsd",
             &format!("remit-{engine}-09"),
@@ -460,7 +458,7 @@ fn a_payout_is_made_once_per_client_and_period() {
             .find(|f| f.name.starts_with("pain001-"))
             .unwrap();
         assert!(pain.contents.contains("pain.001.001.03"), "{engine}");
-        validate(
+        common::validate_schema(
             &pain.contents,
             "pain.001.001.03.xsd",
             &format!("remit-{engine}-03"),
@@ -767,7 +765,7 @@ fn overpayments_are_paid_back_once_to_the_account_they_came_from() {
         );
         assert!(out.waiting[0].amount.cents() > 0, "{engine}");
         assert_eq!(out.files.len(), 1);
-        validate(
+        common::validate_schema(
             &out.files[0].contents,
             "pain.001.001.09.xsd",
             &format!("refund-{engine}"),
@@ -785,39 +783,6 @@ fn overpayments_are_paid_back_once_to_the_account_they_came_from() {
         let paid_principal: i64 = r.lines.iter().map(|l| l.principal.cents()).sum();
         assert_eq!(paid_principal, principal, "{engine}");
         verify_green(&svc, engine);
-    }
-}
-
-fn xsd_dir() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/reference/xsd");
-    dir.is_dir().then_some(dir)
-}
-
-/// Validates with `xmllint --schema`; skipped without the shared schemas or
-/// xmllint, unless `KWIJTING_REQUIRE_XMLLINT` is set (as in CI).
-fn validate(xml: &str, xsd: &str, label: &str) {
-    let Some(dir) = xsd_dir() else {
-        println!("shared/reference/xsd not found; skipping schema validation of {label}");
-        return;
-    };
-    let file = std::env::temp_dir().join(format!("kwijting-{label}-{}.xml", std::process::id()));
-    std::fs::write(&file, xml).unwrap();
-    let out = Command::new("xmllint")
-        .args(["--noout", "--schema"])
-        .arg(dir.join(xsd))
-        .arg(&file)
-        .output();
-    let _ = std::fs::remove_file(&file);
-    match out {
-        Ok(o) => assert!(
-            o.status.success(),
-            "{label} does not validate against {xsd}:\n{}\n{xml}",
-            String::from_utf8_lossy(&o.stderr)
-        ),
-        Err(e) if std::env::var_os("KWIJTING_REQUIRE_XMLLINT").is_some() => {
-            panic!("xmllint could not be run ({e}): install libxml2-utils")
-        }
-        Err(e) => println!("xmllint could not be run ({e}); skipping schema validation of {label}"),
     }
 }
 
