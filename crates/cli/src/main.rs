@@ -9,6 +9,7 @@ mod arrangements_cmd;
 mod bench_access;
 mod bench_import;
 mod bench_law;
+mod bench_remit;
 mod bench_retention;
 mod bench_run_day;
 mod bench_statement;
@@ -16,6 +17,7 @@ mod demo;
 mod erasure_cmd;
 mod law_cmd;
 mod policy_cmd;
+mod remit_cmd;
 mod rights_cmd;
 
 use std::io::Write;
@@ -102,6 +104,9 @@ enum Command {
     /// SEPA payment files: direct debits for arrangements
     #[command(subcommand)]
     Sepa(arrangements_cmd::SepaCommand),
+    /// Pay clients what was collected for them (afdracht): client
+    /// statements (CSV) and a pain.001 file
+    Remit(remit_cmd::RemitArgs),
     /// Write a synthetic portfolio CSV (synthetic people only)
     Generate(GenerateArgs),
     /// Serve the HTTP API
@@ -165,6 +170,9 @@ enum ClientsCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Show or set (a new version of) the client's agreement: commission,
+    /// who keeps costs and interest, payout frequency and account
+    Agreement(remit_cmd::AgreementArgs),
     /// What the client lets the agency do in collection
     Settings {
         #[arg(long = "ref")]
@@ -204,6 +212,9 @@ enum PaymentsCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Pay every overpayment held for refund back to the account it came
+    /// from, in one pain.001 file
+    PayRefunds(remit_cmd::RefundArgs),
 }
 
 #[derive(Subcommand)]
@@ -348,6 +359,9 @@ enum BenchCommand {
     Statement(bench_statement::BenchStatementArgs),
     /// The retention run against plain UPDATEs of the same rows
     Retention(bench_retention::BenchRetentionArgs),
+    /// The payout run over N clients and M collected amounts, against a
+    /// ledger-verify baseline
+    Remit(bench_remit::BenchRemitArgs),
     /// Statements of account per second on one core
     Law {
         #[arg(long, default_value_t = 1_000_000)]
@@ -576,6 +590,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                         }
                     );
                 }
+                ClientsCommand::Agreement(args) => remit_cmd::agreement(&svc, &actor, args)?,
                 ClientsCommand::List { json } => {
                     let clients = svc.clients(&actor)?;
                     if json {
@@ -623,6 +638,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        Command::Payments(PaymentsCommand::PayRefunds(args)) => {
+            let svc = open_service(&cli.database_url)?;
+            remit_cmd::refund(&svc, &cli_actor(), args)
+        }
         Command::Payments(PaymentsCommand::Unmatched { limit, json }) => {
             let svc = open_service(&cli.database_url)?;
             let (total, entries) = svc.unmatched_payments(&cli_actor(), limit)?;
@@ -648,6 +667,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Arrangements(c) => arrangements_cmd::arrangements(&cli.database_url, c),
         Command::Mandates(c) => arrangements_cmd::mandates(&cli.database_url, c),
         Command::Sepa(c) => arrangements_cmd::sepa(&cli.database_url, c),
+        Command::Remit(args) => {
+            let svc = open_service(&cli.database_url)?;
+            remit_cmd::remit(&svc, &cli_actor(), args)
+        }
         Command::Ledger(LedgerCommand::Verify) => {
             let svc = open_service(&cli.database_url)?;
             match svc.verify_ledger(&cli_actor())? {
@@ -981,6 +1004,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Bench(BenchCommand::Law { claims }) => bench_law::run(claims),
         Command::Bench(BenchCommand::RunDay(args)) => bench_run_day::run(args),
         Command::Bench(BenchCommand::Statement(args)) => bench_statement::run(args),
+        Command::Bench(BenchCommand::Remit(args)) => bench_remit::run(args),
         Command::Law(law_cmd::LawCommand::Rates(r)) => rates_command(&cli.database_url, r),
         // The law commands compute from their arguments and the rate table
         // in force: whatever fails is the input.

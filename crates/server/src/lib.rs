@@ -6,6 +6,7 @@
 //! logged, never sent.
 
 pub mod arrangements;
+pub mod remit;
 pub mod rights;
 pub mod views;
 
@@ -159,6 +160,7 @@ pub fn app(state: AppState) -> Router {
         .route("/api/v1/cases/{number}/decisions", get(case_decisions))
         .merge(rights::routes())
         .merge(arrangements::routes())
+        .merge(remit::routes())
         .fallback(|| async {
             AppError::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint")
         })

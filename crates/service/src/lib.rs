@@ -20,6 +20,8 @@ pub mod intake;
 pub mod keys;
 pub mod payments;
 pub mod rates;
+pub mod refunds;
+pub mod remit;
 pub mod rights;
 pub mod rights_extract;
 pub mod special;

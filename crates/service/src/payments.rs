@@ -6,13 +6,11 @@
 use std::collections::HashSet;
 
 use kwijting_bank::{CreditDebit, Statement};
-use kwijting_domain::{Actor, CaseId, ClaimId, Date, Iban, Money, Rounding};
+use kwijting_domain::{Actor, CaseId, ClaimId, Date, Iban, Money};
 use kwijting_ledger::matching::{
     CaseLookup, CreditLine, MatchOutcome, StructuredReference, match_credit,
 };
-use kwijting_ledger::recipe::{
-    AllocationRequest, Beneficiary, ClaimBalance, ClientAgreement, allocate, charge, receipt,
-};
+use kwijting_ledger::recipe::{AllocationRequest, ClaimBalance, allocate, charge, receipt};
 use kwijting_ledger::{
     AccountKind, CaseBalance, Ledger, Posting, Source, SourceKind, Transfer, TransferKey,
     TransferKind,
@@ -35,7 +33,8 @@ pub struct StatementReport {
     pub refunds_cents: i64,
 }
 
-fn to_stored(t: &Transfer) -> StoredTransfer {
+/// A transfer as the store keeps it.
+pub fn to_stored(t: &Transfer) -> StoredTransfer {
     StoredTransfer {
         key: t.key().as_str().to_owned(),
         kind: t.kind().as_str().to_owned(),
@@ -55,7 +54,7 @@ fn to_stored(t: &Transfer) -> StoredTransfer {
     }
 }
 
-fn from_stored(s: &StoredTransfer) -> Result<Transfer, ServiceError> {
+pub(crate) fn from_stored(s: &StoredTransfer) -> Result<Transfer, ServiceError> {
     let bad = |what: &str| ServiceError::Invalid(format!("stored transfer {}: {what}", s.key));
     let key = |k: &str| TransferKey::parse(k).map_err(|e| bad(&e.to_string()));
     let postings = s
@@ -382,14 +381,7 @@ impl Kwijting {
             made.push(t);
         }
         let owed = ledger.case_balance(case);
-        let agreement = ClientAgreement::new(
-            client,
-            0,
-            Rounding::HalfUp,
-            Beneficiary::Client,
-            Beneficiary::Client,
-        )
-        .map_err(internal)?;
+        let agreement = self.agreement_on(client, on)?;
         let alloc_key =
             TransferKey::parse(&format!("alloc:{}", receipt_key.as_str())).map_err(internal)?;
         let plan = allocate(

@@ -394,37 +394,6 @@ fn creditor() -> Creditor {
     }
 }
 
-/// Validates a pain.008 against the shared schema; skipped without the
-/// schemas, or without xmllint unless `KWIJTING_REQUIRE_XMLLINT` is set.
-fn validate(xml: &str, xsd: &str, label: &str) {
-    let dir =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/reference/xsd");
-    if !dir.is_dir() {
-        println!("shared/reference/xsd not found; skipping schema validation of {label}");
-        return;
-    }
-    let file = std::env::temp_dir().join(format!("kwijting-dd-{}-{label}.xml", std::process::id()));
-    std::fs::write(&file, xml).unwrap();
-    let out = std::process::Command::new("xmllint")
-        .arg("--noout")
-        .arg("--schema")
-        .arg(dir.join(xsd))
-        .arg(&file)
-        .output();
-    let _ = std::fs::remove_file(&file);
-    match out {
-        Ok(o) => assert!(
-            o.status.success(),
-            "{label} does not validate against {xsd}:\n{}\n{xml}",
-            String::from_utf8_lossy(&o.stderr)
-        ),
-        Err(e) if std::env::var_os("KWIJTING_REQUIRE_XMLLINT").is_some() => {
-            panic!("xmllint could not be run ({e}): install libxml2-utils")
-        }
-        Err(e) => println!("xmllint could not be run ({e}); skipping {label}"),
-    }
-}
-
 /// The pain.008 of a date, with the test creditor.
 fn dd_file(svc: &Kwijting, on: &str) -> kwijting_service::direct_debit::DirectDebitFile {
     svc.direct_debit_file(&operator(), day(on), Pain008Version::V08, Some(&creditor()))
@@ -505,7 +474,7 @@ fn the_direct_debit_file_of_a_date_is_valid_and_written_once() {
             xml.contains("<SeqTp>FRST</SeqTp>") && xml.contains(&kenmerk(&svc, &number)),
             "{engine}"
         );
-        validate(&xml, "pain.008.001.08.xsd", &format!("{engine}-frst"));
+        common::validate_schema(&xml, "pain.008.001.08.xsd", &format!("{engine}-frst"));
         // The same date again: the same file, nothing submitted twice.
         let again = svc
             .direct_debit_file(&a, day("2026-12-07"), Pain008Version::V08, None)
@@ -515,7 +484,7 @@ fn the_direct_debit_file_of_a_date_is_valid_and_written_once() {
         let old = svc
             .direct_debit_file(&a, day("2026-12-07"), Pain008Version::V02, None)
             .unwrap();
-        validate(
+        common::validate_schema(
             old.xml.as_deref().unwrap(),
             "pain.008.001.02.xsd",
             &format!("{engine}-v02"),
@@ -572,7 +541,7 @@ fn the_direct_debit_file_of_a_date_is_valid_and_written_once() {
                 && !xml.contains("SMNDA"),
             "{engine}: the IBAN changed within the same bank"
         );
-        validate(&xml, "pain.008.001.08.xsd", &format!("{engine}-rcur"));
+        common::validate_schema(&xml, "pain.008.001.08.xsd", &format!("{engine}-rcur"));
         let m = svc.mandates(&a, &number).unwrap();
         assert!(
             m[0].amendments.iter().all(|x| x.reported_in.is_some()),
@@ -594,7 +563,7 @@ fn the_direct_debit_file_of_a_date_is_valid_and_written_once() {
             xml.contains("<Id>SMNDA</Id>") && xml.contains("<SeqTp>FRST</SeqTp>"),
             "{engine}: {xml}"
         );
-        validate(&xml, "pain.008.001.08.xsd", &format!("{engine}-smnda"));
+        common::validate_schema(&xml, "pain.008.001.08.xsd", &format!("{engine}-smnda"));
     }
 }
 

@@ -411,6 +411,63 @@ pub static CATALOG: &[Table] = &[
         ],
     },
     Table {
+        // What a client (an organisation) agreed about collected money. The
+        // payout account is the creditor's business account, like its name
+        // in `clients`: business data of the client, not of a data subject.
+        name: "client_agreements",
+        subject: Subject::None,
+        columns: &[
+            plain("id"),
+            plain("client_id"),
+            plain("effective_from"),
+            plain("commission_bps"),
+            plain("commission_rounding"),
+            plain("costs_to"),
+            plain("interest_to"),
+            plain("payout_frequency"),
+            plain("payout_min_cents"),
+            plain("payout_iban"),
+            plain("payout_bic"),
+            plain("payout_name"),
+            plain("created_at"),
+        ],
+    },
+    Table {
+        // A payout to a client: totals per client and period only; what was
+        // collected from whom stays in the ledger (`ledger_postings`).
+        name: "remittances",
+        subject: Subject::None,
+        columns: &[
+            plain("id"),
+            plain("client_id"),
+            plain("period"),
+            plain("run_date"),
+            plain("batch"),
+            plain("end_to_end_id"),
+            plain("amount_cents"),
+            plain("commission_cents"),
+            plain("agency_kept_cents"),
+            plain("payout_iban"),
+            plain("payout_bic"),
+            plain("payout_name"),
+            plain("created_at"),
+        ],
+    },
+    Table {
+        // Which ledger transfers a remittance paid out, by key (as
+        // `ledger_transfers.key`, which names no person).
+        name: "remittance_lines",
+        subject: Subject::None,
+        columns: &[plain("remittance_id"), plain("transfer_key")],
+    },
+    Table {
+        // A refund payment file; who was paid is in the ledger and
+        // `bank_entries`.
+        name: "refund_batches",
+        subject: Subject::None,
+        columns: &[plain("batch"), plain("run_date"), plain("created_at")],
+    },
+    Table {
         name: "interest_rate_lines",
         subject: Subject::Staff("actor"),
         columns: &[

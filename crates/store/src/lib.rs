@@ -15,6 +15,7 @@ pub mod catalog;
 pub mod erasure;
 mod model;
 mod pg;
+pub mod remit;
 pub mod rights;
 mod sqlite;
 pub mod testkit;
@@ -28,6 +29,7 @@ pub use arrangement::{
 };
 pub use erasure::ErasureStore;
 pub use model::*;
+pub use remit::{ClientAgreementRow, Payer, RemitStore, RemittanceRow};
 pub use rights::{RightsStore, RightsTx};
 
 /// Which engine a store runs on.
@@ -105,7 +107,7 @@ pub enum Finish {
 
 /// The one storage interface. Both engines implement all of it; the contract
 /// tests in `tests/contract.rs` run every behaviour against both.
-pub trait Store: Send + Sync + RightsStore + ArrangementStore + ErasureStore {
+pub trait Store: Send + Sync + RightsStore + ArrangementStore + ErasureStore + RemitStore {
     fn engine(&self) -> Engine;
 
     fn insert_client(&self, client: &NewClient) -> Result<ClientRow>;

@@ -17,6 +17,7 @@ use crate::{Engine, Finish, ImportAbort, ImportTx, Result, Store, StoreError};
 
 mod arrangement;
 mod erasure;
+mod remit;
 mod rights;
 
 const MIGRATIONS: &[(i64, &str)] = &[
@@ -36,6 +37,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (
         6,
         include_str!("../migrations/postgres/0006_arrangements.sql"),
+    ),
+    (
+        7,
+        include_str!("../migrations/postgres/0007_remittance.sql"),
     ),
     (8, include_str!("../migrations/postgres/0008_rights.sql")),
     (9, include_str!("../migrations/postgres/0009_erasure.sql")),
@@ -1035,22 +1040,7 @@ impl Store for PgStore {
                 ],
             )?;
         }
-        for t in transfers {
-            let id: i64 = tx
-                .query_one(
-                    "INSERT INTO ledger_transfers (key, kind, source_kind, source_ref, reverses, parent, booked_on) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-                    &[&t.key, &t.kind, &t.source_kind, &t.source_ref, &t.reverses, &t.parent, &t.booked_on],
-                )?
-                .try_get(0)?;
-            let accounts: Vec<&str> = t.postings.iter().map(|p| p.account.as_str()).collect();
-            let amounts: Vec<i64> = t.postings.iter().map(|p| p.amount_cents).collect();
-            tx.execute(
-                "INSERT INTO ledger_postings (transfer_id, account, amount_cents) \
-                 SELECT $1, a, m FROM UNNEST($2::text[], $3::bigint[]) AS u(a, m)",
-                &[&id, &accounts, &amounts],
-            )?;
-        }
+        insert_transfers(&mut tx, transfers)?;
         tx.commit()?;
         Ok(())
     }
@@ -1602,6 +1592,31 @@ fn decision_row(r: &Row) -> Result<DecisionRow> {
         review_state: r.try_get(9)?,
         reviewed_by: r.try_get(10)?,
     })
+}
+
+/// Writes ledger transfers with their postings (inside the caller's
+/// transaction).
+fn insert_transfers(
+    tx: &mut postgres::Transaction<'_>,
+    transfers: &[StoredTransfer],
+) -> Result<()> {
+    for t in transfers {
+        let id: i64 = tx
+            .query_one(
+                "INSERT INTO ledger_transfers (key, kind, source_kind, source_ref, reverses, parent, booked_on) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+                &[&t.key, &t.kind, &t.source_kind, &t.source_ref, &t.reverses, &t.parent, &t.booked_on],
+            )?
+            .try_get(0)?;
+        let accounts: Vec<&str> = t.postings.iter().map(|p| p.account.as_str()).collect();
+        let amounts: Vec<i64> = t.postings.iter().map(|p| p.amount_cents).collect();
+        tx.execute(
+            "INSERT INTO ledger_postings (transfer_id, account, amount_cents) \
+             SELECT $1, a, m FROM UNNEST($2::text[], $3::bigint[]) AS u(a, m)",
+            &[&id, &accounts, &amounts],
+        )?;
+    }
+    Ok(())
 }
 
 fn insert_disclosure(tx: &mut postgres::Transaction<'_>, d: &Disclosure) -> Result<()> {

@@ -13,6 +13,7 @@ use crate::{Engine, Finish, ImportAbort, ImportTx, Result, Store, StoreError};
 
 mod arrangement;
 mod erasure;
+mod remit;
 mod rights;
 
 const MIGRATIONS: &[(i64, &str)] = &[
@@ -27,6 +28,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
         6,
         include_str!("../migrations/sqlite/0006_arrangements.sql"),
     ),
+    (7, include_str!("../migrations/sqlite/0007_remittance.sql")),
     (8, include_str!("../migrations/sqlite/0008_rights.sql")),
     (9, include_str!("../migrations/sqlite/0009_erasure.sql")),
 ];
@@ -967,29 +969,7 @@ impl Store for SqliteStore {
                     e.reason,
                 ])?;
             }
-            let mut transfer = c.prepare_cached(
-                "INSERT INTO ledger_transfers (key, kind, source_kind, source_ref, reverses, parent, booked_on) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            )?;
-            let mut posting = c.prepare_cached(
-                "INSERT INTO ledger_postings (transfer_id, account, amount_cents) VALUES (?1, ?2, ?3)",
-            )?;
-            for t in transfers {
-                transfer.execute(params![
-                    t.key,
-                    t.kind,
-                    t.source_kind,
-                    t.source_ref,
-                    t.reverses,
-                    t.parent,
-                    t.booked_on.to_string()
-                ])?;
-                let id = c.last_insert_rowid();
-                for p in &t.postings {
-                    posting.execute(params![id, p.account, p.amount_cents])?;
-                }
-            }
-            Ok(())
+            insert_transfers(c, transfers)
         })
     }
 
@@ -1394,6 +1374,34 @@ impl ImportTx for SqliteImportTx<'_> {
         self.conn.execute_batch(sql)?;
         Ok(())
     }
+}
+
+/// Writes ledger transfers with their postings (inside the caller's
+/// transaction).
+fn insert_transfers(c: &Connection, transfers: &[StoredTransfer]) -> Result<()> {
+    let mut transfer = c.prepare_cached(
+        "INSERT INTO ledger_transfers (key, kind, source_kind, source_ref, reverses, parent, booked_on) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?;
+    let mut posting = c.prepare_cached(
+        "INSERT INTO ledger_postings (transfer_id, account, amount_cents) VALUES (?1, ?2, ?3)",
+    )?;
+    for t in transfers {
+        transfer.execute(params![
+            t.key,
+            t.kind,
+            t.source_kind,
+            t.source_ref,
+            t.reverses,
+            t.parent,
+            t.booked_on.to_string()
+        ])?;
+        let id = c.last_insert_rowid();
+        for p in &t.postings {
+            posting.execute(params![id, p.account, p.amount_cents])?;
+        }
+    }
+    Ok(())
 }
 
 /// Runs `f` in an IMMEDIATE transaction (the write lock taken at once, so

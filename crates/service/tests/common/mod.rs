@@ -47,3 +47,35 @@ pub fn portfolio(cases: u64, seed: u64) -> Vec<u8> {
     .expect("the generator writes to memory");
     out
 }
+
+/// Validates a payment file against the shared ISO 20022 schema with
+/// `xmllint --schema`; skipped without the shared schemas, or without
+/// xmllint unless `KWIJTING_REQUIRE_XMLLINT` is set (as in CI).
+pub fn validate_schema(xml: &str, xsd: &str, label: &str) {
+    let dir =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/reference/xsd");
+    if !dir.is_dir() {
+        println!("shared/reference/xsd not found; skipping schema validation of {label}");
+        return;
+    }
+    let file = std::env::temp_dir().join(format!("kwijting-{}-{label}.xml", std::process::id()));
+    std::fs::write(&file, xml).expect("a temporary file");
+    let out = std::process::Command::new("xmllint")
+        .arg("--noout")
+        .arg("--schema")
+        .arg(dir.join(xsd))
+        .arg(&file)
+        .output();
+    let _ = std::fs::remove_file(&file);
+    match out {
+        Ok(o) => assert!(
+            o.status.success(),
+            "{label} does not validate against {xsd}:\n{}\n{xml}",
+            String::from_utf8_lossy(&o.stderr)
+        ),
+        Err(e) if std::env::var_os("KWIJTING_REQUIRE_XMLLINT").is_some() => {
+            panic!("xmllint could not be run ({e}): install libxml2-utils")
+        }
+        Err(e) => println!("xmllint could not be run ({e}); skipping {label}"),
+    }
+}
