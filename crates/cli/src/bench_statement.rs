@@ -42,6 +42,9 @@ pub fn run(args: BenchStatementArgs) -> anyhow::Result<()> {
     let svc = crate::open_service(&url)?;
     let actor = Actor::system("bench", "collection");
     svc.add_client(&actor, "BENCH", "Bench B.V.", ClientRole::Controller, None)?;
+    // The shipped table lacks the commercial rate of 2026-07: without this,
+    // business debtors' payments wait unallocated (as they would in use).
+    svc.assume_commercial_rate_continues(&actor, "bench: the last rate continues")?;
     let t = Instant::now();
     svc.import_claims_csv(
         &actor,

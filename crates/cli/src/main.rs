@@ -16,6 +16,7 @@ mod bench_statement;
 mod demo;
 mod erasure_cmd;
 mod law_cmd;
+mod payments_cmd;
 mod policy_cmd;
 mod remit_cmd;
 mod rights_cmd;
@@ -215,6 +216,14 @@ enum PaymentsCommand {
     /// Pay every overpayment held for refund back to the account it came
     /// from, in one pain.001 file
     PayRefunds(remit_cmd::RefundArgs),
+    /// Assign an unmatched credit (by its entry key) to a case: the money
+    /// leaves suspense and is allocated; logged with who assigned it
+    Assign {
+        entry: String,
+        case: String,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -622,6 +631,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     "unmatched": r.unmatched,
                     "debits": r.debits,
                     "refunds_cents": r.refunds_cents,
+                    "returns": r.returns.iter().map(kwijting_server::views::returned_receipt).collect::<Vec<_>>(),
                 }))?;
             } else {
                 println!(
@@ -653,7 +663,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             } else {
                 for e in &entries {
                     println!(
-                        "{}  {:>12}  {}  {}",
+                        "{}  {}  {:>12}  {}  {}",
+                        e.key,
                         e.booked_on.map(|d| d.to_string()).unwrap_or_default(),
                         kwijting_domain::Money::from_cents(e.amount_cents),
                         e.counterparty_name.as_deref().unwrap_or("-"),
@@ -663,6 +674,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 println!("{} of {total} unmatched", entries.len());
             }
             Ok(())
+        }
+        Command::Payments(PaymentsCommand::Assign { entry, case, json }) => {
+            payments_cmd::assign(&cli.database_url, &entry, &case, json)
         }
         Command::Arrangements(c) => arrangements_cmd::arrangements(&cli.database_url, c),
         Command::Mandates(c) => arrangements_cmd::mandates(&cli.database_url, c),

@@ -619,6 +619,80 @@ fn rights_requests_from_the_command_line() {
     }
 }
 
+/// A camt.053 with one credit naming no case.
+const UNMATCHED_CAMT: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><BkToCstmrStmt>
+<GrpHdr><MsgId>CLI-1</MsgId><CreDtTm>2026-11-20T18:00:00</CreDtTm></GrpHdr>
+<Stmt><Id>CLI-1</Id><ElctrncSeqNb>1</ElctrncSeqNb><CreDtTm>2026-11-20T18:00:00</CreDtTm>
+<Acct><Id><IBAN>NL44RABO0123456789</IBAN></Id><Ccy>EUR</Ccy></Acct>
+<Ntry><Amt Ccy="EUR">25.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts>
+<BookgDt><Dt>2026-11-20</Dt></BookgDt><AcctSvcrRef>CLI-E1</AcctSvcrRef>
+<NtryDtls><TxDtls><RmtInf><Ustrd>my debt, sorry</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry>
+</Stmt></BkToCstmrStmt></Document>
+"#;
+
+#[test]
+fn an_unmatched_credit_is_assigned_by_hand() {
+    let dir = scratch("payments");
+    let csv = dir.join("p.csv");
+    let camt = dir.join("s.xml");
+    std::fs::write(&camt, UNMATCHED_CAMT).unwrap();
+    let db = format!("sqlite://{}", dir.join("k.db").display());
+    let path = |p: &std::path::Path| p.to_str().unwrap().to_owned();
+    ok(
+        &db,
+        &[
+            "generate",
+            "--cases",
+            "5",
+            "--seed",
+            "3",
+            "--as-of",
+            "2026-11-01",
+            "--out",
+            &path(&csv),
+        ],
+    );
+    ok(
+        &db,
+        &[
+            "clients",
+            "add",
+            "--ref",
+            "ACME",
+            "--name",
+            "Acme B.V.",
+            "--role",
+            "controller",
+        ],
+    );
+    ok(&db, &["import", "claims", &path(&csv), "--client", "ACME"]);
+    ok(&db, &["import", "statement", &path(&camt)]);
+    let queue: Value =
+        serde_json::from_str(&ok(&db, &["payments", "unmatched", "--json"])).unwrap();
+    assert_eq!(queue["total"], 1, "{queue}");
+    let key = queue["entries"][0]["key"].as_str().unwrap().to_owned();
+    let cases: Value = serde_json::from_str(&ok(&db, &["cases", "list", "--json"])).unwrap();
+    let case = cases["cases"][0]["number"].as_str().unwrap().to_owned();
+    let assigned: Value =
+        serde_json::from_str(&ok(&db, &["payments", "assign", &key, &case, "--json"])).unwrap();
+    assert_eq!(assigned["amount_cents"], 2500, "{assigned}");
+    assert_eq!(assigned["case"], case.as_str());
+    let queue: Value =
+        serde_json::from_str(&ok(&db, &["payments", "unmatched", "--json"])).unwrap();
+    assert_eq!(queue["total"], 0, "{queue}");
+    assert!(ok(&db, &["ledger", "verify"]).contains("every invariant holds"));
+    // Twice is refused as bad input.
+    let out = kwijting(&db, &["payments", "assign", &key, &case]);
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// The agency as creditor of its direct debits.
 const CREDITOR: &[&str] = &[
     "--creditor-name",

@@ -202,6 +202,30 @@ impl Ledger {
         ledger
     }
 
+    /// A window on a larger stored ledger: the stored balances of the
+    /// accounts a batch will touch, and the stored transfers it needs by key
+    /// (parents it spends from, transfers it reverses), without replaying
+    /// everything. The balances are taken as they are, so each segment is
+    /// assumed to sum to zero (the stored ledger verifies); [`Ledger::apply`]
+    /// then checks every new transfer exactly as on a full ledger, since
+    /// transfers balance per segment by construction. [`Ledger::verify`] is
+    /// meaningless on a window: verify the full ledger instead.
+    pub fn window(
+        balances: impl IntoIterator<Item = (AccountKind, Money)>,
+        transfers: impl IntoIterator<Item = Transfer>,
+    ) -> Ledger {
+        let mut ledger = Ledger::new();
+        for (account, balance) in balances {
+            set_or_remove(&mut ledger.balances, account, balance, Money::ZERO);
+        }
+        for t in transfers {
+            if ledger.transfer(t.key()).is_none() {
+                ledger.index_transfer(t);
+            }
+        }
+        ledger
+    }
+
     fn index_transfer(&mut self, t: Transfer) {
         let key = t.key().clone();
         if let Some(target) = t.reverses() {

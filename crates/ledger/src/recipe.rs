@@ -76,6 +76,15 @@ impl From<MoneyError> for RecipeError {
     }
 }
 
+fn non_negative(parts: &CaseBalance) -> Result<(), RecipeError> {
+    for part in [parts.principal, parts.interest, parts.costs, parts.vat] {
+        if part.is_negative() {
+            return Err(RecipeError::NegativePart(part));
+        }
+    }
+    Ok(())
+}
+
 fn positive(amount: Money) -> Result<(), RecipeError> {
     if amount.cents() > 0 {
         Ok(())
@@ -119,11 +128,7 @@ pub fn charge(
     parts: &CaseBalance,
     reference: &str,
 ) -> Result<Transfer, RecipeError> {
-    for part in [parts.principal, parts.interest, parts.costs, parts.vat] {
-        if part.is_negative() {
-            return Err(RecipeError::NegativePart(part));
-        }
-    }
+    non_negative(parts)?;
     let total = parts.total()?;
     positive(total)?;
     let mut b = PostingsBuilder::default();
@@ -132,6 +137,15 @@ pub fn charge(
     b.debit(AccountKind::CaseCosts(case), parts.costs);
     b.debit(AccountKind::CaseVat(case), parts.vat);
     b.credit(AccountKind::CaseEntitlement(case), total);
+    charge_transfer(key, on, b, reference)
+}
+
+fn charge_transfer(
+    key: TransferKey,
+    on: Date,
+    b: PostingsBuilder,
+    reference: &str,
+) -> Result<Transfer, RecipeError> {
     Ok(Transfer::new(
         key,
         TransferKind::Charge,
@@ -141,6 +155,46 @@ pub fn charge(
         None,
         None,
     )?)
+}
+
+/// Brings a case's receivables to `target` (the law engine's statement of
+/// account on the day): what is missing is charged (Dr the receivable, Cr
+/// CaseEntitlement) and what the statement no longer has is taken off (a
+/// payment reversed, a payment booked out of date order). One transfer of
+/// kind `Charge`, or `None` when the ledger already agrees.
+pub fn restate(
+    ledger: &Ledger,
+    key: TransferKey,
+    on: Date,
+    case: CaseId,
+    target: &CaseBalance,
+    reference: &str,
+) -> Result<Option<Transfer>, RecipeError> {
+    non_negative(target)?;
+    let booked = ledger.case_balance(case);
+    if booked == *target {
+        return Ok(None);
+    }
+    let mut b = PostingsBuilder::default();
+    for (account, want, have) in [
+        (
+            AccountKind::CasePrincipal(case),
+            target.principal,
+            booked.principal,
+        ),
+        (
+            AccountKind::CaseInterest(case),
+            target.interest,
+            booked.interest,
+        ),
+        (AccountKind::CaseCosts(case), target.costs, booked.costs),
+        (AccountKind::CaseVat(case), target.vat, booked.vat),
+    ] {
+        let diff = want.checked_sub(have)?;
+        b.debit(account, diff);
+        b.credit(AccountKind::CaseEntitlement(case), diff);
+    }
+    charge_transfer(key, on, b, reference).map(Some)
 }
 
 /// A write-off (a person's decision, e.g. a case closed as uncollectable):
@@ -241,7 +295,7 @@ pub struct ClaimBalance {
     pub owed: CaseBalance,
 }
 
-fn from_amounts(a: &Amounts) -> CaseBalance {
+pub fn from_amounts(a: &Amounts) -> CaseBalance {
     CaseBalance {
         principal: a.principal,
         interest: a.interest,
@@ -432,11 +486,7 @@ pub fn allocate_applied(
     let mut per_claim: Vec<(ClaimId, CaseBalance)> = Vec::with_capacity(application.shares.len());
     for share in &application.shares {
         let parts = from_amounts(&share.applied);
-        for part in [parts.principal, parts.interest, parts.costs, parts.vat] {
-            if part.is_negative() {
-                return Err(RecipeError::NegativePart(part));
-            }
-        }
+        non_negative(&parts)?;
         if parts.total()?.is_zero() {
             continue;
         }

@@ -6,6 +6,7 @@
 //! logged, never sent.
 
 pub mod arrangements;
+mod payments;
 pub mod remit;
 pub mod rights;
 pub mod views;
@@ -161,6 +162,7 @@ pub fn app(state: AppState) -> Router {
         .merge(rights::routes())
         .merge(arrangements::routes())
         .merge(remit::routes())
+        .merge(payments::routes())
         .fallback(|| async {
             AppError::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint")
         })

@@ -151,3 +151,24 @@ pub fn bank_entry(e: &BankEntry) -> Value {
         "reason": e.reason,
     })
 }
+
+pub fn assigned(a: &kwijting_service::payments::Assigned) -> Value {
+    json!({
+        "entry_key": a.entry_key,
+        "case": a.case_number,
+        "amount_cents": a.amount.cents(),
+        "refund_cents": a.refund.cents(),
+    })
+}
+
+pub fn returned_receipt(r: &kwijting_service::settle::ReturnedReceipt) -> Value {
+    json!({
+        "entry_key": r.entry_key,
+        "original_entry_key": r.original_entry_key,
+        "case_id": r.case.map(|c| c.0),
+        "amount_cents": r.amount.cents(),
+        "on": r.on.to_string(),
+        "reason_code": r.reason_code,
+        "end_to_end_id": r.end_to_end_id,
+    })
+}

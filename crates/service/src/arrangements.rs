@@ -13,13 +13,8 @@
 use std::collections::HashMap;
 
 use jiff::ToSpan;
-use kwijting_domain::{Actor, CaseId, ClientId, Date, DebtorType, Money};
-use kwijting_law::nl::Netherlands;
-use kwijting_law::nl::costs::InstalmentCostsRule;
-use kwijting_law::nl::interest::InterestKind;
-use kwijting_law::statement::{
-    CaseInput, ClaimInput, CostsSettings, Event, EventKind, Statement, statement_of_account,
-};
+use kwijting_domain::{Actor, CaseId, ClientId, Date, Money};
+use kwijting_law::statement::Statement;
 use kwijting_store::{
     ArrangementRow, ArrangementRulesRow, ArrangementUpdate, CaseDetail, MandateRow, NewArrangement,
     NewDecision, WatchedArrangement,
@@ -250,90 +245,26 @@ impl Kwijting {
         self.case_statement(&file, as_of)
     }
 
+    /// One definition of a case's statement of account: the ledger's
+    /// (`settle::CaseBook`), with the payments allocated to the case.
     pub(crate) fn case_statement(
         &self,
         file: &CaseDetail,
         as_of: Date,
     ) -> Result<Statement, ServiceError> {
-        let debtor = file.summary.debtor_type;
-        let kind = match debtor {
-            DebtorType::Consumer => InterestKind::Consumer,
-            DebtorType::Business => InterestKind::Commercial,
-        };
-        let claims = file
-            .claims
-            .iter()
-            .map(|c| {
-                Ok(ClaimInput {
-                    id: c.id,
-                    principal: Money::from_cents(c.principal_cents),
-                    due_on: c.due_date,
-                    interest_from: c
-                        .due_date
-                        .tomorrow()
-                        .map_err(|e| ServiceError::Invalid(e.to_string()))?,
-                    interest: kind,
-                    onerousness: 0,
-                })
+        let case = file.summary.id;
+        let book = self.open_book(&[case], &[])?;
+        let law = book
+            .cases
+            .get(&case)
+            .ok_or_else(|| ServiceError::UnknownCase(file.summary.number.clone()))?;
+        law.statement(&self.netherlands()?, as_of, None)
+            .map_err(|e| {
+                ServiceError::Invalid(format!(
+                    "case {}: no statement of account: {e}",
+                    file.summary.number
+                ))
             })
-            .collect::<Result<Vec<_>, ServiceError>>()?;
-        let mut events: Vec<Event> = Vec::new();
-        if let Some(on) = self.store.demand_letter_sent_on(file.summary.id)? {
-            events.push(Event {
-                on,
-                kind: EventKind::DemandLetter,
-            });
-        }
-        // The costs come with the first demand carried out (automatically
-        // or after approval).
-        if let Some(d) = self
-            .store
-            .decisions_for_case(file.summary.id)?
-            .iter()
-            .rev()
-            .find(|d| {
-                d.action == "first_demand"
-                    && (d.review_state == "automatic" || d.review_state == "approved")
-            })
-        {
-            events.push(Event {
-                on: d.run_date,
-                kind: EventKind::CollectionCosts,
-            });
-        }
-        for (on, cents) in self.store.case_receipts(file.summary.id)? {
-            if cents > 0 {
-                events.push(Event {
-                    on,
-                    kind: EventKind::Payment {
-                        amount: Money::from_cents(cents),
-                        designated: None,
-                    },
-                });
-            }
-        }
-        events.sort_by_key(|e| e.on);
-        let nl = Netherlands::with_data(
-            self.rate_table()?,
-            kwijting_strategy::Holidays::statutory(),
-            InstalmentCostsRule::default(),
-        );
-        statement_of_account(
-            &nl,
-            &CaseInput {
-                debtor,
-                claims: &claims,
-                events: &events,
-                costs: CostsSettings::default(),
-                as_of,
-            },
-        )
-        .map_err(|e| {
-            ServiceError::Invalid(format!(
-                "case {}: no statement of account: {e}",
-                file.summary.number
-            ))
-        })
     }
 
     fn receipts_total(&self, case: CaseId) -> Result<i64, ServiceError> {

@@ -24,6 +24,7 @@ pub mod refunds;
 pub mod remit;
 pub mod rights;
 pub mod rights_extract;
+pub mod settle;
 pub mod special;
 
 use std::sync::Arc;

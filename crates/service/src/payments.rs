@@ -1,22 +1,26 @@
 //! Money in: bank statements booked on the trust-account ledger, matched to
-//! cases and allocated by the law (art. 6:43/6:44 BW); what cannot be
-//! matched waits in suspense for a person; `ledger verify` checks every
-//! invariant over what is stored.
+//! cases and allocated by the law (art. 6:43/6:44 BW) after the interest and
+//! costs of the statement of account are charged; returns and reversals undo
+//! the receipt they refer to; what cannot be matched waits in suspense for a
+//! person, who assigns it; `ledger verify` checks every invariant over what
+//! is stored, including that each case equals its statement of account.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
-use kwijting_bank::{CreditDebit, Statement};
-use kwijting_domain::{Actor, CaseId, ClaimId, Date, Iban, Money};
+use kwijting_bank::{CreditDebit, EntryStatus, Statement};
+use kwijting_domain::{Actor, CaseId, Date, Iban, Money};
 use kwijting_ledger::matching::{
     CaseLookup, CreditLine, MatchOutcome, StructuredReference, match_credit,
 };
-use kwijting_ledger::recipe::{AllocationRequest, ClaimBalance, allocate, charge, receipt};
-use kwijting_ledger::{
-    AccountKind, CaseBalance, Ledger, Posting, Source, SourceKind, Transfer, TransferKey,
-    TransferKind,
+use kwijting_ledger::recipe::receipt;
+use kwijting_ledger::{AccountKind, Ledger, Source, SourceKind};
+use kwijting_store::{
+    BankEntry, CreditProbe, EntryLinks, EntryUpdate, LedgerBatch, PaymentAssignment,
 };
-use kwijting_store::{BankEntry, StoredPosting, StoredTransfer};
 
+pub(crate) use crate::settle::from_stored;
+pub use crate::settle::to_stored;
+use crate::settle::{CaseBook, ReturnedReceipt, internal, key};
 use crate::{Access, Kwijting, ServiceError};
 
 /// What a statement import did.
@@ -28,67 +32,37 @@ pub struct StatementReport {
     pub known: u64,
     pub matched: u64,
     pub unmatched: u64,
+    /// Debits and reversals, including returns.
     pub debits: u64,
     /// Credits beyond what the case owed, held for refund.
     pub refunds_cents: i64,
+    /// Receipts a return or reversal undid, with the return reason.
+    pub returns: Vec<ReturnedReceipt>,
 }
 
-/// A transfer as the store keeps it.
-pub fn to_stored(t: &Transfer) -> StoredTransfer {
-    StoredTransfer {
-        key: t.key().as_str().to_owned(),
-        kind: t.kind().as_str().to_owned(),
-        source_kind: t.source().kind().as_str().to_owned(),
-        source_ref: t.source().reference().to_owned(),
-        reverses: t.reverses().map(|k| k.as_str().to_owned()),
-        parent: t.parent().map(|k| k.as_str().to_owned()),
-        booked_on: t.on(),
-        postings: t
-            .postings()
-            .iter()
-            .map(|p| StoredPosting {
-                account: p.account.name(),
-                amount_cents: p.amount.cents(),
-            })
-            .collect(),
-    }
+/// Rows per table and every kept ledger balance.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LedgerFingerprint {
+    pub tables: Vec<(String, i64)>,
+    pub balances: Vec<(String, i64)>,
 }
 
-pub(crate) fn from_stored(s: &StoredTransfer) -> Result<Transfer, ServiceError> {
-    let bad = |what: &str| ServiceError::Invalid(format!("stored transfer {}: {what}", s.key));
-    let key = |k: &str| TransferKey::parse(k).map_err(|e| bad(&e.to_string()));
-    let postings = s
-        .postings
-        .iter()
-        .map(|p| {
-            Ok(Posting {
-                account: AccountKind::parse(&p.account)
-                    .ok_or_else(|| bad(&format!("account {}", p.account)))?,
-                amount: Money::from_cents(p.amount_cents),
-            })
-        })
-        .collect::<Result<Vec<_>, ServiceError>>()?;
-    Transfer::new(
-        key(&s.key)?,
-        TransferKind::parse(&s.kind).ok_or_else(|| bad("kind"))?,
-        Source::new(
-            SourceKind::parse(&s.source_kind).ok_or_else(|| bad("source kind"))?,
-            &s.source_ref,
-        )
-        .map_err(|e| bad(&e.to_string()))?,
-        s.booked_on,
-        postings,
-        s.reverses.as_deref().map(key).transpose()?,
-        s.parent.as_deref().map(key).transpose()?,
-    )
-    .map_err(|e| bad(&e.to_string()))
+/// Unmatched money assigned by a person.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Assigned {
+    pub entry_key: String,
+    pub case: CaseId,
+    pub case_number: String,
+    pub amount: Money,
+    /// Beyond what the case owed, held for refund.
+    pub refund: Money,
 }
 
 /// Case look-ups for matching, from the states fetched for the statement
 /// at once, falling back to the store for a case not foreseen.
 struct StoreLookup<'a> {
     svc: &'a Kwijting,
-    states: std::collections::HashMap<CaseId, (bool, i64, kwijting_domain::ClientId)>,
+    states: HashMap<CaseId, (bool, i64, kwijting_domain::ClientId)>,
 }
 
 impl StoreLookup<'_> {
@@ -113,25 +87,66 @@ impl CaseLookup for StoreLookup<'_> {
     }
 }
 
-fn internal(e: impl std::fmt::Display) -> ServiceError {
-    ServiceError::Invalid(e.to_string())
+/// What a statement transaction will do once the ledger window is open.
+enum Plan {
+    /// Money in for a case, or for suspense.
+    Credit {
+        outcome: MatchOutcome,
+    },
+    /// Money in that undoes a debit of ours (a reversal or a returned
+    /// payout): suspense, for a person.
+    CreditBack {
+        reason: String,
+    },
+    /// A credit returned or reversed; the original when recognised.
+    Return {
+        original: Option<Original>,
+        mandate_id: Option<String>,
+    },
+    Debit,
+    /// Not booked by the bank (pending, information only).
+    Info,
+}
+
+struct Planned {
+    entry: BankEntry,
+    links: EntryLinks,
+    amount: Money,
+    on: Date,
+    plan: Plan,
+}
+
+/// The credit a return undoes: its entry key, its case when allocated,
+/// and the rule that found it.
+struct Original {
+    key: String,
+    case: Option<CaseId>,
+    rule: &'static str,
+}
+
+/// A way to find a return's credit: the return's value, the rule's name,
+/// and the same field of a credit of this file.
+type Probe<'a> = (
+    Option<&'a str>,
+    &'static str,
+    fn(&CreditSeen) -> Option<&str>,
+);
+
+/// A credit of this file or the store a return may refer to.
+struct CreditSeen {
+    key: String,
+    amount_cents: i64,
+    end_to_end_id: Option<String>,
+    structured_ref: Option<String>,
+    iban: Option<String>,
 }
 
 impl Kwijting {
-    /// The ledger as stored, checked by replaying every transfer.
-    fn load_ledger(&self) -> Result<Ledger, ServiceError> {
-        let transfers = self
-            .store
-            .ledger_transfers()?
-            .iter()
-            .map(from_stored)
-            .collect::<Result<Vec<_>, _>>()?;
-        Ledger::replay(transfers).map_err(internal)
-    }
-
     /// Checks every invariant of the stored ledger: each transfer balances,
     /// the trust account equals what is owed to clients plus suspense plus
-    /// refunds plus agency income not transferred, nothing on the wrong side.
+    /// refunds plus agency income not transferred, nothing on the wrong side,
+    /// the kept balances equal the postings, and each case on the ledger
+    /// equals the law engine's statement of account on its last posting day.
     pub fn verify_ledger(&self, actor: &Actor) -> Result<Result<u64, Vec<String>>, ServiceError> {
         self.door()
             .check(actor, None, &["payment"], Access::Read, "the ledger")?;
@@ -148,6 +163,8 @@ impl Kwijting {
         if let Err(v) = ledger.verify() {
             problems.extend(v.iter().map(|v| v.to_string()));
         }
+        problems.extend(self.kept_balance_problems(&ledger)?);
+        problems.extend(self.statement_problems(&ledger)?);
         Ok(if problems.is_empty() {
             Ok(stored.len() as u64)
         } else {
@@ -155,7 +172,117 @@ impl Kwijting {
         })
     }
 
-    /// Statement credits waiting for a person to assign them.
+    fn kept_balance_problems(&self, ledger: &Ledger) -> Result<Vec<String>, ServiceError> {
+        let mut problems = Vec::new();
+        let mut kept_accounts = HashSet::new();
+        for (name, cents) in self.store.all_ledger_balances()? {
+            let Some(account) = AccountKind::parse(&name) else {
+                problems.push(format!("a balance is kept for unknown account {name}"));
+                continue;
+            };
+            kept_accounts.insert(account);
+            let posted = ledger.balance(account);
+            if posted.cents() != cents {
+                problems.push(format!(
+                    "{name}: the kept balance is {} but its postings sum to {posted}",
+                    Money::from_cents(cents)
+                ));
+            }
+        }
+        for (account, posted) in ledger.balances() {
+            if !kept_accounts.contains(&account) {
+                problems.push(format!(
+                    "{account}: postings sum to {posted} but no balance is kept"
+                ));
+            }
+        }
+        Ok(problems)
+    }
+
+    fn statement_problems(&self, ledger: &Ledger) -> Result<Vec<String>, ServiceError> {
+        let by_case = crate::settle::transfers_by_case(ledger);
+        let mut cases: Vec<CaseId> = by_case.keys().copied().collect();
+        cases.sort_unstable();
+        let mut law = self.store.case_law_rows(&cases)?;
+        let nl = self.netherlands()?;
+        let mut problems = Vec::new();
+        for case in cases {
+            let Some(row) = law.remove(&case) else {
+                problems.push(format!("case {case} is on the ledger but not stored"));
+                continue;
+            };
+            let book = CaseBook::from_ledger(row, ledger, by_case[&case].iter().copied());
+            let Some(as_of) = book.last_on else { continue };
+            match book.statement(&nl, as_of, None) {
+                Ok(s) => {
+                    if let Err(v) = kwijting_ledger::recipe::statement_agrees(ledger, case, &s) {
+                        problems.push(format!("{v} (as of {as_of})"));
+                    }
+                }
+                Err(e) => problems.push(format!("case {case}: the law engine refused: {e}")),
+            }
+        }
+        Ok(problems)
+    }
+
+    /// Rows per table and every kept ledger balance: what a re-import must
+    /// leave unchanged (for tests and `ledger verify` reports).
+    pub fn ledger_fingerprint(&self, actor: &Actor) -> Result<LedgerFingerprint, ServiceError> {
+        self.door()
+            .check(actor, None, &["payment"], Access::Read, "the ledger")?;
+        Ok(LedgerFingerprint {
+            tables: self.store.table_counts()?,
+            balances: self.store.all_ledger_balances()?,
+        })
+    }
+
+    /// A case by its number, with its client, for the door.
+    fn case_by_number(
+        &self,
+        case_number: &str,
+    ) -> Result<
+        (
+            kwijting_domain::CaseNumber,
+            CaseId,
+            kwijting_domain::ClientId,
+        ),
+        ServiceError,
+    > {
+        let unknown = || ServiceError::UnknownCase(case_number.to_owned());
+        let number =
+            kwijting_domain::CaseNumber::parse(case_number.trim()).map_err(|_| unknown())?;
+        let case = number.case_id();
+        let (_, _, client) = self.store.case_state(case)?.ok_or_else(unknown)?;
+        Ok((number, case, client))
+    }
+
+    /// What a case owes on the ledger, part by part.
+    pub fn case_ledger(
+        &self,
+        actor: &Actor,
+        case_number: &str,
+    ) -> Result<kwijting_ledger::CaseBalance, ServiceError> {
+        let (_, case, client) = self.case_by_number(case_number)?;
+        self.door().check(
+            actor,
+            Some(client),
+            &["payment", "debt"],
+            Access::Read,
+            "the case's ledger",
+        )?;
+        let accounts = crate::settle::case_accounts(case);
+        let names: Vec<String> = accounts.iter().map(|a| a.name()).collect();
+        let kept = self.store.ledger_balances(&names)?;
+        let get = |a: AccountKind| Money::from_cents(kept.get(&a.name()).copied().unwrap_or(0));
+        Ok(kwijting_ledger::CaseBalance {
+            principal: get(accounts[0]),
+            interest: get(accounts[1]),
+            costs: get(accounts[2]),
+            vat: get(accounts[3]),
+        })
+    }
+
+    /// Statement credits and unrecognised returns waiting for a person.
     pub fn unmatched_payments(
         &self,
         actor: &Actor,
@@ -169,6 +296,18 @@ impl Kwijting {
             "unmatched payments",
         )?;
         Ok(self.store.unmatched_entries(limit)?)
+    }
+
+    /// Called once for every receipt a return or reversal undid, after the
+    /// return is stored. The seam for what depends on the money having
+    /// arrived: the direct-debit work reopens, retries or stops the
+    /// instalment here by the return reason (MD06, AM04 ...).
+    pub(crate) fn on_returned_receipt(
+        &self,
+        _actor: &Actor,
+        _returned: &ReturnedReceipt,
+    ) -> Result<(), ServiceError> {
+        Ok(())
     }
 
     /// Books a bank statement file (camt.052/053/054 or MT940): all or
@@ -205,33 +344,16 @@ impl Kwijting {
             }
         }
         let known = self.store.known_bank_entries(&keys)?;
-        let mut ledger = self.load_ledger()?;
-        // The cases the statement's references point at, fetched at once.
-        let mut candidates = Vec::new();
-        for s in &statements {
-            for e in &s.entries {
-                for t in &e.transactions {
-                    if let Some(r) = &t.structured_reference {
-                        candidates.extend(referenced_case(&r.reference));
-                    }
-                    for line in &t.remittance_unstructured {
-                        candidates.extend(
-                            line.split(|c: char| !c.is_ascii_alphanumeric())
-                                .filter_map(referenced_case),
-                        );
-                    }
-                }
-            }
-        }
-        candidates.sort_unstable();
-        candidates.dedup();
         let lookup = StoreLookup {
             svc: self,
-            states: self.store.case_states(&candidates)?,
+            states: self.store.case_states(&referenced_cases(&statements))?,
         };
-        let mut entries = Vec::new();
-        let mut new_transfers: Vec<Transfer> = Vec::new();
+
+        // 1. What each new transaction will do, before the ledger is read.
+        let mut planned: Vec<Planned> = Vec::new();
         let mut seen = HashSet::new();
+        let mut credits: Vec<CreditSeen> = Vec::new();
+        let mut claimed: HashSet<String> = HashSet::new();
         // Direct-debit returns, handed to the arrangements once booked.
         let mut dd_returns = Vec::new();
         for s in &statements {
@@ -245,12 +367,13 @@ impl Kwijting {
                     }
                     let amount = t.amount.unwrap_or(e.amount);
                     let on = e.date().unwrap_or(self.clock().today());
-                    let mut entry = BankEntry {
+                    let credit = e.credit_debit == CreditDebit::Credit;
+                    let entry = BankEntry {
                         key: key_text.clone(),
                         source: source.to_owned(),
                         account: s.account.as_str().to_owned(),
                         booked_on: e.date(),
-                        amount_cents: if e.credit_debit == CreditDebit::Credit {
+                        amount_cents: if credit {
                             amount.cents()
                         } else {
                             -amount.cents()
@@ -268,146 +391,405 @@ impl Kwijting {
                         confidence: None,
                         reason: None,
                     };
-                    if e.credit_debit != CreditDebit::Credit || e.reversal || amount.cents() <= 0 {
-                        // Debits and reversals are recorded for the
-                        // statement; reversing a receipt is a person's
-                        // booking for now.
-                        entry.match_state = if e.reversal { "reversal" } else { "debit" }.into();
-                        report.debits += 1;
+                    let links = EntryLinks {
+                        end_to_end_id: t.end_to_end_id.clone(),
+                        return_reason: t.return_reason.clone(),
+                        reverses_entry: None,
+                    };
+                    let undoes = e.reversal || t.return_reason.is_some();
+                    let plan = if e.status != EntryStatus::Booked {
+                        // Pending and information-only lines (camt.052)
+                        // come again booked: recorded, never booked twice.
+                        Plan::Info
+                    } else if amount.cents() <= 0 {
+                        Plan::Debit
+                    } else if credit && undoes {
+                        Plan::CreditBack {
+                            reason: format!(
+                                "money back of a debit ({}); book it by hand",
+                                t.return_reason
+                                    .as_deref()
+                                    .map_or("reversal".to_owned(), |r| format!(
+                                        "return reason {r}"
+                                    ))
+                            ),
+                        }
+                    } else if credit {
+                        credits.push(CreditSeen {
+                            key: key_text.clone(),
+                            amount_cents: amount.cents(),
+                            end_to_end_id: t.end_to_end_id.clone(),
+                            structured_ref: entry.structured_ref.clone(),
+                            iban: t.counterparty_iban.clone(),
+                        });
+                        let line = CreditLine {
+                            amount,
+                            structured: t.structured_reference.as_ref().map(|r| {
+                                StructuredReference {
+                                    issuer: Some(format!("{:?}", r.issuer)),
+                                    text: r.reference.clone(),
+                                }
+                            }),
+                            unstructured: t.remittance_unstructured.clone(),
+                            counterparty_iban: t.counterparty_iban.clone(),
+                        };
+                        Plan::Credit {
+                            outcome: match_credit(&line, &lookup),
+                        }
+                    } else if undoes {
+                        // A direct-debit return reopens its instalment
+                        // whether or not its collection is found here (a
+                        // collection may have been booked as one batch).
                         if let (Some(reason), Some(e2e)) =
                             (t.return_reason_code(), t.end_to_end_id.as_deref())
                         {
                             dd_returns.push((e2e.to_owned(), reason, on));
                         }
-                        entries.push(entry);
-                        continue;
-                    }
-                    let key = TransferKey::parse(&format!("rcpt:{key_text}")).map_err(internal)?;
-                    let r = receipt(key.clone(), on, amount, &key_text).map_err(internal)?;
-                    ledger.apply(r.clone()).map_err(internal)?;
-                    new_transfers.push(r);
-                    let line = CreditLine {
-                        amount,
-                        structured: t
-                            .structured_reference
-                            .as_ref()
-                            .map(|r| StructuredReference {
-                                issuer: Some(format!("{:?}", r.issuer)),
-                                text: r.reference.clone(),
-                            }),
-                        unstructured: t.remittance_unstructured.clone(),
-                        counterparty_iban: t.counterparty_iban.clone(),
+                        let original =
+                            self.original_credit(&entry, &links, &credits, &mut claimed)?;
+                        Plan::Return {
+                            original,
+                            mandate_id: t.mandate_id.clone(),
+                        }
+                    } else {
+                        Plan::Debit
                     };
-                    match match_credit(&line, &lookup) {
+                    planned.push(Planned {
+                        entry,
+                        links,
+                        amount,
+                        on,
+                        plan,
+                    });
+                }
+            }
+        }
+
+        // 2. One window on the ledger for every case and receipt involved.
+        let mut cases: Vec<CaseId> = Vec::new();
+        let mut receipts: Vec<String> = Vec::new();
+        let in_file: HashSet<&str> = credits.iter().map(|c| c.key.as_str()).collect();
+        for p in &planned {
+            match &p.plan {
+                Plan::Credit {
+                    outcome: MatchOutcome::Matched { case, .. },
+                } => cases.push(*case),
+                Plan::Return {
+                    original: Some(Original { key: k, case, .. }),
+                    ..
+                } => {
+                    cases.extend(*case);
+                    if !in_file.contains(k.as_str()) {
+                        receipts.push(format!("rcpt:{k}"));
+                    }
+                }
+                _ => {}
+            }
+        }
+        cases.sort_unstable();
+        cases.dedup();
+        let mut book = self.open_book(&cases, &receipts)?;
+
+        // 3. Book in statement order.
+        let mut position: HashMap<String, usize> = HashMap::new();
+        let mut entries: Vec<(BankEntry, EntryLinks)> = Vec::with_capacity(planned.len());
+        let mut updates: Vec<EntryUpdate> = Vec::new();
+        for Planned {
+            mut entry,
+            mut links,
+            amount,
+            on,
+            plan,
+        } in planned
+        {
+            match plan {
+                Plan::Credit { outcome } => {
+                    let rk = key(&format!("rcpt:{}", entry.key))?;
+                    book.apply(receipt(rk.clone(), on, amount, &entry.key).map_err(internal)?)?;
+                    match outcome {
                         MatchOutcome::Matched {
                             case,
                             confidence,
                             rule,
                             reason,
-                        } => {
-                            let state = lookup.state(case);
-                            let made = self.allocate_to_case(
-                                &mut ledger,
-                                &key,
-                                case,
-                                state,
-                                amount,
-                                on,
-                                &reason,
-                            )?;
-                            report.refunds_cents += made.1;
-                            new_transfers.extend(made.0);
-                            report.matched += 1;
-                            entry.match_state = "matched".into();
-                            entry.case = Some(case);
-                            entry.confidence = Some(format!("{confidence:?}").to_lowercase());
-                            entry.reason = Some(format!("{}: {reason}", rule.as_str()));
-                        }
+                        } => match book.settle(self, case, &rk, amount, on, &reason) {
+                            Ok(refund) => {
+                                report.refunds_cents += refund.cents();
+                                report.matched += 1;
+                                entry.match_state = "matched".into();
+                                entry.case = Some(case);
+                                entry.confidence = Some(format!("{confidence:?}").to_lowercase());
+                                entry.reason = Some(format!("{}: {reason}", rule.as_str()));
+                            }
+                            Err(e) => {
+                                report.unmatched += 1;
+                                entry.match_state = "unmatched".into();
+                                entry.reason = Some(format!(
+                                    "{}: {reason}; not allocated: {e}",
+                                    rule.as_str()
+                                ));
+                            }
+                        },
                         MatchOutcome::Unmatched { reason } => {
                             report.unmatched += 1;
                             entry.match_state = "unmatched".into();
                             entry.reason = Some(reason);
                         }
                     }
-                    entries.push(entry);
                 }
+                Plan::CreditBack { reason } => {
+                    let rk = key(&format!("rcpt:{}", entry.key))?;
+                    book.apply(receipt(rk, on, amount, &entry.key).map_err(internal)?)?;
+                    report.unmatched += 1;
+                    entry.match_state = "unmatched".into();
+                    entry.reason = Some(reason);
+                }
+                Plan::Return {
+                    original,
+                    mandate_id,
+                } => {
+                    report.debits += 1;
+                    let code = links.return_reason.clone();
+                    let why = code
+                        .as_deref()
+                        .map_or("a reversal".to_owned(), |c| format!("a return ({c})"));
+                    match original {
+                        Some(Original {
+                            key: orig,
+                            case,
+                            rule,
+                        }) => {
+                            // A credit of this file got its case in this loop.
+                            let case = case
+                                .or_else(|| position.get(&orig).and_then(|&i| entries[i].0.case));
+                            let source = Source::new(SourceKind::StatementEntry, &entry.key)
+                                .map_err(internal)?;
+                            let undone = book.unbook_receipt(
+                                &key(&format!("rcpt:{orig}"))?,
+                                on,
+                                &format!("rtn:{}", entry.key),
+                                &source,
+                            );
+                            match undone {
+                                Ok(_) => {
+                                    entry.match_state = "return".into();
+                                    entry.case = case;
+                                    entry.reason =
+                                        Some(format!("{why} of {orig}, found by {rule}"));
+                                    links.reverses_entry = Some(orig.clone());
+                                    let note = Some(format!("returned by {}", entry.key));
+                                    match position.get(&orig) {
+                                        Some(&i) => {
+                                            entries[i].0.match_state = "returned".into();
+                                            entries[i].0.reason = note;
+                                        }
+                                        None => updates.push(EntryUpdate {
+                                            key: orig.clone(),
+                                            match_state: "returned".into(),
+                                            case: None,
+                                            reason: note,
+                                        }),
+                                    }
+                                    report.returns.push(ReturnedReceipt {
+                                        entry_key: entry.key.clone(),
+                                        original_entry_key: orig,
+                                        case,
+                                        amount,
+                                        on,
+                                        reason_code: code,
+                                        end_to_end_id: links.end_to_end_id.clone(),
+                                        mandate_id,
+                                    });
+                                }
+                                Err(e) => {
+                                    entry.match_state = "unmatched_return".into();
+                                    entry.reason =
+                                        Some(format!("{why} of {orig} could not be booked: {e}"));
+                                }
+                            }
+                        }
+                        None => {
+                            entry.match_state = "unmatched_return".into();
+                            entry.reason = Some(format!(
+                                "{why} that matches no booked credit (by end-to-end id, reference \
+                                 or amount and counterparty); book it by hand"
+                            ));
+                        }
+                    }
+                }
+                Plan::Debit => {
+                    entry.match_state = "debit".into();
+                    report.debits += 1;
+                }
+                Plan::Info => entry.match_state = "info".into(),
             }
+            position.insert(entry.key.clone(), entries.len());
+            entries.push((entry, links));
         }
-        ledger.verify().map_err(|v| {
-            ServiceError::Invalid(format!(
-                "the ledger would not balance; nothing was booked: {}",
-                v.iter()
-                    .map(|x| x.to_string())
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            ))
-        })?;
-        let stored: Vec<StoredTransfer> = new_transfers.iter().map(to_stored).collect();
-        self.store.record_statement(&entries, &stored)?;
+        let batch = LedgerBatch {
+            entries,
+            updates,
+            transfers: book.made().iter().map(to_stored).collect(),
+            assignments: Vec::new(),
+        };
+        self.store.book_ledger(&batch)?;
+        for r in &report.returns {
+            self.on_returned_receipt(actor, r)?;
+        }
         for (e2e, reason, on) in &dd_returns {
             self.on_direct_debit_return(e2e, reason, *on)?;
         }
         Ok(report)
     }
 
-    /// Takes the case onto the ledger when first paid (its principal as a
-    /// charge), then allocates the money: art. 6:44 within the case. The
-    /// interest and costs the law engine charges are booked by later work;
-    /// until then a payment settles principal.
-    #[allow(clippy::too_many_arguments)]
-    fn allocate_to_case(
+    /// The credit a return or reversal undoes: by end-to-end id, then by
+    /// structured reference, then by counterparty IBAN, each with the same
+    /// amount; in this file first, then among the credits booked before and
+    /// still standing. Each credit is undone at most once.
+    fn original_credit(
         &self,
-        ledger: &mut Ledger,
-        receipt_key: &TransferKey,
-        case: CaseId,
-        state: Option<(bool, i64, kwijting_domain::ClientId)>,
-        amount: Money,
-        on: Date,
-        reason: &str,
-    ) -> Result<(Vec<Transfer>, i64), ServiceError> {
-        let mut made = Vec::new();
-        let Some((_, principal, client)) = state else {
-            return Err(ServiceError::UnknownCase(case.to_string()));
-        };
-        let open_key = TransferKey::parse(&format!("open:{}", case.0)).map_err(internal)?;
-        if ledger.transfer(&open_key).is_none() && principal > 0 {
-            let parts = CaseBalance {
-                principal: Money::from_cents(principal),
-                ..CaseBalance::default()
+        entry: &BankEntry,
+        links: &EntryLinks,
+        in_file: &[CreditSeen],
+        claimed: &mut HashSet<String>,
+    ) -> Result<Option<Original>, ServiceError> {
+        let amount = -entry.amount_cents;
+        let probes: [Probe<'_>; 3] = [
+            (links.end_to_end_id.as_deref(), "end-to-end id", |c| {
+                c.end_to_end_id.as_deref()
+            }),
+            (entry.structured_ref.as_deref(), "reference", |c| {
+                c.structured_ref.as_deref()
+            }),
+            (
+                entry.counterparty_iban.as_deref(),
+                "amount and counterparty",
+                |c| c.iban.as_deref(),
+            ),
+        ];
+        for (i, (value, rule, field)) in probes.into_iter().enumerate() {
+            let Some(value) = value else { continue };
+            if let Some(c) = in_file.iter().find(|c| {
+                c.amount_cents == amount && field(c) == Some(value) && !claimed.contains(&c.key)
+            }) {
+                claimed.insert(c.key.clone());
+                // The case is known once the credit is booked in step 3.
+                return Ok(Some(Original {
+                    key: c.key.clone(),
+                    case: None,
+                    rule,
+                }));
+            }
+            let probe = match i {
+                0 => CreditProbe::EndToEndId(value),
+                1 => CreditProbe::StructuredRef(value),
+                _ => CreditProbe::CounterpartyIban(value),
             };
-            let t = charge(open_key, on, case, &parts, "principal taken on at intake")
-                .map_err(internal)?;
-            ledger.apply(t.clone()).map_err(internal)?;
-            made.push(t);
+            if let Some(found) = self
+                .store
+                .standing_credits(probe, amount)?
+                .into_iter()
+                .find(|c| !claimed.contains(&c.key))
+            {
+                claimed.insert(found.key.clone());
+                return Ok(Some(Original {
+                    key: found.key,
+                    case: found.case,
+                    rule,
+                }));
+            }
         }
-        let owed = ledger.case_balance(case);
-        let agreement = self.agreement_on(client, on)?;
-        let alloc_key =
-            TransferKey::parse(&format!("alloc:{}", receipt_key.as_str())).map_err(internal)?;
-        let plan = allocate(
-            ledger,
-            &AllocationRequest {
-                key: &alloc_key,
-                receipt: receipt_key,
-                case,
-                amount,
-                on,
-                agreement: &agreement,
-                reason,
-            },
-            &[ClaimBalance {
-                claim: ClaimId(case.0),
-                due_on: on,
-                onerousness: 0,
-                owed,
-            }],
-            None,
-        )
-        .map_err(internal)?;
-        ledger.apply(plan.transfer.clone()).map_err(internal)?;
-        made.push(plan.transfer);
-        Ok((made, plan.refund.cents()))
+        Ok(None)
     }
+
+    /// Assigns an unmatched credit to a case by hand: the money moves from
+    /// suspense to the case and is allocated as a matched payment would be,
+    /// logged with who assigned it.
+    pub fn assign_payment(
+        &self,
+        actor: &Actor,
+        entry_key: &str,
+        case_number: &str,
+    ) -> Result<Assigned, ServiceError> {
+        let (number, case, client) = self.case_by_number(case_number)?;
+        self.door().check(
+            actor,
+            Some(client),
+            &["payment", "bank_account"],
+            Access::Write,
+            "assigning a payment",
+        )?;
+        let entry = self
+            .store
+            .bank_entry(entry_key)?
+            .ok_or_else(|| ServiceError::Invalid(format!("no statement entry '{entry_key}'")))?;
+        if entry.match_state != "unmatched" || entry.amount_cents <= 0 {
+            return Err(ServiceError::Invalid(format!(
+                "entry '{entry_key}' is {}: only unmatched credits can be assigned",
+                entry.match_state
+            )));
+        }
+        let rk = key(&format!("rcpt:{entry_key}"))?;
+        let mut book = self.open_book(&[case], &[rk.as_str().to_owned()])?;
+        let (amount, on) = match book.ledger.transfer(&rk) {
+            Some(t) => (book.ledger.unspent(&rk).map_err(internal)?, t.on()),
+            None => {
+                return Err(ServiceError::Invalid(format!(
+                    "entry '{entry_key}' has no receipt on the ledger"
+                )));
+            }
+        };
+        let who = actor.name();
+        let refund = book.settle(self, case, &rk, amount, on, &format!("assigned by {who}"))?;
+        self.store.book_ledger(&LedgerBatch {
+            entries: Vec::new(),
+            updates: vec![EntryUpdate {
+                key: entry_key.to_owned(),
+                match_state: "assigned".into(),
+                case: Some(case),
+                reason: Some(format!("assigned to {} by {who}", number.as_str())),
+            }],
+            transfers: book.made().iter().map(to_stored).collect(),
+            assignments: vec![PaymentAssignment {
+                entry_key: entry_key.to_owned(),
+                kind: "assign".into(),
+                case: Some(case),
+                amount_cents: amount.cents(),
+                actor: who,
+                at: self.clock().now(),
+            }],
+        })?;
+        Ok(Assigned {
+            entry_key: entry_key.to_owned(),
+            case,
+            case_number: number.as_str().to_owned(),
+            amount,
+            refund,
+        })
+    }
+}
+
+/// The cases the statement's references point at, to fetch at once.
+fn referenced_cases(statements: &[Statement]) -> Vec<CaseId> {
+    let mut candidates = Vec::new();
+    for s in statements {
+        for e in &s.entries {
+            for t in &e.transactions {
+                if let Some(r) = &t.structured_reference {
+                    candidates.extend(referenced_case(&r.reference));
+                }
+                for line in &t.remittance_unstructured {
+                    candidates.extend(
+                        line.split(|c: char| !c.is_ascii_alphanumeric())
+                            .filter_map(referenced_case),
+                    );
+                }
+            }
+        }
+    }
+    candidates.sort_unstable();
+    candidates.dedup();
+    candidates
 }
 
 /// The case a reference or a word of free text may point at: a 16-digit

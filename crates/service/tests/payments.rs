@@ -2,7 +2,7 @@
 //! once, credits are matched and allocated, the rest waits in suspense, and
 //! the ledger's invariants hold.
 
-use kwijting_domain::{ClientRole, Iban, parse_date};
+use kwijting_domain::{Iban, parse_date};
 use kwijting_service::{Kwijting, ServiceError};
 use kwijting_store::testkit::fresh_stores;
 
@@ -10,23 +10,9 @@ mod common;
 use common::operator;
 
 fn setup(test: &str, cases: u64) -> Vec<(&'static str, Kwijting)> {
-    let csv = common::portfolio(cases, 4);
     fresh_stores(test)
         .into_iter()
-        .map(|(engine, store)| {
-            let svc = common::service(store);
-            svc.add_client(
-                &operator(),
-                "ACME",
-                "Acme B.V.",
-                ClientRole::Controller,
-                None,
-            )
-            .unwrap();
-            svc.import_claims_csv(&operator(), "ACME", "p.csv", &csv[..], &mut |_| {})
-                .unwrap();
-            (engine, svc)
-        })
+        .map(|(engine, store)| (engine, common::acme(store, cases, 4)))
         .collect()
 }
 

@@ -378,6 +378,7 @@ pub static CATALOG: &[Table] = &[
             plain("reverses"),
             plain("parent"),
             plain("booked_on"),
+            plain("case_id"),
         ],
     },
     Table {
@@ -385,6 +386,7 @@ pub static CATALOG: &[Table] = &[
         subject: Subject::CaseInAccount("account"),
         columns: &[
             plain("transfer_id"),
+            plain("seq"),
             plain("account"),
             personal("amount_cents", "payment", PAY),
         ],
@@ -408,6 +410,29 @@ pub static CATALOG: &[Table] = &[
             plain("case_id"),
             personal("confidence", "payment", PAY),
             text("reason", "payment", PAY),
+            personal("end_to_end_id", "payment", PAY),
+            personal("return_reason", "payment", PAY),
+            plain("reverses_entry"),
+        ],
+    },
+    Table {
+        // Kept balances of the ledger's accounts (a case's accounts name it).
+        name: "ledger_balances",
+        subject: Subject::CaseInAccount("account"),
+        columns: &[plain("account"), personal("balance_cents", "payment", PAY)],
+    },
+    Table {
+        // Who assigned or refunded unmatched money, and to which case.
+        name: "payment_assignments",
+        subject: Subject::CaseParties("case_id"),
+        columns: &[
+            plain("id"),
+            plain("entry_key"),
+            plain("kind"),
+            plain("case_id"),
+            personal("amount_cents", "payment", PAY),
+            staff("actor"),
+            plain("at"),
         ],
     },
     Table {

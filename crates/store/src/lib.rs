@@ -13,6 +13,7 @@ pub mod arrangement;
 pub mod bench;
 pub mod catalog;
 pub mod erasure;
+pub mod ledger;
 mod model;
 mod pg;
 pub mod remit;
@@ -28,6 +29,9 @@ pub use arrangement::{
     ReturnUpdate, WatchedArrangement,
 };
 pub use erasure::ErasureStore;
+pub use ledger::{
+    CaseLawRow, CreditProbe, EntryLinks, EntryUpdate, LedgerBatch, LedgerStore, PaymentAssignment,
+};
 pub use model::*;
 pub use remit::{ClientAgreementRow, Payer, RemitStore, RemittanceRow};
 pub use rights::{RightsStore, RightsTx};
@@ -107,7 +111,9 @@ pub enum Finish {
 
 /// The one storage interface. Both engines implement all of it; the contract
 /// tests in `tests/contract.rs` run every behaviour against both.
-pub trait Store: Send + Sync + RightsStore + ArrangementStore + ErasureStore + RemitStore {
+pub trait Store:
+    Send + Sync + LedgerStore + RightsStore + ArrangementStore + ErasureStore + RemitStore
+{
     fn engine(&self) -> Engine;
 
     fn insert_client(&self, client: &NewClient) -> Result<ClientRow>;
@@ -210,7 +216,17 @@ pub trait Store: Send + Sync + RightsStore + ArrangementStore + ErasureStore + R
     fn known_bank_entries(&self, keys: &[String]) -> Result<std::collections::HashSet<String>>;
     /// Books statement entries and the ledger transfers made from them in
     /// one transaction: all or nothing.
-    fn record_statement(&self, entries: &[BankEntry], transfers: &[StoredTransfer]) -> Result<()>;
+    fn record_statement(&self, entries: &[BankEntry], transfers: &[StoredTransfer]) -> Result<()> {
+        // One write path, so the kept balances always follow the postings.
+        self.book_ledger(&LedgerBatch {
+            entries: entries
+                .iter()
+                .map(|e| (e.clone(), EntryLinks::default()))
+                .collect(),
+            transfers: transfers.to_vec(),
+            ..LedgerBatch::default()
+        })
+    }
     /// Every ledger transfer, in the order written.
     fn ledger_transfers(&self) -> Result<Vec<StoredTransfer>>;
     /// Statement credits not matched to a case, oldest first, and how many.

@@ -11,6 +11,8 @@ use std::sync::Mutex;
 use postgres::types::ToSql;
 use postgres::{Client, NoTls, Row};
 
+mod ledger;
+
 use crate::model::*;
 use crate::sqlite::{PARTY_COLUMNS, case_filter_sql};
 use crate::{Engine, Finish, ImportAbort, ImportTx, Result, Store, StoreError};
@@ -34,6 +36,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         include_str!("../migrations/postgres/0003_collection.sql"),
     ),
     (4, include_str!("../migrations/postgres/0004_ledger.sql")),
+    (
+        5,
+        include_str!("../migrations/postgres/0005_ledger_balances.sql"),
+    ),
     (
         6,
         include_str!("../migrations/postgres/0006_arrangements.sql"),
@@ -1015,108 +1021,28 @@ impl Store for PgStore {
             .collect::<std::result::Result<_, _>>()?)
     }
 
-    fn record_statement(&self, entries: &[BankEntry], transfers: &[StoredTransfer]) -> Result<()> {
-        let mut conn = self.conn()?;
-        let mut tx = conn.transaction()?;
-        for e in entries {
-            tx.execute(
-                "INSERT INTO bank_entries (key, source, account, booked_on, amount_cents, counterparty_name, counterparty_iban, \
-                 remittance, structured_ref, match_state, case_id, confidence, reason) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-                &[
-                    &e.key,
-                    &e.source,
-                    &e.account,
-                    &e.booked_on,
-                    &e.amount_cents,
-                    &e.counterparty_name,
-                    &e.counterparty_iban,
-                    &e.remittance,
-                    &e.structured_ref,
-                    &e.match_state,
-                    &e.case.map(|c| c.0),
-                    &e.confidence,
-                    &e.reason,
-                ],
-            )?;
-        }
-        insert_transfers(&mut tx, transfers)?;
-        tx.commit()?;
-        Ok(())
-    }
-
     fn ledger_transfers(&self) -> Result<Vec<StoredTransfer>> {
-        let mut conn = self.conn()?;
-        let mut ids = Vec::new();
-        let mut out = Vec::new();
-        for r in conn.query(
-            "SELECT id, key, kind, source_kind, source_ref, reverses, parent, booked_on FROM ledger_transfers ORDER BY id",
-            &[],
-        )? {
-            ids.push(r.try_get::<_, i64>(0)?);
-            out.push(StoredTransfer {
-                key: r.try_get(1)?,
-                kind: r.try_get(2)?,
-                source_kind: r.try_get(3)?,
-                source_ref: r.try_get(4)?,
-                reverses: r.try_get(5)?,
-                parent: r.try_get(6)?,
-                booked_on: r.try_get(7)?,
-                postings: Vec::new(),
-            });
-        }
-        for r in conn.query(
-            "SELECT transfer_id, account, amount_cents FROM ledger_postings ORDER BY transfer_id, ctid",
-            &[],
-        )? {
-            let tid: i64 = r.try_get(0)?;
-            if let Ok(i) = ids.binary_search(&tid) {
-                out[i].postings.push(StoredPosting {
-                    account: r.try_get(1)?,
-                    amount_cents: r.try_get(2)?,
-                });
-            }
-        }
-        Ok(out)
+        ledger::load_transfers(&mut *self.conn()?, "", &[])
     }
 
     fn unmatched_entries(&self, limit: u32) -> Result<(u64, Vec<BankEntry>)> {
         let mut conn = self.conn()?;
         let total: i64 = conn
             .query_one(
-                "SELECT COUNT(*) FROM bank_entries WHERE match_state = 'unmatched'",
+                "SELECT COUNT(*) FROM bank_entries WHERE match_state IN ('unmatched', 'unmatched_return')",
                 &[],
             )?
             .try_get(0)?;
         let rows = conn.query(
             &format!(
-                "SELECT key, source, account, booked_on, amount_cents, counterparty_name, counterparty_iban, remittance, \
-                 structured_ref, match_state, case_id, confidence, reason FROM bank_entries \
-                 WHERE match_state = 'unmatched' ORDER BY id LIMIT {}",
+                "SELECT {} FROM bank_entries \
+                 WHERE match_state IN ('unmatched', 'unmatched_return') ORDER BY id LIMIT {}",
+                crate::ledger::ENTRY_COLUMNS,
                 limit.min(PAGE_LIMIT_MAX)
             ),
             &[],
         )?;
-        let entries = rows
-            .iter()
-            .map(|r| {
-                Ok(BankEntry {
-                    key: r.try_get(0)?,
-                    source: r.try_get(1)?,
-                    account: r.try_get(2)?,
-                    booked_on: r.try_get(3)?,
-                    amount_cents: r.try_get(4)?,
-                    counterparty_name: r.try_get(5)?,
-                    counterparty_iban: r.try_get(6)?,
-                    remittance: r.try_get(7)?,
-                    structured_ref: r.try_get(8)?,
-                    match_state: r.try_get(9)?,
-                    case: r.try_get::<_, Option<i64>>(10)?.map(CaseId),
-                    confidence: r.try_get(11)?,
-                    reason: r.try_get(12)?,
-                })
-            })
-            .collect::<Result<Vec<_>>>()?;
+        let entries = rows.iter().map(ledger::entry).collect::<Result<Vec<_>>>()?;
         Ok((total as u64, entries))
     }
 
@@ -1600,23 +1526,7 @@ fn insert_transfers(
     tx: &mut postgres::Transaction<'_>,
     transfers: &[StoredTransfer],
 ) -> Result<()> {
-    for t in transfers {
-        let id: i64 = tx
-            .query_one(
-                "INSERT INTO ledger_transfers (key, kind, source_kind, source_ref, reverses, parent, booked_on) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-                &[&t.key, &t.kind, &t.source_kind, &t.source_ref, &t.reverses, &t.parent, &t.booked_on],
-            )?
-            .try_get(0)?;
-        let accounts: Vec<&str> = t.postings.iter().map(|p| p.account.as_str()).collect();
-        let amounts: Vec<i64> = t.postings.iter().map(|p| p.amount_cents).collect();
-        tx.execute(
-            "INSERT INTO ledger_postings (transfer_id, account, amount_cents) \
-             SELECT $1, a, m FROM UNNEST($2::text[], $3::bigint[]) AS u(a, m)",
-            &[&id, &accounts, &amounts],
-        )?;
-    }
-    Ok(())
+    ledger::write_transfers(tx, transfers)
 }
 
 fn insert_disclosure(tx: &mut postgres::Transaction<'_>, d: &Disclosure) -> Result<()> {

@@ -8,6 +8,8 @@ use std::sync::{Mutex, MutexGuard};
 
 use rusqlite::{Connection, OptionalExtension, params};
 
+mod ledger;
+
 use crate::model::*;
 use crate::{Engine, Finish, ImportAbort, ImportTx, Result, Store, StoreError};
 
@@ -24,6 +26,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
     ),
     (3, include_str!("../migrations/sqlite/0003_collection.sql")),
     (4, include_str!("../migrations/sqlite/0004_ledger.sql")),
+    (
+        5,
+        include_str!("../migrations/sqlite/0005_ledger_balances.sql"),
+    ),
     (
         6,
         include_str!("../migrations/sqlite/0006_arrangements.sql"),
@@ -944,35 +950,6 @@ impl Store for SqliteStore {
         read
     }
 
-    fn record_statement(&self, entries: &[BankEntry], transfers: &[StoredTransfer]) -> Result<()> {
-        let conn = self.conn()?;
-        in_tx(&conn, |c| {
-            let mut entry = c.prepare_cached(
-                "INSERT INTO bank_entries (key, source, account, booked_on, amount_cents, counterparty_name, counterparty_iban, \
-                 remittance, structured_ref, match_state, case_id, confidence, reason) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-            )?;
-            for e in entries {
-                entry.execute(params![
-                    e.key,
-                    e.source,
-                    e.account,
-                    e.booked_on.map(|d| d.to_string()),
-                    e.amount_cents,
-                    e.counterparty_name,
-                    e.counterparty_iban,
-                    e.remittance,
-                    e.structured_ref,
-                    e.match_state,
-                    e.case.map(|c| c.0),
-                    e.confidence,
-                    e.reason,
-                ])?;
-            }
-            insert_transfers(c, transfers)
-        })
-    }
-
     fn ledger_transfers(&self) -> Result<Vec<StoredTransfer>> {
         let conn = self.conn()?;
         let mut out: Vec<StoredTransfer> = Vec::new();
@@ -997,7 +974,7 @@ impl Store for SqliteStore {
                 });
             }
         }
-        let mut st = conn.prepare("SELECT transfer_id, account, amount_cents FROM ledger_postings ORDER BY transfer_id, rowid")?;
+        let mut st = conn.prepare("SELECT transfer_id, account, amount_cents FROM ledger_postings ORDER BY transfer_id, seq")?;
         let mut rows = st.query([])?;
         while let Some(r) = rows.next()? {
             let tid: i64 = r.get(0)?;
@@ -1014,33 +991,19 @@ impl Store for SqliteStore {
     fn unmatched_entries(&self, limit: u32) -> Result<(u64, Vec<BankEntry>)> {
         let conn = self.conn()?;
         let total: i64 = conn.query_row(
-            "SELECT COUNT(*) FROM bank_entries WHERE match_state = 'unmatched'",
+            "SELECT COUNT(*) FROM bank_entries WHERE match_state IN ('unmatched', 'unmatched_return')",
             [],
             |r| r.get(0),
         )?;
-        let mut st = conn.prepare_cached(
-            "SELECT key, source, account, booked_on, amount_cents, counterparty_name, counterparty_iban, remittance, \
-             structured_ref, match_state, case_id, confidence, reason FROM bank_entries \
-             WHERE match_state = 'unmatched' ORDER BY id LIMIT ?1",
-        )?;
+        let mut st = conn.prepare_cached(&format!(
+            "SELECT {} FROM bank_entries \
+             WHERE match_state IN ('unmatched', 'unmatched_return') ORDER BY id LIMIT ?1",
+            crate::ledger::ENTRY_COLUMNS
+        ))?;
         let mut rows = st.query([limit.min(PAGE_LIMIT_MAX)])?;
         let mut out = Vec::new();
         while let Some(r) = rows.next()? {
-            out.push(BankEntry {
-                key: r.get(0)?,
-                source: r.get(1)?,
-                account: r.get(2)?,
-                booked_on: opt_date("bank_entries", "booked_on", r.get(3)?)?,
-                amount_cents: r.get(4)?,
-                counterparty_name: r.get(5)?,
-                counterparty_iban: r.get(6)?,
-                remittance: r.get(7)?,
-                structured_ref: r.get(8)?,
-                match_state: r.get(9)?,
-                case: r.get::<_, Option<i64>>(10)?.map(CaseId),
-                confidence: r.get(11)?,
-                reason: r.get(12)?,
-            });
+            out.push(ledger::entry(r)?);
         }
         Ok((total as u64, out))
     }
@@ -1379,29 +1342,7 @@ impl ImportTx for SqliteImportTx<'_> {
 /// Writes ledger transfers with their postings (inside the caller's
 /// transaction).
 fn insert_transfers(c: &Connection, transfers: &[StoredTransfer]) -> Result<()> {
-    let mut transfer = c.prepare_cached(
-        "INSERT INTO ledger_transfers (key, kind, source_kind, source_ref, reverses, parent, booked_on) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-    )?;
-    let mut posting = c.prepare_cached(
-        "INSERT INTO ledger_postings (transfer_id, account, amount_cents) VALUES (?1, ?2, ?3)",
-    )?;
-    for t in transfers {
-        transfer.execute(params![
-            t.key,
-            t.kind,
-            t.source_kind,
-            t.source_ref,
-            t.reverses,
-            t.parent,
-            t.booked_on.to_string()
-        ])?;
-        let id = c.last_insert_rowid();
-        for p in &t.postings {
-            posting.execute(params![id, p.account, p.amount_cents])?;
-        }
-    }
-    Ok(())
+    ledger::write_transfers(c, transfers)
 }
 
 /// Runs `f` in an IMMEDIATE transaction (the write lock taken at once, so

@@ -79,3 +79,30 @@ pub fn validate_schema(xml: &str, xsd: &str, label: &str) {
         Err(e) => println!("xmllint could not be run ({e}); skipping {label}"),
     }
 }
+
+/// A service with client ACME, a synthetic portfolio of `cases` imported,
+/// and the last commercial rate assumed to continue (the shipped table
+/// lacks 2026-07).
+pub fn acme(store: Arc<dyn kwijting_store::Store>, cases: u64, seed: u64) -> Kwijting {
+    let svc = service(store);
+    let a = operator();
+    svc.add_client(
+        &a,
+        "ACME",
+        "Acme B.V.",
+        kwijting_domain::ClientRole::Controller,
+        None,
+    )
+    .expect("the client is added");
+    svc.import_claims_csv(
+        &a,
+        "ACME",
+        "p.csv",
+        &portfolio(cases, seed)[..],
+        &mut |_| {},
+    )
+    .expect("the portfolio imports");
+    svc.assume_commercial_rate_continues(&a, "test: the last rate continues")
+        .expect("the assumption is recorded");
+    svc
+}

@@ -1,0 +1,614 @@
+//! Booking on a window of the stored ledger: the accounts and transfers one
+//! batch touches, loaded from the kept balances instead of replaying the
+//! ledger. A case is kept equal to the law engine's statement of account:
+//! before a payment is allocated the missing interest and costs are charged
+//! (or a statement that changed is restated), the payment is posted as the
+//! statement applied it (art. 6:44 BW: costs, interest, principal), and
+//! after a return the case is restated without the returned payment.
+
+use std::collections::HashMap;
+
+use kwijting_domain::{CaseId, ClientId, Date, DebtorType, Money};
+use kwijting_law::LawError;
+use kwijting_law::nl::Netherlands;
+use kwijting_law::nl::holidays::Holidays;
+use kwijting_law::nl::interest::InterestKind;
+use kwijting_law::statement::{
+    CaseInput, ClaimInput, CostsSettings, Event, EventKind, PaymentApplication, Statement,
+    statement_of_account,
+};
+use kwijting_ledger::recipe::{
+    AllocationRequest, ClientAgreement, allocate, allocate_applied, claims_from_statement,
+    from_amounts, restate, return_receipt,
+};
+use kwijting_ledger::{
+    AccountKind, CaseBalance, Ledger, Posting, Source, SourceKind, Transfer, TransferKey,
+    TransferKind,
+};
+use kwijting_store::{CaseLawRow, StoredPosting, StoredTransfer};
+
+use crate::{Kwijting, ServiceError};
+
+pub(crate) fn internal(e: impl std::fmt::Display) -> ServiceError {
+    ServiceError::Invalid(e.to_string())
+}
+
+pub(crate) fn key(text: &str) -> Result<TransferKey, ServiceError> {
+    TransferKey::parse(text).map_err(internal)
+}
+
+/// A transfer as the store keeps it.
+pub fn to_stored(t: &Transfer) -> StoredTransfer {
+    StoredTransfer {
+        key: t.key().as_str().to_owned(),
+        kind: t.kind().as_str().to_owned(),
+        source_kind: t.source().kind().as_str().to_owned(),
+        source_ref: t.source().reference().to_owned(),
+        reverses: t.reverses().map(|k| k.as_str().to_owned()),
+        parent: t.parent().map(|k| k.as_str().to_owned()),
+        booked_on: t.on(),
+        postings: t
+            .postings()
+            .iter()
+            .map(|p| StoredPosting {
+                account: p.account.name(),
+                amount_cents: p.amount.cents(),
+            })
+            .collect(),
+    }
+}
+
+pub(crate) fn from_stored(s: &StoredTransfer) -> Result<Transfer, ServiceError> {
+    let bad = |what: &str| ServiceError::Invalid(format!("stored transfer {}: {what}", s.key));
+    let key = |k: &str| TransferKey::parse(k).map_err(|e| bad(&e.to_string()));
+    let postings = s
+        .postings
+        .iter()
+        .map(|p| {
+            Ok(Posting {
+                account: AccountKind::parse(&p.account)
+                    .ok_or_else(|| bad(&format!("account {}", p.account)))?,
+                amount: Money::from_cents(p.amount_cents),
+            })
+        })
+        .collect::<Result<Vec<_>, ServiceError>>()?;
+    Transfer::new(
+        key(&s.key)?,
+        TransferKind::parse(&s.kind).ok_or_else(|| bad("kind"))?,
+        Source::new(
+            SourceKind::parse(&s.source_kind).ok_or_else(|| bad("source kind"))?,
+            &s.source_ref,
+        )
+        .map_err(|e| bad(&e.to_string()))?,
+        s.booked_on,
+        postings,
+        s.reverses.as_deref().map(key).transpose()?,
+        s.parent.as_deref().map(key).transpose()?,
+    )
+    .map_err(|e| bad(&e.to_string()))
+}
+
+/// The five accounts of a case.
+pub(crate) fn case_accounts(case: CaseId) -> [AccountKind; 5] {
+    [
+        AccountKind::CasePrincipal(case),
+        AccountKind::CaseInterest(case),
+        AccountKind::CaseCosts(case),
+        AccountKind::CaseVat(case),
+        AccountKind::CaseEntitlement(case),
+    ]
+}
+
+fn touches_case(t: &Transfer, case: CaseId) -> bool {
+    t.postings().iter().any(|p| p.account.case() == Some(case))
+}
+
+/// What the statement has outstanding after a payment plus what the payment
+/// took: the case before it.
+fn plus_applied(after: &Statement, a: &PaymentApplication) -> Result<CaseBalance, ServiceError> {
+    let mut b = from_amounts(&after.outstanding);
+    for share in &a.shares {
+        let add = |x: Money, y: Money| x.checked_add(y).map_err(internal);
+        b.principal = add(b.principal, share.applied.principal)?;
+        b.interest = add(b.interest, share.applied.interest)?;
+        b.costs = add(b.costs, share.applied.costs)?;
+        b.vat = add(b.vat, share.applied.vat)?;
+    }
+    Ok(b)
+}
+
+/// The transfers of a ledger per case they post to, in the order applied.
+pub(crate) fn transfers_by_case(ledger: &Ledger) -> HashMap<CaseId, Vec<&Transfer>> {
+    let mut by_case: HashMap<CaseId, Vec<&Transfer>> = HashMap::new();
+    for t in ledger.transfers() {
+        let mut seen: Option<CaseId> = None;
+        for p in t.postings() {
+            if let Some(c) = p.account.case()
+                && seen != Some(c)
+            {
+                seen = Some(c);
+                by_case.entry(c).or_default().push(t);
+            }
+        }
+    }
+    by_case
+}
+
+/// A payment the statement of account counts: a live allocation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Paid {
+    pub on: Date,
+    pub amount: Money,
+    pub allocation: TransferKey,
+}
+
+/// A case as the batch knows it: its law data, the payments on the ledger,
+/// and the last day anything was posted to it.
+#[derive(Debug, Clone)]
+pub(crate) struct CaseBook {
+    pub law: CaseLawRow,
+    pub payments: Vec<Paid>,
+    pub last_on: Option<Date>,
+}
+
+impl CaseBook {
+    /// The case's payments and last posting day from the transfers that
+    /// post to it (all of them, in the order written).
+    pub(crate) fn from_ledger<'a>(
+        law: CaseLawRow,
+        ledger: &Ledger,
+        transfers: impl IntoIterator<Item = &'a Transfer>,
+    ) -> CaseBook {
+        let case = law.case;
+        let mut book = CaseBook {
+            law,
+            payments: Vec::new(),
+            last_on: None,
+        };
+        for t in transfers.into_iter().filter(|t| touches_case(t, case)) {
+            book.last_on = book.last_on.max(Some(t.on()));
+            if t.kind() == TransferKind::Allocation && ledger.reversed_by(t.key()).is_none() {
+                book.payments.push(Paid {
+                    on: t.on(),
+                    amount: t.amount_on(AccountKind::Suspense),
+                    allocation: t.key().clone(),
+                });
+            }
+        }
+        book
+    }
+
+    /// The statement of account on `as_of` with the payments on the ledger
+    /// (and `extra`, a payment being allocated). Collection costs count from
+    /// the first costs demand carried out, where the law allows them then.
+    pub(crate) fn statement(
+        &self,
+        nl: &Netherlands,
+        as_of: Date,
+        extra: Option<(Date, Money)>,
+    ) -> Result<Statement, LawError> {
+        let kind = match self.law.debtor_type {
+            DebtorType::Consumer => InterestKind::Consumer,
+            DebtorType::Business => InterestKind::Commercial,
+        };
+        let claims = self
+            .law
+            .claims
+            .iter()
+            .map(|(id, principal, due)| {
+                Ok(ClaimInput {
+                    id: *id,
+                    principal: Money::from_cents(*principal),
+                    due_on: *due,
+                    interest_from: due.tomorrow().map_err(|_| LawError::DateOutOfRange(*due))?,
+                    interest: kind,
+                    onerousness: 0,
+                })
+            })
+            .collect::<Result<Vec<_>, LawError>>()?;
+        let mut events: Vec<Event> = Vec::with_capacity(self.payments.len() + 3);
+        if let Some(on) = self.law.demand_letter_sent_on {
+            events.push(Event {
+                on,
+                kind: EventKind::DemandLetter,
+            });
+        }
+        for p in &self.payments {
+            events.push(Event {
+                on: p.on,
+                kind: EventKind::Payment {
+                    amount: p.amount,
+                    designated: None,
+                },
+            });
+        }
+        if let Some((on, amount)) = extra {
+            events.push(Event {
+                on,
+                kind: EventKind::Payment {
+                    amount,
+                    designated: None,
+                },
+            });
+        }
+        let costs_at = events.len();
+        if let Some(on) = self.law.costs_demanded_on {
+            events.push(Event {
+                on,
+                kind: EventKind::CollectionCosts,
+            });
+        }
+        // Stable: within a day the letter, then payments in order, then costs.
+        events.sort_by_key(|e| e.on);
+        let run = |events: &[Event]| {
+            statement_of_account(
+                nl,
+                &CaseInput {
+                    debtor: self.law.debtor_type,
+                    claims: &claims,
+                    events,
+                    costs: CostsSettings::default(),
+                    as_of,
+                },
+            )
+        };
+        match run(&events) {
+            // Costs the law does not allow on that day are not due (yet).
+            Err(
+                LawError::NoDemandLetter { .. }
+                | LawError::CostsBeforeTermEnded { .. }
+                | LawError::CostsAlreadyCharged { .. },
+            ) if costs_at < events.len() => {
+                events.retain(|e| e.kind != EventKind::CollectionCosts);
+                run(&events)
+            }
+            other => other,
+        }
+    }
+}
+
+/// A receipt a bank return or reversal undid: the seam for what depends on
+/// the money having arrived (a direct-debit instalment reopens on MD06,
+/// AM04 ...).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReturnedReceipt {
+    /// The statement entry of the return.
+    pub entry_key: String,
+    /// The credit entry it undid.
+    pub original_entry_key: String,
+    /// The case the credit had been allocated to, if any.
+    pub case: Option<CaseId>,
+    pub amount: Money,
+    pub on: Date,
+    /// The SEPA return reason code (`MD06`, `AM04` ...), when given.
+    pub reason_code: Option<String>,
+    pub end_to_end_id: Option<String>,
+    pub mandate_id: Option<String>,
+}
+
+/// A batch's window on the ledger, the cases it books on, and what it made.
+pub(crate) struct Book {
+    pub ledger: Ledger,
+    /// Where the transfers this batch made start in the window.
+    made_from: usize,
+    pub cases: HashMap<CaseId, CaseBook>,
+    nl: Netherlands,
+}
+
+impl Kwijting {
+    /// The law with the rate table in force.
+    pub(crate) fn netherlands(&self) -> Result<Netherlands, ServiceError> {
+        Ok(Netherlands::with_data(
+            self.rate_table()?,
+            Holidays::statutory(),
+            Default::default(),
+        ))
+    }
+
+    /// What the client agreed about collected money, in force on `on`
+    /// (the remittance work keeps the agreements).
+    pub(crate) fn agreement_for(
+        &self,
+        client: ClientId,
+        on: Date,
+    ) -> Result<ClientAgreement, ServiceError> {
+        self.agreement_on(client, on)
+    }
+
+    /// Opens a window on the stored ledger for `cases` (their accounts,
+    /// their clients' payables, the trust accounts) and the stored
+    /// transfers keyed in `keys` with the transfers spending from them.
+    pub(crate) fn open_book(
+        &self,
+        cases: &[CaseId],
+        keys: &[String],
+    ) -> Result<Book, ServiceError> {
+        let law = self.store.case_law_rows(cases)?;
+        let mut accounts: Vec<AccountKind> = vec![
+            AccountKind::BankTrust,
+            AccountKind::Suspense,
+            AccountKind::RefundsPayable,
+            AccountKind::AgencyCommission,
+            AccountKind::AgencyCostRevenue,
+        ];
+        let mut clients: Vec<ClientId> = law.values().map(|l| l.client).collect();
+        clients.sort_unstable();
+        clients.dedup();
+        accounts.extend(clients.into_iter().map(AccountKind::ClientPayable));
+        // A case's first transfer posts to its entitlement: only cases with
+        // an entitlement balance kept have other balances to read.
+        accounts.extend(law.keys().map(|c| AccountKind::CaseEntitlement(*c)));
+        let names: Vec<String> = accounts.iter().map(|a| a.name()).collect();
+        let mut balances = self.store.ledger_balances(&names)?;
+        let more: Vec<String> = law
+            .keys()
+            .filter(|c| balances.contains_key(&AccountKind::CaseEntitlement(**c).name()))
+            .flat_map(|c| {
+                case_accounts(*c)[..4]
+                    .iter()
+                    .map(|a| a.name())
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        if !more.is_empty() {
+            balances.extend(self.store.ledger_balances(&more)?);
+        }
+        // Only cases already on the ledger have transfers to read.
+        let history: Vec<CaseId> = law
+            .keys()
+            .filter(|c| balances.contains_key(&AccountKind::CaseEntitlement(**c).name()))
+            .copied()
+            .collect();
+        let stored = if history.is_empty() && keys.is_empty() {
+            Vec::new()
+        } else {
+            self.store.ledger_transfers_for(&history, keys)?
+        };
+        let transfers = stored
+            .iter()
+            .map(from_stored)
+            .collect::<Result<Vec<_>, _>>()?;
+        let window = balances
+            .iter()
+            .map(|(name, cents)| {
+                AccountKind::parse(name)
+                    .map(|a| (a, Money::from_cents(*cents)))
+                    .ok_or_else(|| internal(format!("stored balance of unknown account {name}")))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let ledger = Ledger::window(window, transfers);
+        let by_case = transfers_by_case(&ledger);
+        let cases = law
+            .into_iter()
+            .map(|(id, row)| {
+                let mine = by_case.get(&id).map(Vec::as_slice).unwrap_or_default();
+                let book = CaseBook::from_ledger(row, &ledger, mine.iter().copied());
+                (id, book)
+            })
+            .collect();
+        Ok(Book {
+            made_from: ledger.transfers().len(),
+            ledger,
+            cases,
+            nl: self.netherlands()?,
+        })
+    }
+}
+
+impl Book {
+    /// The transfers this batch made, in the order applied.
+    pub(crate) fn made(&self) -> &[Transfer] {
+        &self.ledger.transfers()[self.made_from..]
+    }
+
+    pub(crate) fn apply(&mut self, t: Transfer) -> Result<(), ServiceError> {
+        for p in t.postings() {
+            if let Some(c) = p.account.case()
+                && let Some(book) = self.cases.get_mut(&c)
+            {
+                book.last_on = book.last_on.max(Some(t.on()));
+            }
+        }
+        self.ledger.apply(t).map_err(internal)?;
+        Ok(())
+    }
+
+    fn restate_to(
+        &mut self,
+        case: CaseId,
+        key_text: &str,
+        on: Date,
+        target: &CaseBalance,
+        why: &str,
+    ) -> Result<(), ServiceError> {
+        let t = restate(
+            &self.ledger,
+            key(key_text)?,
+            on,
+            case,
+            target,
+            &format!("statement of account of {on}: {why}"),
+        )
+        .map_err(internal)?;
+        if let Some(t) = t {
+            self.apply(t)?;
+        }
+        Ok(())
+    }
+
+    /// Allocates `amount` of `receipt` to `case` as the statement of account
+    /// applies it on `on`, after charging what the statement has that the
+    /// ledger lacks. Returns what was held for refund. Nothing is applied
+    /// when the law engine refuses the case.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn settle(
+        &mut self,
+        svc: &Kwijting,
+        case: CaseId,
+        receipt: &TransferKey,
+        amount: Money,
+        on: Date,
+        reason: &str,
+    ) -> Result<Money, ServiceError> {
+        let book = self
+            .cases
+            .get(&case)
+            .ok_or_else(|| ServiceError::UnknownCase(case.to_string()))?;
+        let agreement = &svc.agreement_for(book.law.client, on)?;
+        // Interest runs to the payment day; a payment older than what is
+        // already posted is counted in the statement on the later day.
+        let as_of = book.last_on.map_or(on, |l| l.max(on));
+        let law = |e: LawError| internal(format!("case {case}: the law engine refused: {e}"));
+        let after = book
+            .statement(&self.nl, as_of, Some((on, amount)))
+            .map_err(law)?;
+        // Paid in date order, the case stood before the payment at what it
+        // stands at after it plus what the payment took: one statement of
+        // account per payment, not two.
+        let application = after
+            .payments
+            .iter()
+            .rev()
+            .find(|p| p.on == on && p.amount == amount)
+            .filter(|_| as_of == on)
+            .cloned();
+        let before = match &application {
+            Some(_) => None,
+            None => Some(book.statement(&self.nl, as_of, None).map_err(law)?),
+        };
+        let target = match (&application, &before) {
+            (Some(a), _) => plus_applied(&after, a)?,
+            (None, Some(b)) => from_amounts(&b.outstanding),
+            (None, None) => return Err(internal("no statement before the payment")),
+        };
+        let alloc_key = format!("alloc:{}", receipt.as_str());
+        self.restate_to(
+            case,
+            &format!("chg:{alloc_key}"),
+            as_of,
+            &target,
+            "before payment",
+        )?;
+        let req = AllocationRequest {
+            key: &key(&alloc_key)?,
+            receipt,
+            case,
+            amount,
+            on,
+            agreement,
+            reason,
+        };
+        let applied = application
+            .as_ref()
+            .and_then(|a| allocate_applied(&self.ledger, &req, a).ok());
+        let plan = match applied {
+            Some(p) => p,
+            None => {
+                // By the law's rules over the ledger's whole cents, from the
+                // statement before the payment.
+                let before = match before {
+                    Some(b) => b,
+                    None => self.cases[&case]
+                        .statement(&self.nl, as_of, None)
+                        .map_err(law)?,
+                };
+                self.restate_to(
+                    case,
+                    &format!("chg1:{alloc_key}"),
+                    as_of,
+                    &from_amounts(&before.outstanding),
+                    "before payment",
+                )?;
+                allocate(
+                    &self.ledger,
+                    &req,
+                    &claims_from_statement(&before, &[]),
+                    None,
+                )
+                .map_err(internal)?
+            }
+        };
+        let refund = plan.refund;
+        // A payment the case took nothing of (all held for refund) leaves no
+        // trace on the case's accounts, so a statement rebuilt from the
+        // ledger cannot count it: it does not count here either.
+        let counts = touches_case(&plan.transfer, case);
+        self.apply(plan.transfer)?;
+        if !counts {
+            return Ok(refund);
+        }
+        if let Some(book) = self.cases.get_mut(&case) {
+            book.payments.push(Paid {
+                on,
+                amount,
+                allocation: key(&alloc_key)?,
+            });
+        }
+        self.restate_to(
+            case,
+            &format!("chg2:{alloc_key}"),
+            as_of,
+            &from_amounts(&after.outstanding),
+            "after payment",
+        )?;
+        Ok(refund)
+    }
+
+    /// Undoes a receipt and every allocation made from it (a bank return),
+    /// then restates each case it was allocated to without the payment.
+    /// Returns the cases it had reached.
+    pub(crate) fn unbook_receipt(
+        &mut self,
+        receipt: &TransferKey,
+        on: Date,
+        return_key: &str,
+        source: &Source,
+    ) -> Result<Vec<CaseId>, ServiceError> {
+        let reversals = return_receipt(&self.ledger, receipt, on, key(return_key)?, source)
+            .map_err(internal)?;
+        let mut cases: Vec<CaseId> = Vec::new();
+        for t in &reversals {
+            for p in t.postings() {
+                if let Some(c) = p.account.case()
+                    && !cases.contains(&c)
+                {
+                    cases.push(c);
+                }
+            }
+        }
+        let undone: Vec<TransferKey> = reversals
+            .iter()
+            .filter_map(|t| t.reverses().cloned())
+            .collect();
+        for t in &reversals {
+            for p in t.postings() {
+                if let Some(c) = p.account.case()
+                    && let Some(book) = self.cases.get_mut(&c)
+                {
+                    book.last_on = book.last_on.max(Some(t.on()));
+                }
+            }
+        }
+        self.ledger.apply_all(reversals).map_err(internal)?;
+        for c in &cases {
+            let Some(book) = self.cases.get_mut(c) else {
+                return Err(internal(format!(
+                    "case {c} of a returned payment was not loaded"
+                )));
+            };
+            book.payments.retain(|p| !undone.contains(&p.allocation));
+            let as_of = book.last_on.map_or(on, |l| l.max(on));
+            let s = book
+                .statement(&self.nl, as_of, None)
+                .map_err(|e| internal(format!("case {c}: the law engine refused: {e}")))?;
+            self.restate_to(
+                *c,
+                &format!("chg:{return_key}:{}", c.0),
+                as_of,
+                &from_amounts(&s.outstanding),
+                "payment returned",
+            )?;
+        }
+        Ok(cases)
+    }
+}

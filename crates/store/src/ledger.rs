@@ -1,0 +1,136 @@
+//! Ledger storage at scale: balances kept per account, the transfers one
+//! batch needs, what the law engine needs of a case to restate it, the
+//! credit a bank return refers to, and one all-or-nothing write per batch.
+
+use std::collections::HashMap;
+
+use kwijting_domain::{CaseId, ClaimId, ClientId, Date, DebtorType};
+
+use crate::{BankEntry, Result, StoredTransfer, Timestamp};
+
+/// What the law engine needs of a case for its statement of account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseLawRow {
+    pub case: CaseId,
+    pub client: ClientId,
+    pub open: bool,
+    pub debtor_type: DebtorType,
+    /// Each claim: id, principal in cents, due date.
+    pub claims: Vec<(ClaimId, i64, Date)>,
+    /// The 14-day letter (art. 6:96(6) BW), when sent.
+    pub demand_letter_sent_on: Option<Date>,
+    /// The first demand with collection costs that was carried out (an
+    /// automatic or approved decision).
+    pub costs_demanded_on: Option<Date>,
+}
+
+/// What a statement entry adds to its [`BankEntry`] row for reversals.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct EntryLinks {
+    pub end_to_end_id: Option<String>,
+    pub return_reason: Option<String>,
+    /// The key of the credit entry a reversal or return undid.
+    pub reverses_entry: Option<String>,
+}
+
+/// A change to a stored entry: money assigned by hand, a credit returned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntryUpdate {
+    pub key: String,
+    pub match_state: String,
+    pub case: Option<CaseId>,
+    pub reason: Option<String>,
+}
+
+/// A person's handling of unmatched money, logged with who did it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PaymentAssignment {
+    pub entry_key: String,
+    /// `assign` or `refund`.
+    pub kind: String,
+    pub case: Option<CaseId>,
+    pub amount_cents: i64,
+    pub actor: String,
+    pub at: Timestamp,
+}
+
+/// Everything one booking writes, in one transaction: new statement
+/// entries, changed entries, transfers (balances follow), assignments.
+#[derive(Debug, Clone, Default)]
+pub struct LedgerBatch {
+    pub entries: Vec<(BankEntry, EntryLinks)>,
+    pub updates: Vec<EntryUpdate>,
+    pub transfers: Vec<StoredTransfer>,
+    pub assignments: Vec<PaymentAssignment>,
+}
+
+/// How to find the credit a reversal or return refers to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CreditProbe<'a> {
+    EndToEndId(&'a str),
+    StructuredRef(&'a str),
+    CounterpartyIban(&'a str),
+}
+
+impl<'a> CreditProbe<'a> {
+    /// The `bank_entries` column the probe compares, and the value.
+    pub(crate) fn column_and_value(self) -> (&'static str, &'a str) {
+        match self {
+            CreditProbe::EndToEndId(v) => ("end_to_end_id", v),
+            CreditProbe::StructuredRef(v) => ("structured_ref", v),
+            CreditProbe::CounterpartyIban(v) => ("counterparty_iban", v),
+        }
+    }
+}
+
+pub trait LedgerStore {
+    /// The kept balances of these accounts (debit-positive cents); an
+    /// account never posted to is absent.
+    fn ledger_balances(&self, accounts: &[String]) -> Result<HashMap<String, i64>>;
+    /// Every kept balance, for `ledger verify`.
+    fn all_ledger_balances(&self) -> Result<Vec<(String, i64)>>;
+    /// The transfers posting to any of `cases`, keyed in `keys`, or naming
+    /// one of `keys` as parent, in the order written.
+    fn ledger_transfers_for(
+        &self,
+        cases: &[CaseId],
+        keys: &[String],
+    ) -> Result<Vec<StoredTransfer>>;
+    /// What the law engine needs of these cases.
+    fn case_law_rows(&self, cases: &[CaseId]) -> Result<HashMap<CaseId, CaseLawRow>>;
+    /// One stored entry.
+    fn bank_entry(&self, key: &str) -> Result<Option<BankEntry>>;
+    /// Booked credits of exactly `amount_cents` still standing (matched,
+    /// unmatched or assigned) that the probe finds, oldest first.
+    fn standing_credits(&self, probe: CreditProbe<'_>, amount_cents: i64)
+    -> Result<Vec<BankEntry>>;
+    /// Writes a batch all or nothing, with the kept balances.
+    fn book_ledger(&self, batch: &LedgerBatch) -> Result<()>;
+}
+
+/// The balance change of every account a set of transfers posts to.
+pub(crate) fn balance_deltas(transfers: &[StoredTransfer]) -> Vec<(String, i64)> {
+    let mut sums: std::collections::BTreeMap<&str, i64> = std::collections::BTreeMap::new();
+    for t in transfers {
+        for p in &t.postings {
+            let s = sums.entry(p.account.as_str()).or_insert(0);
+            *s = s.saturating_add(p.amount_cents);
+        }
+    }
+    sums.into_iter().map(|(a, s)| (a.to_owned(), s)).collect()
+}
+
+/// Bank entry columns in the order the engines read them.
+pub(crate) const ENTRY_COLUMNS: &str = "key, source, account, booked_on, amount_cents, counterparty_name, counterparty_iban, \
+     remittance, structured_ref, match_state, case_id, confidence, reason";
+
+/// The case a transfer posts to, from its postings' account names
+/// (`case_principal:17`); stored so a case's transfers are found by index.
+pub(crate) fn transfer_case(t: &StoredTransfer) -> Option<i64> {
+    t.postings.iter().find_map(|p| {
+        p.account
+            .strip_prefix("case_")
+            .and_then(|rest| rest.split_once(':'))
+            .and_then(|(_, id)| id.parse().ok())
+    })
+}
