@@ -16,6 +16,7 @@ pub mod erasure;
 pub mod ledger;
 mod model;
 mod pg;
+pub mod recipients;
 pub mod remit;
 pub mod rights;
 mod sqlite;
@@ -32,6 +33,7 @@ pub use erasure::ErasureStore;
 pub use ledger::{
     CaseLawRow, CreditProbe, EntryLinks, EntryUpdate, LedgerBatch, LedgerStore, PaymentAssignment,
 };
+pub use recipients::{NewRecipient, RecipientRow, RecipientStore};
 pub use model::*;
 pub use remit::{ClientAgreementRow, Payer, RemitStore, RemittanceRow};
 pub use rights::{RightsStore, RightsTx};
@@ -113,6 +115,7 @@ pub enum Finish {
 /// tests in `tests/contract.rs` run every behaviour against both.
 pub trait Store:
     Send + Sync + LedgerStore + RightsStore + ArrangementStore + ErasureStore + RemitStore
+        + RecipientStore
 {
     fn engine(&self) -> Engine;
 
