@@ -189,6 +189,8 @@ fn report_json(r: &RetentionReport) -> Value {
         "dry_run": r.dry_run,
         "rule": r.rule,
         "closed_before": r.closed_before.to_string(),
+        "processor_rule": r.processor_rule,
+        "mandate_ended_before": r.mandate_ended_before.to_string(),
         "cases": r.cases,
         "parties": r.parties,
         "per_purpose": r.per_purpose,
@@ -255,8 +257,8 @@ pub fn retention(url: &str, cmd: RetentionCommand) -> Result<()> {
             }
             let verb = if dry_run { "would erase" } else { "erased" };
             println!(
-                "retention {as_of} ({}: cases closed before {}): {verb} {} case(s), {} part(y/ies); {} legal hold(s) in force",
-                r.rule, r.closed_before, r.cases, r.parties, r.active_legal_holds
+                "retention {as_of} ({}: cases closed before {}; {}: processor mandates ended before {}): {verb} {} case(s), {} part(y/ies); {} legal hold(s) in force",
+                r.rule, r.closed_before, r.processor_rule, r.mandate_ended_before, r.cases, r.parties, r.active_legal_holds
             );
             for (p, n) in &r.per_purpose {
                 println!("  purpose {p}: {n} value(s)");
@@ -385,6 +387,7 @@ fn batch_json(b: &JournalBatch) -> Value {
             "scope": f.scope.as_str(),
             "date_column": f.keep_from.as_ref().map(|(c, _)| c.clone()),
             "before": f.keep_from.as_ref().map(|(_, d)| d.to_string()),
+            "keep_purpose": f.keep_purpose,
             "rows": rows,
         })).collect::<Vec<_>>(),
         "parties": b.parties, "cases": b.cases,
@@ -431,6 +434,7 @@ fn read_journal(path: &std::path::Path) -> Result<Vec<JournalBatch>> {
                     category: text_of(f, "category").unwrap_or_default(),
                     scope,
                     keep_from,
+                    keep_purpose: text_of(f, "keep_purpose"),
                 },
                 f["rows"].as_u64().unwrap_or(0),
             ));

@@ -8,6 +8,7 @@
 pub mod arrangements;
 mod payments;
 pub mod remit;
+pub mod recipients;
 pub mod rights;
 pub mod views;
 
@@ -163,6 +164,7 @@ pub fn app(state: AppState) -> Router {
         .merge(arrangements::routes())
         .merge(remit::routes())
         .merge(payments::routes())
+        .merge(recipients::routes())
         .fallback(|| async {
             AppError::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint")
         })
