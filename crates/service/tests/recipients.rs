@@ -7,6 +7,7 @@
 use kwijting_domain::{Actor, ClientRole, PartyId, parse_date};
 use kwijting_service::disclose::DisclosureRequest;
 use kwijting_service::recipients::RecipientInput;
+use kwijting_service::rights::{NewRequest, RequestKind, RequestParams};
 use kwijting_service::special::staff_actor;
 use kwijting_service::{Kwijting, ServiceError};
 use kwijting_store::testkit::fresh_stores;
@@ -218,6 +219,36 @@ fn outside_the_eea_only_a_registered_safeguard_allows_a_transfer() {
         let html = kwijting_service::rights_extract::extract_html(&x);
         assert!(
             html.contains("Acme Collections LLC") && html.contains("standard_contractual_clauses"),
+            "{e}"
+        );
+
+        // A correction is notified to the actual recipients (art. 19).
+        let view = w
+            .svc
+            .rights_submit(
+                &op(),
+                &NewRequest {
+                    kind: RequestKind::Rectify,
+                    subject: w.jan,
+                    channel: "staff".into(),
+                    verified_by_method: Some("id_document".into()),
+                    params: RequestParams::Rectify(vec![(
+                        "email".into(),
+                        Some("jan@new.example".into()),
+                    )]),
+                },
+            )
+            .unwrap();
+        let mut notified: Vec<&str> = view
+            .notifications
+            .iter()
+            .filter(|n| n.kind == "rectification")
+            .map(|n| n.recipient.as_str())
+            .collect();
+        notified.sort();
+        assert_eq!(
+            notified,
+            ["Acme Collections LLC", "Cobranza Judicial Ltda"],
             "{e}"
         );
     }
