@@ -9,7 +9,7 @@ use anyhow::{Context, Result, bail};
 use clap::Subcommand;
 use kwijting_domain::{Actor, PartyId};
 use kwijting_service::Kwijting;
-use kwijting_service::erasure::{ErasureCause, ErasureOutcome, RetentionReport, outcome_json};
+use kwijting_service::erasure::{ErasureCause, ErasureOutcome, hold_json, outcome_json, report_json};
 use kwijting_service::special::{NewSpecialRecord, staff_actor};
 use kwijting_store::erasure::{FieldPlan, JournalBatch, Scope};
 use serde_json::{Value, json};
@@ -183,25 +183,6 @@ fn job(name: &str) -> Actor {
     Actor::system(name, "collection")
 }
 
-fn report_json(r: &RetentionReport) -> Value {
-    json!({
-        "as_of": r.as_of.to_string(),
-        "dry_run": r.dry_run,
-        "rule": r.rule,
-        "closed_before": r.closed_before.to_string(),
-        "processor_rule": r.processor_rule,
-        "mandate_ended_before": r.mandate_ended_before.to_string(),
-        "cases": r.cases,
-        "parties": r.parties,
-        "per_purpose": r.per_purpose,
-        "per_category": r.per_category,
-        "fields": r.fields.iter().map(|f| json!({
-            "table": f.table, "column": f.column, "category": f.category, "rows": f.rows,
-        })).collect::<Vec<_>>(),
-        "active_legal_holds": r.active_legal_holds,
-    })
-}
-
 fn print_outcome(o: &ErasureOutcome) {
     let verb = if o.dry_run { "would erase" } else { "erased" };
     if o.erased.is_empty() {
@@ -304,15 +285,7 @@ pub fn retention(url: &str, cmd: RetentionCommand) -> Result<()> {
             list(
                 json,
                 &holds,
-                |h| {
-                    json!({
-                        "id": h.id, "party": h.party.0, "case": h.case.map(|c| c.0),
-                        "reason": h.reason, "owner": h.owner,
-                        "placed_on": h.placed_on.to_string(),
-                        "lifted_on": h.lifted_on.map(|d| d.to_string()),
-                        "lifted_by": h.lifted_by,
-                    })
-                },
+                hold_json,
                 |h| {
                     let on = h.case.map_or(format!("party {}", h.party.0), |c| {
                         format!("party {} case id {}", h.party.0, c.0)

@@ -9,6 +9,7 @@ pub mod arrangements;
 mod payments;
 pub mod remit;
 pub mod recipients;
+pub mod retention;
 pub mod rights;
 pub mod views;
 
@@ -165,6 +166,7 @@ pub fn app(state: AppState) -> Router {
         .merge(remit::routes())
         .merge(payments::routes())
         .merge(recipients::routes())
+        .merge(retention::routes())
         .fallback(|| async {
             AppError::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint")
         })

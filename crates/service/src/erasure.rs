@@ -836,6 +836,39 @@ pub fn kept_json(k: &Kept) -> serde_json::Value {
     })
 }
 
+/// A legal hold as JSON (the API and the CLI's `--json`).
+pub fn hold_json(h: &kwijting_store::erasure::LegalHoldRow) -> serde_json::Value {
+    serde_json::json!({
+        "id": h.id, "party": h.party.0, "case": h.case.map(|c| c.0),
+        "case_number": h.case.and_then(|c| kwijting_store::case_number(c).ok()),
+        "reason": h.reason, "owner": h.owner,
+        "placed_on": h.placed_on.to_string(),
+        "lifted_on": h.lifted_on.map(|d| d.to_string()),
+        "lifted_by": h.lifted_by,
+    })
+}
+
+/// A retention run's report (or a dry run's preview) as JSON: counts per
+/// purpose, category and field, never values.
+pub fn report_json(r: &RetentionReport) -> serde_json::Value {
+    serde_json::json!({
+        "as_of": r.as_of.to_string(),
+        "dry_run": r.dry_run,
+        "rule": r.rule,
+        "closed_before": r.closed_before.to_string(),
+        "processor_rule": r.processor_rule,
+        "mandate_ended_before": r.mandate_ended_before.to_string(),
+        "cases": r.cases,
+        "parties": r.parties,
+        "per_purpose": r.per_purpose,
+        "per_category": r.per_category,
+        "fields": r.fields.iter().map(|f| serde_json::json!({
+            "table": f.table, "column": f.column, "category": f.category, "rows": f.rows,
+        })).collect::<Vec<_>>(),
+        "active_legal_holds": r.active_legal_holds,
+    })
+}
+
 /// An erasure's outcome: what was erased (fields and row counts, never
 /// values) and what is kept, why and until when.
 pub fn outcome_json(o: &ErasureOutcome) -> serde_json::Value {
