@@ -9,7 +9,9 @@ use anyhow::{Context, Result, bail};
 use clap::Subcommand;
 use kwijting_domain::{Actor, PartyId};
 use kwijting_service::Kwijting;
-use kwijting_service::erasure::{ErasureCause, ErasureOutcome, hold_json, outcome_json, report_json};
+use kwijting_service::erasure::{
+    ErasureCause, ErasureOutcome, hold_json, outcome_json, report_json,
+};
 use kwijting_service::special::{NewSpecialRecord, staff_actor};
 use kwijting_store::erasure::{FieldPlan, JournalBatch, Scope};
 use serde_json::{Value, json};
@@ -239,7 +241,13 @@ pub fn retention(url: &str, cmd: RetentionCommand) -> Result<()> {
             let verb = if dry_run { "would erase" } else { "erased" };
             println!(
                 "retention {as_of} ({}: cases closed before {}; {}: processor mandates ended before {}): {verb} {} case(s), {} part(y/ies); {} legal hold(s) in force",
-                r.rule, r.closed_before, r.processor_rule, r.mandate_ended_before, r.cases, r.parties, r.active_legal_holds
+                r.rule,
+                r.closed_before,
+                r.processor_rule,
+                r.mandate_ended_before,
+                r.cases,
+                r.parties,
+                r.active_legal_holds
             );
             for (p, n) in &r.per_purpose {
                 println!("  purpose {p}: {n} value(s)");
@@ -282,23 +290,18 @@ pub fn retention(url: &str, cmd: RetentionCommand) -> Result<()> {
             let holds = svc
                 .legal_holds(&crate::cli_actor(), !all)
                 .map_err(input_error)?;
-            list(
-                json,
-                &holds,
-                hold_json,
-                |h| {
-                    let on = h.case.map_or(format!("party {}", h.party.0), |c| {
-                        format!("party {} case id {}", h.party.0, c.0)
-                    });
-                    let lifted = h
-                        .lifted_on
-                        .map_or(String::new(), |d| format!(", lifted {d}"));
-                    format!(
-                        "{}\t{on}\t{} (owner {}, since {}{lifted})",
-                        h.id, h.reason, h.owner, h.placed_on
-                    )
-                },
-            )
+            list(json, &holds, hold_json, |h| {
+                let on = h.case.map_or(format!("party {}", h.party.0), |c| {
+                    format!("party {} case id {}", h.party.0, c.0)
+                });
+                let lifted = h
+                    .lifted_on
+                    .map_or(String::new(), |d| format!(", lifted {d}"));
+                format!(
+                    "{}\t{on}\t{} (owner {}, since {}{lifted})",
+                    h.id, h.reason, h.owner, h.placed_on
+                )
+            })
         }
     }
 }

@@ -18,8 +18,8 @@ mod erasure_cmd;
 mod law_cmd;
 mod payments_cmd;
 mod policy_cmd;
-mod remit_cmd;
 mod recipients_cmd;
+mod remit_cmd;
 mod rights_cmd;
 
 use std::io::Write;

@@ -14,7 +14,14 @@ fn recipients_are_registered_listed_and_a_mandate_ends() {
         ok(
             db,
             &[
-                "clients", "add", "--ref", "SHOP", "--name", "Shop B.V.", "--role", "processor",
+                "clients",
+                "add",
+                "--ref",
+                "SHOP",
+                "--name",
+                "Shop B.V.",
+                "--role",
+                "processor",
             ],
         );
         let out = ok(
@@ -69,9 +76,15 @@ fn recipients_are_registered_listed_and_a_mandate_ends() {
         let json: Value = serde_json::from_str(&ok(db, &["recipients", "list", "--json"])).unwrap();
         assert_eq!(json["recipients"].as_array().unwrap().len(), 1, "{db}");
 
-        let out = ok(db, &["clients", "end-mandate", "SHOP", "--on", "2026-12-31"]);
+        let out = ok(
+            db,
+            &["clients", "end-mandate", "SHOP", "--on", "2026-12-31"],
+        );
         assert!(out.contains("2026-12-31"), "{db}: {out}");
-        let bad = kwijting(db, &["clients", "end-mandate", "NOPE", "--on", "2026-12-31"]);
+        let bad = kwijting(
+            db,
+            &["clients", "end-mandate", "NOPE", "--on", "2026-12-31"],
+        );
         assert_eq!(bad.status.code(), Some(3), "{db}");
     }
 }

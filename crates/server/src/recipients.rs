@@ -2,13 +2,13 @@
 //! register, with the transfer safeguard and, for art. 49(1)(e), the case
 //! it is limited to.
 
+use axum::Json;
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::Json;
 use kwijting_service::recipients::{RecipientInput, recipient_json};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -49,9 +49,8 @@ async fn add(State(s): State<AppState>, body: Bytes) -> ApiResult<Response> {
         .safeguard_recorded_on
         .as_deref()
         .map(|d| {
-            kwijting_domain::parse_date(d).map_err(|e| {
-                AppError::bad_request(format!("safeguard_recorded_on: {e}"))
-            })
+            kwijting_domain::parse_date(d)
+                .map_err(|e| AppError::bad_request(format!("safeguard_recorded_on: {e}")))
         })
         .transpose()?;
     let input = RecipientInput {

@@ -25,8 +25,7 @@ pub(crate) fn routes() -> Router<AppState> {
 
 fn date(field: &str, s: Option<&str>) -> ApiResult<Option<Date>> {
     s.map(|d| {
-        kwijting_domain::parse_date(d)
-            .map_err(|e| AppError::bad_request(format!("{field}: {e}")))
+        kwijting_domain::parse_date(d).map_err(|e| AppError::bad_request(format!("{field}: {e}")))
     })
     .transpose()
 }

@@ -67,7 +67,10 @@ fn recipients_are_registered_and_listed() {
         run(async {
             let (st, doc) = call(&s, get("/api/v1/openapi.json")).await;
             assert_eq!(st, StatusCode::OK, "{engine}");
-            assert!(doc["paths"]["/api/v1/recipients"]["post"].is_object(), "{engine}");
+            assert!(
+                doc["paths"]["/api/v1/recipients"]["post"].is_object(),
+                "{engine}"
+            );
             let body = json!({
                 "name": "Acme Collections LLC", "category": "foreign_collection_agencies",
                 "country": "US", "safeguard": "standard_contractual_clauses",
@@ -106,8 +109,14 @@ fn legal_holds_and_the_retention_preview() {
         let svc = service(store);
         let s = state(svc.clone());
         let op = Actor::system("api-test", "collection");
-        svc.add_client(&op, "ACME", "Acme B.V.", kwijting_domain::ClientRole::Controller, None)
-            .unwrap();
+        svc.add_client(
+            &op,
+            "ACME",
+            "Acme B.V.",
+            kwijting_domain::ClientRole::Controller,
+            None,
+        )
+        .unwrap();
         let csv = "debtor_type,debtor_name,street,postcode,city,invoice_number,invoice_date,due_date,principal\n\
                    consumer,Jan de Vries,Dorpsstraat 1,1234 AB,Ergens,F-1,2014-01-01,2014-01-31,100\n\
                    consumer,Els Anders,Kerkpad 2,1234 AC,Ergens,F-2,2014-01-01,2014-01-31,200\n";
@@ -125,7 +134,11 @@ fn legal_holds_and_the_retention_preview() {
             let preview = "/api/v1/retention/preview?as_of=2026-11-21";
             let (st, v) = call(&s, get(preview)).await;
             assert_eq!(st, StatusCode::OK, "{engine}: {v}");
-            assert_eq!((v["dry_run"].as_bool(), v["cases"].as_u64()), (Some(true), Some(1)), "{engine}: {v}");
+            assert_eq!(
+                (v["dry_run"].as_bool(), v["cases"].as_u64()),
+                (Some(true), Some(1)),
+                "{engine}: {v}"
+            );
             assert_eq!(v["processor_rule"], "mandate_ended", "{engine}");
             let (st, _) = call(&s, get("/api/v1/retention/preview?as_of=21-11-2026")).await;
             assert_eq!(st, StatusCode::BAD_REQUEST, "{engine}");
@@ -158,7 +171,10 @@ fn legal_holds_and_the_retention_preview() {
             let id = hold["id"].as_i64().unwrap();
             let (st, v) = call(
                 &s,
-                post(&format!("/api/v1/legal-holds/{id}/lift"), &json!({"on": "2026-11-20"})),
+                post(
+                    &format!("/api/v1/legal-holds/{id}/lift"),
+                    &json!({"on": "2026-11-20"}),
+                ),
             )
             .await;
             assert_eq!(st, StatusCode::OK, "{engine}: {v}");
@@ -168,7 +184,11 @@ fn legal_holds_and_the_retention_preview() {
                 post(&format!("/api/v1/legal-holds/{id}/lift"), &json!({})),
             )
             .await;
-            assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{engine}: lifted already");
+            assert_eq!(
+                st,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{engine}: lifted already"
+            );
             let (_, v) = call(&s, get("/api/v1/legal-holds")).await;
             assert!(v["legal_holds"].as_array().unwrap().is_empty(), "{engine}");
             let (_, v) = call(&s, get("/api/v1/legal-holds?all=true")).await;

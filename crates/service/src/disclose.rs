@@ -141,7 +141,10 @@ impl Kwijting {
                         return Err(format!(
                             "the art. 49(1)(e) derogation recorded for '{name}' holds for case {limited} ({}) only, not for {}",
                             r.legal_claim.as_deref().unwrap_or("its legal claim"),
-                            req.case.map_or("a disclosure without a case".to_owned(), |c| format!("case {c}"))
+                            req.case
+                                .map_or("a disclosure without a case".to_owned(), |c| format!(
+                                    "case {c}"
+                                ))
                         ));
                     }
                     self.party_on_case(req.party, limited)?;

@@ -154,7 +154,8 @@ impl Kwijting {
                 ));
             }
         }
-        if safeguard == TransferSafeguard::Adequacy && !ADEQUACY_COUNTRIES.contains(&country.as_str())
+        if safeguard == TransferSafeguard::Adequacy
+            && !ADEQUACY_COUNTRIES.contains(&country.as_str())
         {
             return Err(invalid(format!(
                 "safeguard: {country} has no adequacy decision (GDPR art. 45)"

@@ -24,7 +24,9 @@ fn import(svc: &Kwijting, client: &str, role: ClientRole, lines: &[(&str, &str)]
         .unwrap();
     let csv: String = std::iter::once(HEADER.to_owned())
         .chain(lines.iter().map(|(name, invoice)| {
-            format!("consumer,{name},Teststraat 1,9999 ZZ,Nergens,{invoice},2014-01-01,2014-01-31,100\n")
+            format!(
+                "consumer,{name},Teststraat 1,9999 ZZ,Nergens,{invoice},2014-01-01,2014-01-31,100\n"
+            )
         }))
         .collect();
     svc.import_claims_csv(&a, client, "d.csv", csv.as_bytes(), &mut |_| {})
@@ -62,7 +64,13 @@ fn found(svc: &Kwijting, needle: &str) -> bool {
         .is_empty()
 }
 
-fn record(svc: &Kwijting, actor: &Actor, party: kwijting_domain::PartyId, purpose: &str, content: &str) {
+fn record(
+    svc: &Kwijting,
+    actor: &Actor,
+    party: kwijting_domain::PartyId,
+    purpose: &str,
+    content: &str,
+) {
     svc.record_special(
         actor,
         &NewSpecialRecord {
@@ -84,7 +92,12 @@ fn record(svc: &Kwijting, actor: &Actor, party: kwijting_domain::PartyId, purpos
 fn the_aml_period_keeps_only_records_processed_for_aml() {
     for (engine, store) in fresh_stores("gaps_aml") {
         let svc = common::service(store);
-        import(&svc, "ACME", ClientRole::Controller, &[("Karel Testpersoon", "F-1")]);
+        import(
+            &svc,
+            "ACME",
+            ClientRole::Controller,
+            &[("Karel Testpersoon", "F-1")],
+        );
         let (number, karel) = case_of(&svc, "Karel Testpersoon");
         let aml = staff_actor("cora", "compliance_officer", "aml");
         let legal = staff_actor("lena", "legal", "legal_claims");
@@ -116,7 +129,12 @@ fn the_aml_period_keeps_only_records_processed_for_aml() {
 fn processor_data_follows_the_end_of_the_mandate() {
     for (engine, store) in fresh_stores("gaps_processor") {
         let svc = common::service(store);
-        import(&svc, "ACME", ClientRole::Controller, &[("Anna Controlled", "A-1")]);
+        import(
+            &svc,
+            "ACME",
+            ClientRole::Controller,
+            &[("Anna Controlled", "A-1")],
+        );
         import(
             &svc,
             "SHOP",

@@ -118,8 +118,20 @@ fn outside_the_eea_only_a_registered_safeguard_allows_a_transfer() {
     for w in setup("recipients_safeguards") {
         let e = w.engine;
         register(&w, "Sin Garantia Cobros SA", "BR", "none", None);
-        register(&w, "Acme Collections LLC", "US", "standard_contractual_clauses", None);
-        register(&w, "Cobranza Judicial Ltda", "BR", "art_49_1_e", Some(&w.jan_case));
+        register(
+            &w,
+            "Acme Collections LLC",
+            "US",
+            "standard_contractual_clauses",
+            None,
+        );
+        register(
+            &w,
+            "Cobranza Judicial Ltda",
+            "BR",
+            "art_49_1_e",
+            Some(&w.jan_case),
+        );
         register(&w, "Inkasso Nord GmbH", "DE", "none", None);
 
         // No safeguard: refused, and the refusal is logged.
@@ -194,8 +206,16 @@ fn outside_the_eea_only_a_registered_safeguard_allows_a_transfer() {
             .iter()
             .find(|d| d.refused.is_none() && d.safeguard == "standard_contractual_clauses")
             .unwrap();
-        assert_eq!(scc.recipient_name.as_deref(), Some("Acme Collections LLC"), "{e}");
-        assert_eq!(scc.safeguard_ref.as_deref(), Some("DMS-Acme Collections LLC"), "{e}");
+        assert_eq!(
+            scc.recipient_name.as_deref(),
+            Some("Acme Collections LLC"),
+            "{e}"
+        );
+        assert_eq!(
+            scc.safeguard_ref.as_deref(),
+            Some("DMS-Acme Collections LLC"),
+            "{e}"
+        );
         assert!(scc.recipient_id.is_some(), "{e}");
 
         // The access extract names the actual recipients, countries and
@@ -209,7 +229,10 @@ fn outside_the_eea_only_a_registered_safeguard_allows_a_transfer() {
             .unwrap();
         assert_eq!(acme["country"], "US", "{e}");
         assert_eq!(acme["safeguard"], "standard_contractual_clauses", "{e}");
-        assert_eq!(acme["safeguard_reference"], "DMS-Acme Collections LLC", "{e}");
+        assert_eq!(
+            acme["safeguard_reference"], "DMS-Acme Collections LLC",
+            "{e}"
+        );
         assert!(
             recipients
                 .iter()
@@ -340,7 +363,9 @@ fn the_register_refuses_safeguards_it_cannot_back() {
         assert_eq!(adequate.recipient.country, "CH", "{e}");
         let list = w.svc.recipients(&op()).unwrap();
         assert_eq!(
-            list.iter().map(|r| r.recipient.name.as_str()).collect::<Vec<_>>(),
+            list.iter()
+                .map(|r| r.recipient.name.as_str())
+                .collect::<Vec<_>>(),
             ["Agencia", "Swiss Inkasso AG"],
             "{e}"
         );

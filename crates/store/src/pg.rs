@@ -51,7 +51,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
     ),
     (8, include_str!("../migrations/postgres/0008_rights.sql")),
     (9, include_str!("../migrations/postgres/0009_erasure.sql")),
-    (10, include_str!("../migrations/postgres/0010_recipients.sql")),
+    (
+        10,
+        include_str!("../migrations/postgres/0010_recipients.sql"),
+    ),
 ];
 
 /// Connections kept open for reuse; more are opened on demand and closed

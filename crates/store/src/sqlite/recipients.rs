@@ -20,9 +20,9 @@ fn row(r: &rusqlite::Row<'_>) -> Result<RecipientRow> {
             safeguard_ref: r.get(6)?,
             claim_case: case.map(CaseId),
             legal_claim: r.get(8)?,
-            recorded_at: at
-                .parse()
-                .map_err(|e: jiff::Error| corrupt("recipients", "recorded_at", &at, &e.to_string()))?,
+            recorded_at: at.parse().map_err(|e: jiff::Error| {
+                corrupt("recipients", "recorded_at", &at, &e.to_string())
+            })?,
             recorded_by: r.get(10)?,
         },
         claim_case_number: case.map(|c| case_number(CaseId(c))).transpose()?,
