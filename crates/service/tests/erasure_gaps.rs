@@ -103,6 +103,21 @@ fn the_aml_period_keeps_only_records_processed_for_aml() {
         let legal = staff_actor("lena", "legal", "legal_claims");
         record(&svc, &aml, karel, "aml", "Sanctielijsttreffer-Qx7");
         record(&svc, &legal, karel, "legal_claims", "Veroordeling-Zk4");
+        // A transfer derogation for Karel's claim names him in its text.
+        svc.add_recipient(
+            &operator(),
+            &kwijting_service::recipients::RecipientInput {
+                name: "Cobranza Judicial Ltda".into(),
+                category: "foreign_collection_agencies".into(),
+                country: "BR".into(),
+                safeguard: "art_49_1_e".into(),
+                safeguard_on: Some(day("2016-01-02")),
+                safeguard_ref: Some("DMS-49".into()),
+                case: Some(number.clone()),
+                legal_claim: Some("Ação contra Karel Testpersoon".into()),
+            },
+        )
+        .unwrap();
         close(&svc, &number, "2016-01-10");
 
         let r = svc
