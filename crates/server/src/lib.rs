@@ -7,8 +7,8 @@
 
 pub mod arrangements;
 mod payments;
-pub mod remit;
 pub mod recipients;
+pub mod remit;
 pub mod retention;
 pub mod rights;
 pub mod views;

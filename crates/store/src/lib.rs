@@ -33,8 +33,8 @@ pub use erasure::ErasureStore;
 pub use ledger::{
     CaseLawRow, CreditProbe, EntryLinks, EntryUpdate, LedgerBatch, LedgerStore, PaymentAssignment,
 };
-pub use recipients::{NewRecipient, RecipientRow, RecipientStore};
 pub use model::*;
+pub use recipients::{NewRecipient, RecipientRow, RecipientStore};
 pub use remit::{ClientAgreementRow, Payer, RemitStore, RemittanceRow};
 pub use rights::{RightsStore, RightsTx};
 
@@ -114,8 +114,14 @@ pub enum Finish {
 /// The one storage interface. Both engines implement all of it; the contract
 /// tests in `tests/contract.rs` run every behaviour against both.
 pub trait Store:
-    Send + Sync + LedgerStore + RightsStore + ArrangementStore + ErasureStore + RemitStore
-        + RecipientStore
+    Send
+    + Sync
+    + LedgerStore
+    + RightsStore
+    + ArrangementStore
+    + ErasureStore
+    + RemitStore
+    + RecipientStore
 {
     fn engine(&self) -> Engine;
 
