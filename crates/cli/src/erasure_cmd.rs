@@ -9,7 +9,9 @@ use anyhow::{Context, Result, bail};
 use clap::Subcommand;
 use kwijting_domain::{Actor, PartyId};
 use kwijting_service::Kwijting;
-use kwijting_service::erasure::{ErasureCause, ErasureOutcome, RetentionReport, outcome_json};
+use kwijting_service::erasure::{
+    ErasureCause, ErasureOutcome, hold_json, outcome_json, report_json,
+};
 use kwijting_service::special::{NewSpecialRecord, staff_actor};
 use kwijting_store::erasure::{FieldPlan, JournalBatch, Scope};
 use serde_json::{Value, json};
@@ -183,23 +185,6 @@ fn job(name: &str) -> Actor {
     Actor::system(name, "collection")
 }
 
-fn report_json(r: &RetentionReport) -> Value {
-    json!({
-        "as_of": r.as_of.to_string(),
-        "dry_run": r.dry_run,
-        "rule": r.rule,
-        "closed_before": r.closed_before.to_string(),
-        "cases": r.cases,
-        "parties": r.parties,
-        "per_purpose": r.per_purpose,
-        "per_category": r.per_category,
-        "fields": r.fields.iter().map(|f| json!({
-            "table": f.table, "column": f.column, "category": f.category, "rows": f.rows,
-        })).collect::<Vec<_>>(),
-        "active_legal_holds": r.active_legal_holds,
-    })
-}
-
 fn print_outcome(o: &ErasureOutcome) {
     let verb = if o.dry_run { "would erase" } else { "erased" };
     if o.erased.is_empty() {
@@ -255,8 +240,14 @@ pub fn retention(url: &str, cmd: RetentionCommand) -> Result<()> {
             }
             let verb = if dry_run { "would erase" } else { "erased" };
             println!(
-                "retention {as_of} ({}: cases closed before {}): {verb} {} case(s), {} part(y/ies); {} legal hold(s) in force",
-                r.rule, r.closed_before, r.cases, r.parties, r.active_legal_holds
+                "retention {as_of} ({}: cases closed before {}; {}: processor mandates ended before {}): {verb} {} case(s), {} part(y/ies); {} legal hold(s) in force",
+                r.rule,
+                r.closed_before,
+                r.processor_rule,
+                r.mandate_ended_before,
+                r.cases,
+                r.parties,
+                r.active_legal_holds
             );
             for (p, n) in &r.per_purpose {
                 println!("  purpose {p}: {n} value(s)");
@@ -299,31 +290,18 @@ pub fn retention(url: &str, cmd: RetentionCommand) -> Result<()> {
             let holds = svc
                 .legal_holds(&crate::cli_actor(), !all)
                 .map_err(input_error)?;
-            list(
-                json,
-                &holds,
-                |h| {
-                    json!({
-                        "id": h.id, "party": h.party.0, "case": h.case.map(|c| c.0),
-                        "reason": h.reason, "owner": h.owner,
-                        "placed_on": h.placed_on.to_string(),
-                        "lifted_on": h.lifted_on.map(|d| d.to_string()),
-                        "lifted_by": h.lifted_by,
-                    })
-                },
-                |h| {
-                    let on = h.case.map_or(format!("party {}", h.party.0), |c| {
-                        format!("party {} case id {}", h.party.0, c.0)
-                    });
-                    let lifted = h
-                        .lifted_on
-                        .map_or(String::new(), |d| format!(", lifted {d}"));
-                    format!(
-                        "{}\t{on}\t{} (owner {}, since {}{lifted})",
-                        h.id, h.reason, h.owner, h.placed_on
-                    )
-                },
-            )
+            list(json, &holds, hold_json, |h| {
+                let on = h.case.map_or(format!("party {}", h.party.0), |c| {
+                    format!("party {} case id {}", h.party.0, c.0)
+                });
+                let lifted = h
+                    .lifted_on
+                    .map_or(String::new(), |d| format!(", lifted {d}"));
+                format!(
+                    "{}\t{on}\t{} (owner {}, since {}{lifted})",
+                    h.id, h.reason, h.owner, h.placed_on
+                )
+            })
         }
     }
 }
@@ -385,6 +363,7 @@ fn batch_json(b: &JournalBatch) -> Value {
             "scope": f.scope.as_str(),
             "date_column": f.keep_from.as_ref().map(|(c, _)| c.clone()),
             "before": f.keep_from.as_ref().map(|(_, d)| d.to_string()),
+            "keep_purpose": f.keep_purpose,
             "rows": rows,
         })).collect::<Vec<_>>(),
         "parties": b.parties, "cases": b.cases,
@@ -431,6 +410,7 @@ fn read_journal(path: &std::path::Path) -> Result<Vec<JournalBatch>> {
                     category: text_of(f, "category").unwrap_or_default(),
                     scope,
                     keep_from,
+                    keep_purpose: text_of(f, "keep_purpose"),
                 },
                 f["rows"].as_u64().unwrap_or(0),
             ));

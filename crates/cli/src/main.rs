@@ -18,6 +18,7 @@ mod erasure_cmd;
 mod law_cmd;
 mod payments_cmd;
 mod policy_cmd;
+mod recipients_cmd;
 mod remit_cmd;
 mod rights_cmd;
 
@@ -125,6 +126,10 @@ enum Command {
     /// restriction, objection (GDPR art. 15 to 21)
     #[command(subcommand)]
     Rights(rights_cmd::RightsCommand),
+    /// The register of actual recipients and their transfer safeguards
+    /// (R23 to R25)
+    #[command(subcommand)]
+    Recipients(recipients_cmd::RecipientsCommand),
     /// Benchmarks that print figures against a same-run baseline
     #[command(subcommand)]
     Bench(BenchCommand),
@@ -174,6 +179,14 @@ enum ClientsCommand {
     /// Show or set (a new version of) the client's agreement: commission,
     /// who keeps costs and interest, payout frequency and account
     Agreement(remit_cmd::AgreementArgs),
+    /// Record the end of a client's mandate (R1: data held as its
+    /// processor is then returned or erased by the retention run)
+    EndMandate {
+        /// The client's reference
+        reference: String,
+        #[arg(long)]
+        on: String,
+    },
     /// What the client lets the agency do in collection
     Settings {
         #[arg(long = "ref")]
@@ -600,6 +613,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     );
                 }
                 ClientsCommand::Agreement(args) => remit_cmd::agreement(&svc, &actor, args)?,
+                ClientsCommand::EndMandate { reference, on } => {
+                    recipients_cmd::end_mandate(&svc, &actor, &reference, &on)?;
+                }
                 ClientsCommand::List { json } => {
                     let clients = svc.clients(&actor)?;
                     if json {
@@ -1012,6 +1028,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Rights(cmd) => {
             let svc = open_service(&cli.database_url)?;
             rights_cmd::run(&svc, &cli_actor(), cmd)
+        }
+        Command::Recipients(cmd) => {
+            let svc = open_service(&cli.database_url)?;
+            recipients_cmd::run(&svc, &cli_actor(), cmd)
         }
         Command::Bench(BenchCommand::Access(args)) => bench_access::run(args),
         Command::Bench(BenchCommand::Import(args)) => bench_import::run(args),

@@ -7,7 +7,9 @@
 
 pub mod arrangements;
 mod payments;
+pub mod recipients;
 pub mod remit;
+pub mod retention;
 pub mod rights;
 pub mod views;
 
@@ -163,6 +165,8 @@ pub fn app(state: AppState) -> Router {
         .merge(arrangements::routes())
         .merge(remit::routes())
         .merge(payments::routes())
+        .merge(recipients::routes())
+        .merge(retention::routes())
         .fallback(|| async {
             AppError::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint")
         })

@@ -269,6 +269,8 @@ impl Kwijting {
                     let req = DisclosureRequest {
                         party: item.party,
                         recipient,
+                        actual: None,
+                        case: None,
                         categories: &["identity", "contact"],
                         purpose: "collection",
                         country: "NL",

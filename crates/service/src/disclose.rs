@@ -1,12 +1,16 @@
 //! Disclosures of personal data to recipients outside the agency (R23 to
-//! R25): allowed only for a purpose whose policy lists the recipient, only
-//! to a country in the EEA or with a recorded safeguard (R24, GDPR ch. V),
-//! and every disclosure, and every refusal, is logged.
+//! R25): allowed only for a purpose whose policy lists the recipient's
+//! category; outside the EEA only to an actual recipient from the register
+//! (`recipients.rs`) with a recorded transfer safeguard (R24, GDPR ch. V),
+//! an art. 49(1)(e) derogation only for the case it names; and every
+//! disclosure, and every refusal, is logged with the actual recipient,
+//! country and safeguard.
 
 use kwijting_domain::{Actor, Date, PartyId};
-use kwijting_policy::{Country, EEA_COUNTRIES, TransferSafeguard};
+use kwijting_policy::{Country, TransferSafeguard};
 use kwijting_store::Disclosure;
 
+use crate::recipients::{in_eea, parse_safeguard, safeguard_name};
 use crate::{Access, Kwijting, ServiceError};
 
 /// What is about to be disclosed, and to whom.
@@ -15,13 +19,18 @@ pub struct DisclosureRequest<'a> {
     pub party: PartyId,
     /// A recipient category id from the policy, e.g. `address_provider`.
     pub recipient: &'a str,
+    /// The actual recipient, by its name in the register. Required outside
+    /// the EEA; inside it the category suffices (e.g. the providers).
+    pub actual: Option<&'a str>,
     /// The data categories sent; they must be ones the purpose processes.
     pub categories: &'a [&'a str],
     pub purpose: &'a str,
-    /// Where the data goes (ISO 3166 alpha-2); for a recipient category
-    /// whose country varies (e.g. a collection agency abroad, R6) this is
-    /// the actual recipient's country.
+    /// Where the data goes (ISO 3166 alpha-2). With an actual recipient it
+    /// may be empty: the register's country applies.
     pub country: &'a str,
+    /// The case (number) the disclosure serves: an art. 49(1)(e) safeguard
+    /// holds only for the case it was recorded for.
+    pub case: Option<&'a str>,
     pub on: Date,
 }
 
@@ -30,16 +39,6 @@ pub struct DisclosureRequest<'a> {
 pub struct DisclosureRefused {
     pub recipient: String,
     pub reason: String,
-}
-
-fn safeguard_name(s: TransferSafeguard) -> &'static str {
-    match s {
-        TransferSafeguard::None => "none",
-        TransferSafeguard::Adequacy => "adequacy",
-        TransferSafeguard::StandardContractualClauses => "standard_contractual_clauses",
-        TransferSafeguard::BindingCorporateRules => "binding_corporate_rules",
-        TransferSafeguard::Art49_1E => "art_49_1_e",
-    }
 }
 
 impl Kwijting {
@@ -71,6 +70,9 @@ impl Kwijting {
             refused: None,
             disclosed_on: req.on,
             actor: actor.name(),
+            recipient_id: None,
+            recipient_name: None,
+            safeguard_ref: None,
         };
         let refusal = (|| {
             let purpose = policy
@@ -105,8 +107,49 @@ impl Kwijting {
                 .recipient(req.recipient)
                 .ok_or_else(|| format!("recipient '{}' is not in the policy", req.recipient))?;
             entry.safeguard = safeguard_name(recipient.transfer_safeguard).to_owned();
-            let country = req.country.to_ascii_uppercase();
-            let in_eea = EEA_COUNTRIES.contains(&country.as_str());
+            let mut country = req.country.trim().to_ascii_uppercase();
+            let mut safeguard = recipient.transfer_safeguard;
+            if let Some(name) = req.actual {
+                let actual = self
+                    .store
+                    .recipient_by_name(name)
+                    .map_err(|e| format!("the recipients register could not be read: {e}"))?
+                    .ok_or_else(|| format!("'{name}' is not in the recipients register"))?;
+                let r = &actual.recipient;
+                entry.recipient_id = Some(actual.id);
+                entry.recipient_name = Some(r.name.clone());
+                if r.category != req.recipient {
+                    return Err(format!(
+                        "'{name}' is registered as a recipient of category '{}', not '{}'",
+                        r.category, req.recipient
+                    ));
+                }
+                if !country.is_empty() && country != r.country {
+                    return Err(format!(
+                        "'{name}' is registered in {}, not {country}",
+                        r.country
+                    ));
+                }
+                country.clone_from(&r.country);
+                entry.country.clone_from(&r.country);
+                safeguard = parse_safeguard(&r.safeguard).unwrap_or_default();
+                entry.safeguard.clone_from(&r.safeguard);
+                entry.safeguard_ref.clone_from(&r.safeguard_ref);
+                if safeguard == TransferSafeguard::Art49_1E && !in_eea(&country) {
+                    let limited = actual.claim_case_number.as_deref().unwrap_or("?");
+                    if req.case != Some(limited) {
+                        return Err(format!(
+                            "the art. 49(1)(e) derogation recorded for '{name}' holds for case {limited} ({}) only, not for {}",
+                            r.legal_claim.as_deref().unwrap_or("its legal claim"),
+                            req.case
+                                .map_or("a disclosure without a case".to_owned(), |c| format!(
+                                    "case {c}"
+                                ))
+                        ));
+                    }
+                    self.party_on_case(req.party, limited)?;
+                }
+            }
             if let Country::Code(c) = &recipient.country
                 && *c != country
             {
@@ -115,11 +158,17 @@ impl Kwijting {
                     req.recipient
                 ));
             }
-            if !in_eea && recipient.transfer_safeguard == TransferSafeguard::None {
-                return Err(format!(
-                    "{country} is outside the EEA and no transfer safeguard (adequacy, standard clauses, binding rules or art. 49(1)(e)) is recorded for '{}'",
-                    req.recipient
-                ));
+            if !in_eea(&country) {
+                let Some(name) = req.actual else {
+                    return Err(format!(
+                        "{country} is outside the EEA: a transfer goes only to an actual recipient from the register with a recorded safeguard (kwijting recipients add)"
+                    ));
+                };
+                if safeguard == TransferSafeguard::None {
+                    return Err(format!(
+                        "{country} is outside the EEA and no transfer safeguard (adequacy, standard clauses, binding rules or art. 49(1)(e)) is recorded for '{name}'"
+                    ));
+                }
             }
             Ok(())
         })();
@@ -129,6 +178,21 @@ impl Kwijting {
             return Err(ServiceError::Refused(reason));
         }
         Ok(entry)
+    }
+
+    /// That the party is a party of the case (its debtor or on
+    /// `case_parties`): a derogation for a case covers its parties only.
+    fn party_on_case(&self, party: PartyId, number: &str) -> Result<(), String> {
+        let case = self
+            .store
+            .case_by_number(number)
+            .map_err(|e| format!("case {number} could not be read: {e}"))?
+            .ok_or_else(|| format!("case {number} does not exist"))?;
+        if case.summary.debtor.id == party || case.parties.iter().any(|p| p.party.id == party) {
+            Ok(())
+        } else {
+            Err(format!("party {} is not a party of case {number}", party.0))
+        }
     }
 
     /// The disclosure log of a party.

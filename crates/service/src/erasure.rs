@@ -20,7 +20,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use kwijting_domain::{Actor, CaseId, Date, PartyId};
 use kwijting_policy::RetentionRule;
 use kwijting_store::catalog::{CATALOG, Class, Subject};
-use kwijting_store::erasure::{BatchHead, FieldCount, FieldPlan, Scope, SubjectFacts};
+use kwijting_store::erasure::{BatchHead, Cutoffs, FieldCount, FieldPlan, Scope, SubjectFacts};
 
 use crate::{Access, Kwijting, ServiceError};
 
@@ -168,6 +168,11 @@ pub struct RetentionReport {
     pub rule: String,
     /// Cases closed before this date had expired.
     pub closed_before: Date,
+    /// The rule for data held as a client's processor (R1).
+    pub processor_rule: String,
+    /// Every case of a processor client whose mandate ended before this
+    /// date had expired.
+    pub mandate_ended_before: Date,
     pub cases: u64,
     pub parties: u64,
     pub fields: Vec<ErasedField>,
@@ -226,12 +231,25 @@ pub fn first_kept_day(rule: &RetentionRule, as_of: Date) -> Date {
     lo
 }
 
-/// The statutory rule of the datum's purposes (bookkeeping, AML), if any.
-fn statutory<'p>(policy: &'p kwijting_policy::Policy, d: &Datum) -> Option<&'p RetentionRule> {
+/// The tables that record per row the purpose it was processed for (in
+/// their `purpose` column): a statutory period of one of the table's
+/// purposes keeps only the rows of that purpose.
+pub const PER_ROW_PURPOSE: &[&str] = &["criminal_records", "health_records"];
+
+/// The statutory rule of the datum's purposes (bookkeeping, AML), if any,
+/// with the purpose it belongs to.
+fn statutory_of<'p>(
+    policy: &'p kwijting_policy::Policy,
+    d: &Datum,
+) -> Option<(&'static str, &'p RetentionRule)> {
     d.purposes
         .iter()
-        .filter_map(|p| policy.retention_for(p))
-        .find(|r| r.statutory)
+        .filter_map(|p| policy.retention_for(p).map(|r| (*p, r)))
+        .find(|(_, r)| r.statutory)
+}
+
+fn statutory<'p>(policy: &'p kwijting_policy::Policy, d: &Datum) -> Option<&'p RetentionRule> {
+    statutory_of(policy, d).map(|(_, r)| r)
 }
 
 fn ground_of(rule: &RetentionRule) -> KeptGround {
@@ -248,11 +266,16 @@ impl Kwijting {
     fn plans(&self, data: &[Datum], as_of: Date) -> Vec<FieldPlan> {
         data.iter()
             .filter_map(|d| {
-                let keep_from = match statutory(self.policy(), d) {
-                    None => None,
-                    Some(rule) => {
+                let (keep_from, keep_purpose) = match statutory_of(self.policy(), d) {
+                    None => (None, None),
+                    Some((purpose, rule)) => {
                         let col = RECORD_DATES.iter().find(|(t, _)| *t == d.table)?.1;
-                        Some((col.to_owned(), first_kept_day(rule, as_of)))
+                        (
+                            Some((col.to_owned(), first_kept_day(rule, as_of))),
+                            PER_ROW_PURPOSE
+                                .contains(&d.table)
+                                .then(|| purpose.to_owned()),
+                        )
                     }
                 };
                 Some(FieldPlan {
@@ -261,6 +284,7 @@ impl Kwijting {
                     category: d.category.to_owned(),
                     scope: d.scope,
                     keep_from,
+                    keep_purpose,
                 })
             })
             .collect()
@@ -622,12 +646,26 @@ impl Kwijting {
                 ServiceError::Invalid("the policy has no retention rule for collection".into())
             })?
             .clone();
-        let cutoff = first_kept_day(&rule, as_of);
+        // Data held as a client's processor (R1) follows the client's
+        // mandate, not the agency's own periods.
+        let processor_rule = self
+            .policy()
+            .retention_for("receivables_management")
+            .ok_or_else(|| {
+                ServiceError::Invalid(
+                    "the policy has no retention rule for receivables_management".into(),
+                )
+            })?
+            .clone();
+        let cutoff = Cutoffs {
+            closed_before: first_kept_day(&rule, as_of),
+            mandate_ended_before: first_kept_day(&processor_rule, as_of),
+        };
         let fields = self.plans(&all, as_of);
         let head = BatchHead {
             cause: "retention".into(),
             reference: None,
-            rule: Some(rule.id.clone()),
+            rule: Some(format!("{},{}", rule.id, processor_rule.id)),
             as_of,
             actor: actor.name(),
             at: self.clock().now(),
@@ -672,7 +710,9 @@ impl Kwijting {
             as_of,
             dry_run,
             rule: rule.id.clone(),
-            closed_before: cutoff,
+            closed_before: cutoff.closed_before,
+            processor_rule: processor_rule.id.clone(),
+            mandate_ended_before: cutoff.mandate_ended_before,
             cases: totals.cases,
             parties: totals.parties,
             fields,
@@ -793,6 +833,39 @@ pub fn kept_json(k: &Kept) -> serde_json::Value {
         "fields": k.fields,
         "categories": k.categories,
         "cases": k.cases,
+    })
+}
+
+/// A legal hold as JSON (the API and the CLI's `--json`).
+pub fn hold_json(h: &kwijting_store::erasure::LegalHoldRow) -> serde_json::Value {
+    serde_json::json!({
+        "id": h.id, "party": h.party.0, "case": h.case.map(|c| c.0),
+        "case_number": h.case.and_then(|c| kwijting_store::case_number(c).ok()),
+        "reason": h.reason, "owner": h.owner,
+        "placed_on": h.placed_on.to_string(),
+        "lifted_on": h.lifted_on.map(|d| d.to_string()),
+        "lifted_by": h.lifted_by,
+    })
+}
+
+/// A retention run's report (or a dry run's preview) as JSON: counts per
+/// purpose, category and field, never values.
+pub fn report_json(r: &RetentionReport) -> serde_json::Value {
+    serde_json::json!({
+        "as_of": r.as_of.to_string(),
+        "dry_run": r.dry_run,
+        "rule": r.rule,
+        "closed_before": r.closed_before.to_string(),
+        "processor_rule": r.processor_rule,
+        "mandate_ended_before": r.mandate_ended_before.to_string(),
+        "cases": r.cases,
+        "parties": r.parties,
+        "per_purpose": r.per_purpose,
+        "per_category": r.per_category,
+        "fields": r.fields.iter().map(|f| serde_json::json!({
+            "table": f.table, "column": f.column, "category": f.category, "rows": f.rows,
+        })).collect::<Vec<_>>(),
+        "active_legal_holds": r.active_legal_holds,
     })
 }
 

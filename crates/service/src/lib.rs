@@ -20,6 +20,7 @@ pub mod intake;
 pub mod keys;
 pub mod payments;
 pub mod rates;
+pub mod recipients;
 pub mod refunds;
 pub mod remit;
 pub mod rights;

@@ -851,13 +851,14 @@ impl Kwijting {
                 let categories = field_categories(fields);
                 let names: Vec<&str> = fields.iter().map(|(f, _)| f.as_str()).collect();
                 // Every recipient that received data of a corrected category
-                // (art. 19), once each.
+                // (art. 19), once each: the actual recipient where the log
+                // names one, else its category.
                 let mut recipients: BTreeSet<String> = BTreeSet::new();
                 for d in self.store.disclosures_for_party(req.party)? {
                     if d.refused.is_none()
                         && d.categories.split(',').any(|c| categories.contains(&c))
                     {
-                        recipients.insert(d.recipient);
+                        recipients.insert(d.recipient_name.unwrap_or(d.recipient));
                     }
                 }
                 for r in &recipients {

@@ -225,7 +225,11 @@ impl Kwijting {
             }).collect::<Vec<_>>(),
             "recipients": disclosures.iter().filter(|d| d.refused.is_none()).map(|d| json!({
                 "recipient": d.recipient,
-                "name": policy.recipient(&d.recipient).map(|r| text(lang, &r.name_nl, &r.name_en)),
+                "category_name": policy.recipient(&d.recipient).map(|r| text(lang, &r.name_nl, &r.name_en)),
+                // The actual recipient where one was named, else its category.
+                "name": d.recipient_name.clone().or_else(|| policy.recipient(&d.recipient).map(|r| text(lang, &r.name_nl, &r.name_en))),
+                "actual_recipient": d.recipient_name,
+                "safeguard_reference": d.safeguard_ref,
                 "categories": d.categories.split(',').collect::<Vec<_>>(),
                 "purpose": d.purpose,
                 "legal_basis": d.legal_basis,
@@ -475,10 +479,12 @@ pub fn extract_html(x: &Json) -> String {
         &arr(&x["recipients"]),
         &[
             ("name", t("ontvanger", "recipient")),
+            ("category_name", t("soort ontvanger", "kind of recipient")),
             ("categories", t("gegevens", "data")),
             ("purpose", t("doel", "purpose")),
             ("country", t("land", "country")),
             ("safeguard", t("waarborg", "safeguard")),
+            ("safeguard_reference", t("vastgelegd in", "recorded in")),
             ("disclosed_on", t("datum", "date")),
         ],
     );

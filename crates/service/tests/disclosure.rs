@@ -44,6 +44,8 @@ fn request<'a>(
     DisclosureRequest {
         party,
         recipient,
+        actual: None,
+        case: None,
         categories: &["identity", "contact"],
         purpose,
         country,
@@ -96,13 +98,18 @@ fn a_transfer_outside_the_eea_needs_a_safeguard_and_refusals_are_logged() {
         assert_eq!(log[0].legal_basis, "6.1.b,6.1.c,6.1.e,6.1.f", "{engine}");
     }
     for (engine, svc, party) in setup("disclose_default", default) {
-        let ok = svc
+        // The category's safeguard alone does not carry a transfer: the
+        // actual recipient must be registered with its own (tests/recipients.rs).
+        let err = svc
             .disclose(
                 &actor,
                 &request(party, "foreign_collection_agencies", "collection", "US"),
             )
-            .unwrap();
-        assert_eq!(ok.safeguard, "standard_contractual_clauses", "{engine}");
+            .unwrap_err();
+        assert!(
+            matches!(&err, ServiceError::Refused(r) if r.contains("actual recipient")),
+            "{engine}: {err}"
+        );
         // A purpose without a basis to disclose to that recipient.
         let err = svc
             .disclose(&actor, &request(party, "bailiffs", "analytics", "NL"))

@@ -113,6 +113,8 @@ fn disclose(w: &World, party: PartyId, recipient: &str, purpose: &str) -> Result
         &DisclosureRequest {
             party,
             recipient,
+            actual: None,
+            case: None,
             // Marketing processes no postal contact data.
             categories: if purpose == "marketing" {
                 &["identity"]

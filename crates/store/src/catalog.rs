@@ -169,6 +169,8 @@ pub static CATALOG: &[Table] = &[
             plain("legal_action_allowed"),
             plain("legal_action_min_cents"),
             plain("review_all_legal_steps"),
+            // When the mandate ended: the trigger of a processor's retention.
+            plain("mandate_ended_on"),
         ],
     },
     Table {
@@ -364,6 +366,29 @@ pub static CATALOG: &[Table] = &[
             personal("reason", "case_history", CASE),
             personal("disclosed_on", "case_history", CASE),
             staff("actor"),
+            plain("recipient_id"),
+            personal("recipient_name", "case_history", CASE),
+            personal("safeguard_ref", "case_history", CASE),
+        ],
+    },
+    Table {
+        // The register of actual recipients (R23 to R25). Recipients are
+        // organisations; only an art. 49(1)(e) entry concerns a person:
+        // the claim (case) its derogation is limited to.
+        name: "recipients",
+        subject: Subject::CaseParties("claim_case_id"),
+        columns: &[
+            plain("id"),
+            plain("name"),
+            plain("category"),
+            plain("country"),
+            plain("safeguard"),
+            plain("safeguard_on"),
+            plain("safeguard_ref"),
+            plain("claim_case_id"),
+            text("legal_claim", "case_history", LEGAL),
+            plain("recorded_at"),
+            staff("recorded_by"),
         ],
     },
     Table {
@@ -658,6 +683,7 @@ pub static CATALOG: &[Table] = &[
             plain("date_column"),
             plain("before"),
             plain("rows"),
+            plain("keep_purpose"),
         ],
     },
     Table {

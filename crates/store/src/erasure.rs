@@ -41,6 +41,10 @@ pub struct FieldPlan {
     /// Rows whose date column is on or after this date are kept (a
     /// statutory period still runs for them): (date column, first kept day).
     pub keep_from: Option<(String, Date)>,
+    /// Only rows processed for this purpose (the table's `purpose`
+    /// column) are kept by `keep_from`: a statutory period of one purpose
+    /// (AML, Wwft art. 33) does not keep a row processed for another.
+    pub keep_purpose: Option<String>,
 }
 
 /// Who erased, why and when.
@@ -154,6 +158,17 @@ pub struct SpecialRead {
     pub read_at: Timestamp,
 }
 
+/// Where a retention run's periods end: cases closed before
+/// `closed_before` have expired (the controller's rule, R17); every case
+/// of a client whose mandate makes the agency its processor (R1) expires
+/// once the mandate ended before `mandate_ended_before`, whatever its
+/// state, and not before (the client's instructions, art. 28(3)(g)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cutoffs {
+    pub closed_before: Date,
+    pub mandate_ended_before: Date,
+}
+
 /// One chunk of a retention run, done.
 #[derive(Debug, Clone, Default)]
 pub struct RetentionChunk {
@@ -187,14 +202,14 @@ pub trait ErasureStore {
     ) -> Result<Vec<FieldCount>>;
     /// Splits the closed cases whose period ended before `cutoff` into
     /// chunks for the run of `as_of`; does nothing when planned already.
-    fn plan_retention(&self, as_of: Date, cutoff: Date, per_chunk: usize) -> Result<u64>;
+    fn plan_retention(&self, as_of: Date, cutoff: Cutoffs, per_chunk: usize) -> Result<u64>;
     /// Erases the next planned chunk: its expired cases, and their parties
     /// whose every case has expired; `None` when every chunk is done.
     /// With `dry_run` runs every chunk and rolls back.
     fn retention_chunk(
         &self,
         head: &BatchHead,
-        cutoff: Date,
+        cutoff: Cutoffs,
         fields: &[FieldPlan],
         dry_run: bool,
     ) -> Result<Option<RetentionChunk>>;
@@ -422,7 +437,7 @@ fn analyze_temp(sql: &mut dyn Sql) -> Result<()> {
 /// one UPDATE per table, scope and kept-from date.
 pub(crate) fn apply_fields(sql: &mut dyn Sql, fields: &[FieldPlan]) -> Result<Vec<u64>> {
     // Fields erased by one UPDATE: same table, scope and kept-from date.
-    type Group<'a> = (&'a str, Scope, Option<(&'a str, Date)>);
+    type Group<'a> = (&'a str, Scope, Option<(&'a str, Date)>, Option<&'a str>);
     let mut groups: BTreeMap<Group<'_>, Vec<usize>> = BTreeMap::new();
     for (i, f) in fields.iter().enumerate() {
         groups
@@ -430,6 +445,7 @@ pub(crate) fn apply_fields(sql: &mut dyn Sql, fields: &[FieldPlan]) -> Result<Ve
                 f.table.as_str(),
                 f.scope,
                 f.keep_from.as_ref().map(|(c, d)| (c.as_str(), *d)),
+                f.keep_purpose.as_deref(),
             ))
             .or_default()
             .push(i);
@@ -440,7 +456,7 @@ pub(crate) fn apply_fields(sql: &mut dyn Sql, fields: &[FieldPlan]) -> Result<Ve
     } else {
         column_types(sql)?
     };
-    for ((table, scope, keep), idx) in groups {
+    for ((table, scope, keep, keep_purpose), idx) in groups {
         let mut sets = Vec::new();
         let mut present = Vec::new();
         for &i in &idx {
@@ -463,8 +479,13 @@ pub(crate) fn apply_fields(sql: &mut dyn Sql, fields: &[FieldPlan]) -> Result<Ve
         if let Some(present) = present.into_iter().collect::<Option<Vec<_>>>() {
             q.push_str(&format!(" AND ({})", present.join(" OR ")));
         }
-        if let Some((col, from)) = keep {
-            q.push_str(&format!(" AND {col} < '{from}'"));
+        match (keep, keep_purpose) {
+            (Some((col, from)), None) => q.push_str(&format!(" AND {col} < '{from}'")),
+            (Some((col, from)), Some(p)) => q.push_str(&format!(
+                " AND ({col} < '{from}' OR {PURPOSE_COLUMN} <> {})",
+                lit(p)?
+            )),
+            (None, _) => {}
         }
         let n = sql.exec(&q)?;
         for i in idx {
@@ -473,6 +494,10 @@ pub(crate) fn apply_fields(sql: &mut dyn Sql, fields: &[FieldPlan]) -> Result<Ve
     }
     Ok(counts)
 }
+
+/// The column of a table that says per row which purpose it was processed
+/// for (the special-category tables).
+pub const PURPOSE_COLUMN: &str = "purpose";
 
 /// Journals a batch whose subjects are in the temporary tables.
 fn journal(
@@ -513,12 +538,13 @@ fn insert_journal_rows(
             None => ("NULL".to_owned(), "NULL".to_owned()),
         };
         sql.exec(&format!(
-            "INSERT INTO erasure_fields (batch_id, table_name, column_name, category, scope, date_column, before, rows) \
-             VALUES ({id}, {}, {}, {}, '{}', {dc}, {before}, {n})",
+            "INSERT INTO erasure_fields (batch_id, table_name, column_name, category, scope, date_column, before, rows, keep_purpose) \
+             VALUES ({id}, {}, {}, {}, '{}', {dc}, {before}, {n}, {})",
             lit(&f.table)?,
             lit(&f.column)?,
             lit(&f.category)?,
-            f.scope.as_str()
+            f.scope.as_str(),
+            opt_lit(f.keep_purpose.as_deref())?
         ))?;
     }
     sql.exec(&format!(
@@ -575,11 +601,19 @@ fn erased_sql(col: &str, outer: &str) -> String {
     )
 }
 
-/// An expired case: closed before the cutoff and under no legal hold, of
-/// its own or of one of its parties.
-fn expired_case(c: &str, cutoff: Date) -> String {
+/// An expired case under no legal hold of its own: a controller's case
+/// closed before the cutoff, or any case of a processor client whose
+/// mandate ended before its cutoff.
+fn expired_case(c: &str, cutoff: Cutoffs) -> String {
+    let Cutoffs {
+        closed_before,
+        mandate_ended_before,
+    } = cutoff;
     format!(
-        "{c}.status LIKE 'closed%' AND {c}.closed_on < '{cutoff}' \
+        "(({c}.status LIKE 'closed%' AND {c}.closed_on < '{closed_before}' \
+           AND {c}.client_id NOT IN (SELECT id FROM clients WHERE role = 'processor')) \
+          OR {c}.client_id IN (SELECT id FROM clients WHERE role = 'processor' \
+                               AND mandate_ended_on < '{mandate_ended_before}')) \
          AND NOT EXISTS (SELECT 1 FROM legal_holds h WHERE h.case_id = {c}.id AND h.lifted_on IS NULL)"
     )
 }
@@ -587,7 +621,7 @@ fn expired_case(c: &str, cutoff: Date) -> String {
 pub(crate) fn plan_retention(
     sql: &mut dyn Sql,
     as_of: Date,
-    cutoff: Date,
+    cutoff: Cutoffs,
     per_chunk: usize,
 ) -> Result<u64> {
     let planned = ints(
@@ -619,7 +653,7 @@ pub(crate) fn plan_retention(
 
 /// Fills the temporary tables with one chunk's expired cases (`None`: all
 /// expired cases) and the parties whose every case has expired.
-fn fill_retention(sql: &mut dyn Sql, cutoff: Date, range: Option<(i64, i64)>) -> Result<()> {
+fn fill_retention(sql: &mut dyn Sql, cutoff: Cutoffs, range: Option<(i64, i64)>) -> Result<()> {
     temp_tables(sql)?;
     let range = range
         .map(|(a, b)| format!("c.id BETWEEN {a} AND {b} AND "))
@@ -656,7 +690,7 @@ fn count(sql: &mut dyn Sql, q: &str) -> Result<u64> {
 pub(crate) fn retention_chunk(
     sql: &mut dyn Sql,
     head: &BatchHead,
-    cutoff: Date,
+    cutoff: Cutoffs,
     fields: &[FieldPlan],
     dry_run: bool,
 ) -> Result<Option<RetentionChunk>> {
@@ -1134,7 +1168,7 @@ pub(crate) fn journal_batches(
         let id: i64 = g(0).and_then(|s| s.parse().ok()).unwrap_or(0);
         let fields = sql
             .rows(&format!(
-                "SELECT table_name, column_name, category, scope, date_column, CAST(before AS TEXT), CAST(rows AS TEXT) \
+                "SELECT table_name, column_name, category, scope, date_column, CAST(before AS TEXT), CAST(rows AS TEXT), keep_purpose \
                  FROM erasure_fields WHERE batch_id = {id}"
             ))?
             .into_iter()
@@ -1155,6 +1189,7 @@ pub(crate) fn journal_batches(
                             Scope::Party
                         },
                         keep_from,
+                        keep_purpose: h(7),
                     },
                     h(6).and_then(|s| s.parse().ok()).unwrap_or(0),
                 ))

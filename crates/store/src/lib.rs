@@ -16,6 +16,7 @@ pub mod erasure;
 pub mod ledger;
 mod model;
 mod pg;
+pub mod recipients;
 pub mod remit;
 pub mod rights;
 mod sqlite;
@@ -33,6 +34,7 @@ pub use ledger::{
     CaseLawRow, CreditProbe, EntryLinks, EntryUpdate, LedgerBatch, LedgerStore, PaymentAssignment,
 };
 pub use model::*;
+pub use recipients::{NewRecipient, RecipientRow, RecipientStore};
 pub use remit::{ClientAgreementRow, Payer, RemitStore, RemittanceRow};
 pub use rights::{RightsStore, RightsTx};
 
@@ -112,7 +114,14 @@ pub enum Finish {
 /// The one storage interface. Both engines implement all of it; the contract
 /// tests in `tests/contract.rs` run every behaviour against both.
 pub trait Store:
-    Send + Sync + LedgerStore + RightsStore + ArrangementStore + ErasureStore + RemitStore
+    Send
+    + Sync
+    + LedgerStore
+    + RightsStore
+    + ArrangementStore
+    + ErasureStore
+    + RemitStore
+    + RecipientStore
 {
     fn engine(&self) -> Engine;
 

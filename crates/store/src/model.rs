@@ -516,6 +516,12 @@ pub struct Disclosure {
     pub refused: Option<String>,
     pub disclosed_on: Date,
     pub actor: String,
+    /// The actual recipient from the register (R23), when one was named;
+    /// `None` for a disclosure to a category inside the EEA.
+    pub recipient_id: Option<i64>,
+    pub recipient_name: Option<String>,
+    /// The document the transfer safeguard is recorded in.
+    pub safeguard_ref: Option<String>,
 }
 
 /// Queued work of one kind, for the worker that carries it out, with what

@@ -19,6 +19,7 @@ use crate::{Engine, Finish, ImportAbort, ImportTx, Result, Store, StoreError};
 
 mod arrangement;
 mod erasure;
+mod recipients;
 mod remit;
 mod rights;
 
@@ -50,6 +51,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
     ),
     (8, include_str!("../migrations/postgres/0008_rights.sql")),
     (9, include_str!("../migrations/postgres/0009_erasure.sql")),
+    (
+        10,
+        include_str!("../migrations/postgres/0010_recipients.sql"),
+    ),
 ];
 
 /// Connections kept open for reuse; more are opened on demand and closed
@@ -971,8 +976,8 @@ impl Store for PgStore {
     fn disclosures_for_party(&self, party: PartyId) -> Result<Vec<Disclosure>> {
         self.conn()?
             .query(
-                "SELECT party_id, recipient, categories, purpose, legal_basis, country, safeguard, disclosed_on, actor, reason \
-                 FROM disclosures WHERE party_id = $1 ORDER BY id",
+                "SELECT party_id, recipient, categories, purpose, legal_basis, country, safeguard, disclosed_on, actor, reason, \
+                 recipient_id, recipient_name, safeguard_ref FROM disclosures WHERE party_id = $1 ORDER BY id",
                 &[&party.0],
             )?
             .iter()
@@ -988,6 +993,9 @@ impl Store for PgStore {
                     disclosed_on: r.try_get(7)?,
                     actor: r.try_get(8)?,
                     refused: r.try_get(9)?,
+                    recipient_id: r.try_get(10)?,
+                    recipient_name: r.try_get(11)?,
+                    safeguard_ref: r.try_get(12)?,
                 })
             })
             .collect()
@@ -1531,8 +1539,9 @@ fn insert_transfers(
 
 fn insert_disclosure(tx: &mut postgres::Transaction<'_>, d: &Disclosure) -> Result<()> {
     tx.execute(
-        "INSERT INTO disclosures (party_id, recipient, categories, purpose, legal_basis, country, safeguard, disclosed_on, actor, outcome, reason) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        "INSERT INTO disclosures (party_id, recipient, categories, purpose, legal_basis, country, safeguard, disclosed_on, actor, outcome, reason, \
+         recipient_id, recipient_name, safeguard_ref) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
         &[
             &d.party.0,
             &d.recipient,
@@ -1545,6 +1554,9 @@ fn insert_disclosure(tx: &mut postgres::Transaction<'_>, d: &Disclosure) -> Resu
             &d.actor,
             &if d.refused.is_some() { "refused" } else { "disclosed" },
             &d.refused,
+            &d.recipient_id,
+            &d.recipient_name,
+            &d.safeguard_ref,
         ],
     )?;
     Ok(())

@@ -15,6 +15,7 @@ use crate::{Engine, Finish, ImportAbort, ImportTx, Result, Store, StoreError};
 
 mod arrangement;
 mod erasure;
+mod recipients;
 mod remit;
 mod rights;
 
@@ -37,6 +38,7 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (7, include_str!("../migrations/sqlite/0007_remittance.sql")),
     (8, include_str!("../migrations/sqlite/0008_rights.sql")),
     (9, include_str!("../migrations/sqlite/0009_erasure.sql")),
+    (10, include_str!("../migrations/sqlite/0010_recipients.sql")),
 ];
 
 pub struct SqliteStore {
@@ -890,8 +892,8 @@ impl Store for SqliteStore {
     fn disclosures_for_party(&self, party: PartyId) -> Result<Vec<Disclosure>> {
         let conn = self.conn()?;
         let mut st = conn.prepare_cached(
-            "SELECT party_id, recipient, categories, purpose, legal_basis, country, safeguard, disclosed_on, actor, reason \
-             FROM disclosures WHERE party_id = ?1 ORDER BY id",
+            "SELECT party_id, recipient, categories, purpose, legal_basis, country, safeguard, disclosed_on, actor, reason, \
+             recipient_id, recipient_name, safeguard_ref FROM disclosures WHERE party_id = ?1 ORDER BY id",
         )?;
         let mut rows = st.query([party.0])?;
         let mut out = Vec::new();
@@ -908,6 +910,9 @@ impl Store for SqliteStore {
                 disclosed_on: date("disclosures", "disclosed_on", &on)?,
                 actor: r.get(8)?,
                 refused: r.get(9)?,
+                recipient_id: r.get(10)?,
+                recipient_name: r.get(11)?,
+                safeguard_ref: r.get(12)?,
             });
         }
         Ok(out)
@@ -1443,8 +1448,9 @@ fn decision_row(r: &rusqlite::Row<'_>) -> Result<DecisionRow> {
 
 fn insert_disclosure(c: &Connection, d: &Disclosure) -> Result<()> {
     c.prepare_cached(
-        "INSERT INTO disclosures (party_id, recipient, categories, purpose, legal_basis, country, safeguard, disclosed_on, actor, outcome, reason) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        "INSERT INTO disclosures (party_id, recipient, categories, purpose, legal_basis, country, safeguard, disclosed_on, actor, outcome, reason, \
+         recipient_id, recipient_name, safeguard_ref) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
     )?
     .execute(params![
             d.party.0,
@@ -1457,7 +1463,10 @@ fn insert_disclosure(c: &Connection, d: &Disclosure) -> Result<()> {
             d.disclosed_on.to_string(),
             d.actor,
             if d.refused.is_some() { "refused" } else { "disclosed" },
-            d.refused
+            d.refused,
+            d.recipient_id,
+            d.recipient_name,
+            d.safeguard_ref
         ],
     )?;
     Ok(())

@@ -130,7 +130,7 @@ impl ErasureStore for PgStore {
         self.in_tx(!dry_run, |s| er::erase(s, head, parties, cases, fields))
     }
 
-    fn plan_retention(&self, as_of: Date, cutoff: Date, per_chunk: usize) -> Result<u64> {
+    fn plan_retention(&self, as_of: Date, cutoff: Cutoffs, per_chunk: usize) -> Result<u64> {
         self.in_tx(true, |s| {
             // One planner at a time: a second waits and then finds the plan.
             s.0.batch_execute("LOCK TABLE retention_chunks IN EXCLUSIVE MODE")?;
@@ -141,7 +141,7 @@ impl ErasureStore for PgStore {
     fn retention_chunk(
         &self,
         head: &BatchHead,
-        cutoff: Date,
+        cutoff: Cutoffs,
         fields: &[FieldPlan],
         dry_run: bool,
     ) -> Result<Option<RetentionChunk>> {

@@ -76,7 +76,7 @@ impl ErasureStore for SqliteStore {
         tx(&c, !dry_run, |s| er::erase(s, head, parties, cases, fields))
     }
 
-    fn plan_retention(&self, as_of: Date, cutoff: Date, per_chunk: usize) -> Result<u64> {
+    fn plan_retention(&self, as_of: Date, cutoff: Cutoffs, per_chunk: usize) -> Result<u64> {
         let c = self.conn()?;
         tx(&c, true, |s| {
             er::plan_retention(s, as_of, cutoff, per_chunk)
@@ -86,7 +86,7 @@ impl ErasureStore for SqliteStore {
     fn retention_chunk(
         &self,
         head: &BatchHead,
-        cutoff: Date,
+        cutoff: Cutoffs,
         fields: &[FieldPlan],
         dry_run: bool,
     ) -> Result<Option<RetentionChunk>> {
