@@ -49,10 +49,7 @@ pub fn run(args: BenchRetentionArgs) -> anyhow::Result<()> {
         as_of,
     )?;
     let engines = crate::bench_import::engines(&args.engine)?;
-    let keep_every = match args.expired_pct.min(100) {
-        100 => i64::MAX,
-        pct => (100 / (100 - pct).max(1)) as i64,
-    };
+    let pct = args.expired_pct.min(100);
     for engine in engines {
         let (url, svc) = crate::bench_import::imported_portfolio(
             engine,
@@ -64,7 +61,7 @@ pub fn run(args: BenchRetentionArgs) -> anyhow::Result<()> {
         // Close the share long ago (2015) that has expired by 2026.
         let store = kwijting_store::open(&url)?;
         let close = format!(
-            "UPDATE cases SET status = 'closed_paid', closed_on = '2015-06-30' WHERE id % {keep_every} <> 0"
+            "UPDATE cases SET status = 'closed_paid', closed_on = '2015-06-30' WHERE id % 100 < {pct}"
         );
         store
             .import(&mut |tx| {
