@@ -6,13 +6,13 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::Subcommand;
-use kwijting_bank::{Bic, CreditorId, Pain008Version};
-use kwijting_domain::{Actor, Iban, Money, parse_date};
+use kwijting_bank::{CreditorId, Pain008Version};
+use kwijting_domain::{Actor, Money, parse_date};
 use kwijting_server::arrangements as views;
 use kwijting_service::arrangements::{ArrangementView, ProposalOutcome};
-use kwijting_service::direct_debit::Creditor;
 use kwijting_strategy::arrangement::ArrangementRules;
 
+use crate::trust_account::{TrustAccountArgs, TrustAccountSettings};
 use crate::{input_error, open_service, parse_as_of, print_json, refused};
 
 #[derive(Subcommand)]
@@ -122,12 +122,9 @@ pub enum SepaCommand {
         /// Where to write the file (default: standard output)
         #[arg(long)]
         out: Option<PathBuf>,
-        #[arg(long, env = "KWIJTING_SEPA_CREDITOR_NAME")]
-        creditor_name: Option<String>,
-        #[arg(long, env = "KWIJTING_SEPA_CREDITOR_IBAN")]
-        creditor_iban: Option<String>,
-        #[arg(long, env = "KWIJTING_SEPA_CREDITOR_BIC")]
-        creditor_bic: Option<String>,
+        /// The trust account collected to (`--creditor-*` still accepted)
+        #[command(flatten)]
+        trust: TrustAccountArgs,
         /// The creditor identifier (NLkkZZZ + KvK + suffix)
         #[arg(long, env = "KWIJTING_SEPA_CREDITOR_ID")]
         creditor_id: Option<String>,
@@ -368,9 +365,7 @@ pub fn sepa(url: &str, cmd: SepaCommand) -> anyhow::Result<()> {
         date,
         version,
         out,
-        creditor_name,
-        creditor_iban,
-        creditor_bic,
+        trust,
         creditor_id,
         json,
     } = cmd;
@@ -382,22 +377,15 @@ pub fn sepa(url: &str, cmd: SepaCommand) -> anyhow::Result<()> {
             return Err(refused(anyhow::anyhow!("--version '{other}': 08 or 02")));
         }
     };
-    let creditor = match (creditor_name, creditor_iban, creditor_id) {
-        (Some(name), Some(iban), Some(id)) => Some(Creditor {
-            name,
-            iban: Iban::parse(&iban)
-                .map_err(|e| refused(anyhow::anyhow!("--creditor-iban '{iban}': {e}")))?,
-            bic: creditor_bic
-                .as_deref()
-                .map(Bic::parse)
-                .transpose()
-                .map_err(|e| refused(anyhow::anyhow!("--creditor-bic: {e}")))?,
-            id: CreditorId::parse(&id)
-                .map_err(|e| refused(anyhow::anyhow!("--creditor-id '{id}': {e}")))?,
-        }),
-        _ => None,
-    };
+    let trust = TrustAccountSettings::read(&trust)?;
+    let creditor_id = creditor_id
+        .map(|id| {
+            CreditorId::parse(&id)
+                .map_err(|e| refused(anyhow::anyhow!("--creditor-id '{id}': {e}")))
+        })
+        .transpose()?;
     let svc = open_service(url)?;
+    let creditor = trust.creditor(creditor_id, &svc.policy().controller().name);
     let file = svc
         .direct_debit_file(&actor(), on, version, creditor.as_ref())
         .map_err(input_error)?;

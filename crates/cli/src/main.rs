@@ -21,6 +21,7 @@ mod policy_cmd;
 mod recipients_cmd;
 mod remit_cmd;
 mod rights_cmd;
+mod trust_account;
 
 use std::io::Write;
 use std::path::PathBuf;

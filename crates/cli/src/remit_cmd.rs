@@ -14,6 +14,7 @@ use kwijting_service::remit::{
     parse_rounding, rounding_name,
 };
 
+use crate::trust_account::{TrustAccountArgs, TrustAccountSettings};
 use crate::{input_error, print_json, refused};
 
 #[derive(clap::Args)]
@@ -223,13 +224,8 @@ pub struct PaymentFileArgs {
     #[arg(long, default_value = "09")]
     pain001_version: String,
     /// The trust account paid from
-    #[arg(long, env = "KWIJTING_TRUST_IBAN")]
-    trust_iban: Option<String>,
-    #[arg(long, env = "KWIJTING_TRUST_BIC")]
-    trust_bic: Option<String>,
-    /// The trust account's holder (default: the controller in the policy)
-    #[arg(long, env = "KWIJTING_TRUST_NAME")]
-    trust_name: Option<String>,
+    #[command(flatten)]
+    trust: TrustAccountArgs,
     /// Compute and show; post and write nothing
     #[arg(long)]
     dry_run: bool,
@@ -249,22 +245,7 @@ impl PaymentFileArgs {
     }
 
     fn trust(&self, svc: &Kwijting) -> Result<Option<TrustAccount>> {
-        let Some(iban) = &self.trust_iban else {
-            return Ok(None);
-        };
-        Ok(Some(TrustAccount {
-            name: self
-                .trust_name
-                .clone()
-                .unwrap_or_else(|| svc.policy().controller().name.clone()),
-            iban: Iban::parse(iban).map_err(|e| refused(anyhow::anyhow!("--trust-iban: {e}")))?,
-            bic: self
-                .trust_bic
-                .as_deref()
-                .map(PayoutBic::parse)
-                .transpose()
-                .map_err(|e| refused(anyhow::anyhow!("--trust-bic: {e}")))?,
-        }))
+        Ok(TrustAccountSettings::read(&self.trust)?.account(&svc.policy().controller().name))
     }
 
     /// Writes each file whole, then renames it: a reader (or the bank

@@ -12,6 +12,7 @@ fn kwijting(db: &str, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_kwijting"))
         .env("KWIJTING_DATABASE_URL", db)
         .env_remove("KWIJTING_TRUST_IBAN")
+        .env_remove("KWIJTING_SEPA_CREDITOR_IBAN")
         .args(args)
         .output()
         .expect("the binary runs")
