@@ -49,17 +49,18 @@ impl TrustAccountSettings {
     }
 
     /// From the flags, then `env` (tests give their own).
-    pub fn read_with(args: &TrustAccountArgs, env: impl Fn(&str) -> Option<String>) -> Result<Self> {
+    pub fn read_with(
+        args: &TrustAccountArgs,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Self> {
         let pick = |flag: &Option<String>, vars: [&str; 2]| -> Option<(String, String)> {
-            flag.clone()
-                .map(|v| (v, String::new()))
-                .or_else(|| {
-                    vars.iter().find_map(|k| {
-                        env(k)
-                            .filter(|v| !v.trim().is_empty())
-                            .map(|v| (v, (*k).to_owned()))
-                    })
+            flag.clone().map(|v| (v, String::new())).or_else(|| {
+                vars.iter().find_map(|k| {
+                    env(k)
+                        .filter(|v| !v.trim().is_empty())
+                        .map(|v| (v, (*k).to_owned()))
                 })
+            })
         };
         let from = |what: &str, var: &str| {
             if var.is_empty() {
@@ -77,9 +78,8 @@ impl TrustAccountSettings {
             .transpose()?;
         let bic = pick(&args.trust_bic, BIC_VARS)
             .map(|(v, var)| {
-                Bic::parse(v.trim()).map_err(|e| {
-                    refused(anyhow::anyhow!("{} '{v}': {e}", from("trust-bic", &var)))
-                })
+                Bic::parse(v.trim())
+                    .map_err(|e| refused(anyhow::anyhow!("{} '{v}': {e}", from("trust-bic", &var))))
             })
             .transpose()?;
         let name = pick(&args.trust_name, NAME_VARS).map(|(v, _)| v.trim().to_owned());
@@ -129,7 +129,10 @@ mod tests {
             ("KWIJTING_SEPA_CREDITOR_NAME", "Old name"),
         ]);
         let s = TrustAccountSettings::read_with(&TrustAccountArgs::default(), old).unwrap();
-        assert_eq!(s.iban.as_ref().map(|i| i.as_str().to_owned()), Some(iban.into()));
+        assert_eq!(
+            s.iban.as_ref().map(|i| i.as_str().to_owned()),
+            Some(iban.into())
+        );
         assert_eq!(s.name.as_deref(), Some("Old name"));
 
         let both = env(&[
@@ -144,8 +147,8 @@ mod tests {
             trust_name: Some("Flag name".into()),
             ..Default::default()
         };
-        let s = TrustAccountSettings::read_with(&args, env(&[("KWIJTING_TRUST_NAME", "T")]))
-            .unwrap();
+        let s =
+            TrustAccountSettings::read_with(&args, env(&[("KWIJTING_TRUST_NAME", "T")])).unwrap();
         assert_eq!(s.name.as_deref(), Some("Flag name"));
     }
 
@@ -156,6 +159,9 @@ mod tests {
             env(&[("KWIJTING_SEPA_CREDITOR_IBAN", "NL00XXXX")]),
         )
         .unwrap_err();
-        assert!(format!("{e:#}").contains("KWIJTING_SEPA_CREDITOR_IBAN"), "{e:#}");
+        assert!(
+            format!("{e:#}").contains("KWIJTING_SEPA_CREDITOR_IBAN"),
+            "{e:#}"
+        );
     }
 }

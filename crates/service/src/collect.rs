@@ -147,6 +147,11 @@ impl Kwijting {
                 "decision {decision} is not waiting for review"
             )));
         }
+        // An approved costs demand may make costs due on a day the case's
+        // ledger has posted past already.
+        if approve && let Some(case) = self.store.decision_case(decision)? {
+            self.restate_on_ledger(&[case], &format!("decision {decision} approved"))?;
+        }
         Ok(())
     }
 }

@@ -524,6 +524,8 @@ impl Kwijting {
         // After the chunks: a case whose arrangement breaks today is taken
         // up by its strategy from tomorrow.
         let arrangements = self.monitor_arrangements(as_of)?;
+        // Costs due from a day the ledger has already posted past.
+        self.restate_after_run(as_of)?;
         let totals = self.store.run_totals(as_of)?;
         Ok(RunSummary {
             as_of: Some(as_of),

@@ -705,6 +705,8 @@ struct Intake<'a> {
     /// Principal (and the earliest due date) added to cases whose row was
     /// written already.
     extended: HashMap<Ref<CaseId>, (i64, Date)>,
+    /// Cases from before this import that received claims.
+    extended_existing: Vec<CaseId>,
     report: ImportReport,
     errors: Vec<FieldError>,
     error_count: u64,
@@ -732,6 +734,7 @@ impl<'a> Intake<'a> {
             cases: KeyMap::default(),
             links: HashSet::new(),
             extended: HashMap::new(),
+            extended_existing: Vec::new(),
             report: ImportReport {
                 source: import.source.clone(),
                 ..ImportReport::default()
@@ -989,6 +992,9 @@ impl<'a> Intake<'a> {
             .filter(|(r, _)| matches!(r, Ref::Existing(_)))
             .count() as u64;
         for (case, (cents, due_on)) in extended {
+            if let Ref::Existing(id) = case {
+                self.extended_existing.push(id);
+            }
             tx.add_to_case_totals(case, cents, due_on)?;
         }
         let r = &self.report;
@@ -1340,7 +1346,8 @@ impl Kwijting {
             .map_err(ServiceError::from)?;
         let now = self.clock().now();
         let today = self.clock().today();
-        let mut outcome: Option<Result<(ImportReport, Option<Refusal>), IntakeError>> = None;
+        let mut outcome: Option<Result<(ImportReport, Option<Refusal>, Vec<CaseId>), IntakeError>> =
+            None;
         let result = self.store.import(&mut |tx| {
             let mut intake = Intake::start(
                 tx,
@@ -1404,7 +1411,11 @@ impl Kwijting {
                 errors: std::mem::take(&mut intake.errors),
                 error_count: intake.error_count,
             });
-            outcome = Some(Ok((std::mem::take(&mut intake.report), refusal)));
+            outcome = Some(Ok((
+                std::mem::take(&mut intake.report),
+                refusal,
+                std::mem::take(&mut intake.extended_existing),
+            )));
             Ok(finish)
         });
         match result {
@@ -1418,8 +1429,12 @@ impl Kwijting {
             }
         }
         match outcome {
-            Some(Ok((_, Some(refusal)))) => Err(IntakeError::Refused(refusal)),
-            Some(Ok((report, None))) => Ok(report),
+            Some(Ok((_, Some(refusal), _))) => Err(IntakeError::Refused(refusal)),
+            Some(Ok((report, None, extended))) => {
+                // The ledger follows the claims added to cases it holds.
+                self.restate_on_ledger(&extended, &format!("claims added by {source}"))?;
+                Ok(report)
+            }
             Some(Err(e)) => Err(e),
             None => Err(ServiceError::Store(StoreError::Invariant(
                 "import ended without an outcome".into(),

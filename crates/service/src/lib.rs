@@ -23,6 +23,7 @@ pub mod rates;
 pub mod recipients;
 pub mod refunds;
 pub mod remit;
+mod restate;
 pub mod rights;
 pub mod rights_extract;
 pub mod settle;

@@ -436,6 +436,45 @@ impl Book {
         Ok(())
     }
 
+    /// Brings each of `cases` the window holds with a posting to its
+    /// statement of account on its last posting day (claims added, costs
+    /// due since): the ledger follows a statement that changed without a
+    /// payment. The key counts the case's transfers so far, so it is new
+    /// each time the case changed. Returns the cases restated.
+    pub(crate) fn restate_cases(
+        &mut self,
+        cases: &[CaseId],
+        why: &str,
+    ) -> Result<Vec<CaseId>, ServiceError> {
+        let mut count: HashMap<CaseId, usize> = HashMap::new();
+        for (case, ts) in transfers_by_case(&self.ledger) {
+            count.insert(case, ts.len());
+        }
+        let mut restated = Vec::new();
+        for case in cases {
+            let Some(book) = self.cases.get(case) else {
+                continue;
+            };
+            let Some(on) = book.last_on else { continue };
+            let s = book
+                .statement(&self.nl, on, None)
+                .map_err(|e| internal(format!("case {case}: the law engine refused: {e}")))?;
+            let n = count.get(case).copied().unwrap_or(0);
+            let before = self.ledger.transfers().len();
+            self.restate_to(
+                *case,
+                &format!("chg:rst:{}:{n}", case.0),
+                on,
+                &from_amounts(&s.outstanding),
+                why,
+            )?;
+            if self.ledger.transfers().len() > before {
+                restated.push(*case);
+            }
+        }
+        Ok(restated)
+    }
+
     /// Allocates `amount` of `receipt` to `case` as the statement of account
     /// applies it on `on`, after charging what the statement has that the
     /// ledger lacks. Returns what was held for refund. Nothing is applied

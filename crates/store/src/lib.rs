@@ -18,6 +18,7 @@ mod model;
 mod pg;
 pub mod recipients;
 pub mod remit;
+pub mod restate;
 pub mod rights;
 mod sqlite;
 pub mod testkit;
@@ -36,6 +37,7 @@ pub use ledger::{
 pub use model::*;
 pub use recipients::{NewRecipient, RecipientRow, RecipientStore};
 pub use remit::{ClientAgreementRow, Payer, RemitStore, RemittanceRow};
+pub use restate::RestateStore;
 pub use rights::{RightsStore, RightsTx};
 
 /// Which engine a store runs on.
@@ -122,6 +124,7 @@ pub trait Store:
     + ErasureStore
     + RemitStore
     + RecipientStore
+    + RestateStore
 {
     fn engine(&self) -> Engine;
 

@@ -21,6 +21,7 @@ mod arrangement;
 mod erasure;
 mod recipients;
 mod remit;
+mod restate;
 mod rights;
 
 const MIGRATIONS: &[(i64, &str)] = &[
@@ -54,6 +55,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (
         10,
         include_str!("../migrations/postgres/0010_recipients.sql"),
+    ),
+    (
+        12,
+        include_str!("../migrations/postgres/0012_remit_scale.sql"),
     ),
 ];
 

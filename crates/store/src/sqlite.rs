@@ -17,6 +17,7 @@ mod arrangement;
 mod erasure;
 mod recipients;
 mod remit;
+mod restate;
 mod rights;
 
 const MIGRATIONS: &[(i64, &str)] = &[
@@ -39,6 +40,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
     (8, include_str!("../migrations/sqlite/0008_rights.sql")),
     (9, include_str!("../migrations/sqlite/0009_erasure.sql")),
     (10, include_str!("../migrations/sqlite/0010_recipients.sql")),
+    (
+        12,
+        include_str!("../migrations/sqlite/0012_remit_scale.sql"),
+    ),
 ];
 
 pub struct SqliteStore {
