@@ -398,6 +398,164 @@ fn agreements_divide_collected_money_and_the_payout_matches_the_statement() {
     }
 }
 
+/// Cases of a client whose first demand with collection costs was carried
+/// out.
+fn with_costs_demanded(svc: &Kwijting, reference: &str) -> Vec<CaseId> {
+    svc.list_cases(
+        &operator(),
+        &CaseQuery {
+            client_ref: Some(reference.into()),
+            status: None,
+            limit: 100,
+            offset: 0,
+        },
+    )
+    .unwrap()
+    .cases
+    .iter()
+    .filter(|c| {
+        svc.decisions(&operator(), &c.number)
+            .unwrap()
+            .1
+            .iter()
+            .any(|d| d.action == "first_demand" && d.review_state == "automatic")
+    })
+    .map(|c| CaseNumber::parse(&c.number).unwrap().case_id())
+    .collect()
+}
+
+#[test]
+fn costs_and_interest_really_due_are_split_at_remittance_as_agreed() {
+    for (engine, store) in fresh_stores("remit_costs_due") {
+        let svc = common::service(store);
+        let clients = [
+            ("COSTS", Beneficiary::Agency, Beneficiary::Client),
+            ("INTEREST", Beneficiary::Client, Beneficiary::Agency),
+        ];
+        for (i, (name, costs_to, interest_to)) in clients.into_iter().enumerate() {
+            svc.add_client(
+                &operator(),
+                name,
+                &format!("{name} B.V."),
+                ClientRole::Controller,
+                None,
+            )
+            .unwrap();
+            let csv = common::portfolio(30, 40 + i as u64);
+            svc.import_claims_csv(&operator(), name, "p.csv", &csv[..], &mut |_| {})
+                .unwrap();
+            svc.set_client_agreement(
+                &operator(),
+                name,
+                &AgreementTerms {
+                    costs_to,
+                    interest_to,
+                    ..terms(1500, Rounding::HalfUp)
+                },
+            )
+            .unwrap();
+        }
+        svc.assume_commercial_rate_continues(&operator(), "test: the last rate continues")
+            .unwrap();
+        // The daily runs send the 14-day letter, then the first demand with
+        // collection costs (BIK); interest runs from the due dates.
+        for d in [
+            "2026-11-21",
+            "2026-11-24",
+            "2026-12-12",
+            "2026-12-26",
+            "2027-01-23",
+        ] {
+            let s = svc.run_day(&operator(), date(d), 1, &|_, _| {}).unwrap();
+            assert_eq!(s.errors, 0, "{engine}: {:?}", s.error_reasons);
+        }
+        let mut expected = Vec::new();
+        for (name, costs_to, interest_to) in clients {
+            let case = *with_costs_demanded(&svc, name)
+                .first()
+                .unwrap_or_else(|| panic!("{engine}: {name}: no first demand in 30 cases"));
+            let number = CaseNumber::for_case(case).unwrap();
+            // A first euro charges what is due; the second payment pays the
+            // costs and interest in full (art. 6:44 BW) and some principal.
+            pay(
+                &svc,
+                &format!("S1-{name}"),
+                "2027-02-01",
+                &[(case, eur("1.00"))],
+            );
+            let owed = svc.case_ledger(&operator(), number.as_str()).unwrap();
+            assert!(
+                owed.costs.cents() > 0 && owed.interest.cents() > 0,
+                "{engine}: {name}: {owed:?}"
+            );
+            let second = Money::from_cents(
+                owed.costs.cents() + owed.vat.cents() + owed.interest.cents() + 2_000,
+            );
+            pay(&svc, &format!("S2-{name}"), "2027-02-02", &[(case, second)]);
+            expected.push((name, costs_to, interest_to));
+        }
+        verify_green(&svc, engine);
+
+        let out = run(&svc, "2027-02-28");
+        for (name, costs_to, interest_to) in expected {
+            let r = out
+                .remittances
+                .iter()
+                .find(|r| r.client_ref == name)
+                .unwrap_or_else(|| panic!("{engine}: {name} not paid: {out:?}"));
+            let sum = |f: fn(&kwijting_service::remit::StatementLine) -> Money| {
+                r.lines.iter().map(|l| f(l).cents()).sum::<i64>()
+            };
+            let (costs, vat, interest, principal) = (
+                sum(|l| l.costs),
+                sum(|l| l.vat),
+                sum(|l| l.interest),
+                sum(|l| l.principal),
+            );
+            assert!(
+                costs > 0 && interest > 0 && principal > 0,
+                "{engine}: {name}: {:?}",
+                r.lines
+            );
+            let keeps = match (costs_to, interest_to) {
+                (Beneficiary::Agency, Beneficiary::Client) => costs + vat,
+                (Beneficiary::Client, Beneficiary::Agency) => interest,
+                _ => unreachable!(),
+            };
+            assert_eq!(r.agency_keeps.cents(), keeps, "{engine}: {name}");
+            let versions = svc.client_agreements(&operator(), name).unwrap();
+            check_split(r, &versions[0].terms);
+            // The client statement shows the same split, line by line.
+            let csv = csv_of(&out, name);
+            check_statement(csv, r.amount);
+            let rows: Vec<Vec<&str>> = csv.lines().map(|l| l.split(',').collect()).collect();
+            let body = &rows[1..rows.len() - 2];
+            assert_eq!(body.len(), r.lines.len(), "{engine}: {name}\n{csv}");
+            for (row, l) in body.iter().zip(&r.lines) {
+                assert_eq!(
+                    (eur(row[6]), eur(row[7]), eur(row[10])),
+                    (l.interest, l.costs, l.agency_keeps),
+                    "{engine}: {name}\n{csv}"
+                );
+            }
+            let total = &rows[rows.len() - 2];
+            assert_eq!(
+                (
+                    eur(total[6]).cents(),
+                    eur(total[7]).cents(),
+                    eur(total[10]).cents()
+                ),
+                (interest, costs, keeps),
+                "{engine}: {name}\n{csv}"
+            );
+            let account = svc.client_account(&operator(), name).unwrap();
+            assert_eq!(account.paid_out, r.amount, "{engine}: {name}");
+            assert_eq!(account.payable, Money::ZERO, "{engine}: {name}");
+        }
+        verify_green(&svc, engine);
+    }
+}
+
 #[test]
 fn a_payout_is_made_once_per_client_and_period() {
     for (engine, store) in fresh_stores("remit_idempotent") {
