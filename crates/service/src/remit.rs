@@ -689,21 +689,79 @@ impl Kwijting {
             Access::Read,
             "client account",
         )?;
-        let ledger = self.remit_ledger()?;
-        let account = AccountKind::ClientPayable(client.id);
-        let mut a = ClientAccount::default();
-        for t in ledger.transfers() {
-            for p in t.postings().iter().filter(|p| p.account == account) {
-                let credit = Money::from_cents(-p.amount.cents());
-                if t.kind() == TransferKind::Remittance {
-                    a.paid_out = a.paid_out.checked_add(p.amount).map_err(invalid)?;
-                } else {
-                    a.collected = a.collected.checked_add(credit).map_err(invalid)?;
-                }
-            }
+        // From the kept balance and the recorded payouts: no ledger replay.
+        let account = AccountKind::ClientPayable(client.id).name();
+        let kept = self.store.ledger_balances(std::slice::from_ref(&account))?;
+        let payable = Money::from_cents(-kept.get(&account).copied().unwrap_or(0));
+        let paid_out = Money::from_cents(self.store.paid_out_cents(client.id)?);
+        Ok(ClientAccount {
+            collected: payable.checked_add(paid_out).map_err(invalid)?,
+            paid_out,
+            payable,
+        })
+    }
+
+    /// The window a payout run needs: the trust and agency accounts and the
+    /// payables of `clients`, the transfers `to_pay` clients have not been
+    /// paid out yet (by their payable account's index), today's recorded
+    /// lines and the transfers those reverse (for the statement's bank
+    /// entry). Returns the keys not paid out yet with it.
+    fn remit_window(
+        &self,
+        clients: &[ClientId],
+        to_pay: &[ClientId],
+        today: &[RemittanceRow],
+    ) -> Result<(Ledger, HashSet<String>), ServiceError> {
+        let mut names: Vec<String> = [
+            AccountKind::BankTrust,
+            AccountKind::Suspense,
+            AccountKind::RefundsPayable,
+            AccountKind::AgencyCommission,
+            AccountKind::AgencyCostRevenue,
+        ]
+        .iter()
+        .map(|a| a.name())
+        .collect();
+        names.extend(clients.iter().map(|c| AccountKind::ClientPayable(*c).name()));
+        let balances = self
+            .store
+            .ledger_balances(&names)?
+            .into_iter()
+            .map(|(name, cents)| {
+                AccountKind::parse(&name)
+                    .map(|a| (a, Money::from_cents(cents)))
+                    .ok_or_else(|| invalid(format!("stored balance of unknown account {name}")))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut unremitted: HashSet<String> = HashSet::new();
+        for c in to_pay {
+            unremitted.extend(self.store.unremitted_transfers(*c)?);
         }
-        a.payable = Money::from_cents(-ledger.balance(account).cents());
-        Ok(a)
+        let mut wanted: HashSet<String> = unremitted.clone();
+        wanted.extend(today.iter().flat_map(|r| r.lines.iter().cloned()));
+        let load = |keys: &HashSet<String>| -> Result<Vec<Transfer>, ServiceError> {
+            if keys.is_empty() {
+                return Ok(Vec::new());
+            }
+            let list: Vec<String> = keys.iter().cloned().collect();
+            self.store
+                .ledger_transfers_for(&[], &list)?
+                .iter()
+                // The look-up by key also finds children; only the keys.
+                .filter(|t| keys.contains(&t.key))
+                .map(from_stored)
+                .collect()
+        };
+        let lines = load(&wanted)?;
+        let reversed: HashSet<String> = lines
+            .iter()
+            .filter_map(|t| t.reverses())
+            .map(|k| k.as_str().to_owned())
+            .filter(|k| !wanted.contains(k))
+            .collect();
+        let mut transfers = load(&reversed)?;
+        transfers.extend(lines);
+        Ok((Ledger::window(balances, transfers), unremitted))
     }
 
     pub(crate) fn remit_ledger(&self) -> Result<Ledger, ServiceError> {
@@ -758,49 +816,56 @@ impl Kwijting {
         for v in self.store.client_agreements(None)? {
             versions.entry(v.client).or_default().push(v);
         }
-        let mut ledger = self.remit_ledger()?;
-        let existing = self.store.remittances()?;
-        let remitted: HashSet<&str> = existing
-            .iter()
-            .flat_map(|r| r.lines.iter().map(String::as_str))
-            .collect();
+        // Only today's remittances (the batch number, the files) are read.
+        let existing = self.store.remittances_on(req.as_of)?;
         let today_batches: Vec<&str> = {
-            let mut b: Vec<&str> = existing
-                .iter()
-                .filter(|r| r.run_date == req.as_of)
-                .map(|r| r.batch.as_str())
-                .collect();
+            let mut b: Vec<&str> = existing.iter().map(|r| r.batch.as_str()).collect();
             b.sort_unstable();
             b.dedup();
             b
         };
         let batch = format!("KW-RMT-{}-{}", req.as_of, today_batches.len() + 1);
         let created_at = to_second(self.clock().now())?;
+        // A client's record for this period, and which clients to read.
+        let mut done_on: HashMap<ClientId, Date> = HashMap::new();
+        let mut to_pay: Vec<ClientId> = Vec::new();
+        for c in &clients {
+            let Some(row) = versions.get(&c.id).and_then(|v| in_force(v, req.as_of)) else {
+                continue;
+            };
+            let frequency = PayoutFrequency::parse(&row.payout_frequency);
+            if frequency == Some(PayoutFrequency::OnDemand) && req.clients.is_empty() {
+                continue;
+            }
+            let period = frequency.map(|f| f.period(req.as_of));
+            match period.and_then(|p| self.store.remittance_run_date(c.id, &p).transpose()) {
+                Some(run) => {
+                    done_on.insert(c.id, run?);
+                }
+                None => to_pay.push(c.id),
+            }
+        }
+        let clients_ids: Vec<ClientId> = clients.iter().map(|c| c.id).collect();
+        let (mut ledger, unremitted) = self.remit_window(&clients_ids, &to_pay, &existing)?;
 
-        // One pass over the ledger: each client's collected amounts, in
-        // ledger order (indices: the ledger grows while paying).
+        // Each client's collected amounts not paid out yet, in ledger order
+        // (indices: the ledger grows while paying).
         let mut collected: HashMap<ClientId, Vec<usize>> = HashMap::new();
         for (i, t) in ledger.transfers().iter().enumerate() {
-            if t.kind() == TransferKind::Remittance
-                || t.on() > req.as_of
-                || remitted.contains(t.key().as_str())
-            {
+            if t.kind() == TransferKind::Remittance || t.on() > req.as_of {
                 continue;
             }
             let mut seen: Option<ClientId> = None;
             for p in t.postings() {
                 if let AccountKind::ClientPayable(c) = p.account
                     && seen != Some(c)
+                    && unremitted.contains(t.key().as_str())
                 {
                     collected.entry(c).or_default().push(i);
                     seen = Some(c);
                 }
             }
         }
-        let done: HashMap<(ClientId, &str), &RemittanceRow> = existing
-            .iter()
-            .map(|r| ((r.client, r.period.as_str()), r))
-            .collect();
 
         let mut new_rows: Vec<RemittanceRow> = Vec::new();
         let mut new_transfers: Vec<Transfer> = Vec::new();
@@ -833,11 +898,10 @@ impl Kwijting {
                 continue;
             }
             let period = terms.frequency.period(req.as_of);
-            if let Some(done) = done.get(&(client.id, period.as_str())) {
-                if done.run_date != req.as_of {
+            if let Some(run_date) = done_on.get(&client.id) {
+                if *run_date != req.as_of {
                     skipped.push(skip(format!(
-                        "paid for period {period} on {} already",
-                        done.run_date
+                        "paid for period {period} on {run_date} already"
                     )));
                 }
                 continue;
@@ -925,7 +989,8 @@ impl Kwijting {
                 lines: line_keys,
             });
         }
-        verified(&ledger, "nothing was paid out")?;
+        // Each transfer was checked as it was applied to the window; the
+        // stored ledger as a whole is what `ledger verify` checks.
         // Every remittance of the day, earlier runs' first, with its lines.
         // A payment file is written whole or not at all: one holding a
         // client outside the actor's scope is left to a run that sees all.

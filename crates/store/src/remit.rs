@@ -62,6 +62,16 @@ pub trait RemitStore {
     fn client_agreements(&self, client: Option<ClientId>) -> Result<Vec<ClientAgreementRow>>;
     /// Every remittance, oldest first.
     fn remittances(&self) -> Result<Vec<RemittanceRow>>;
+    /// The remittances run on `run_date`, oldest first, with their lines.
+    fn remittances_on(&self, run_date: Date) -> Result<Vec<RemittanceRow>>;
+    /// The day the client's remittance for `period` was run, if it was.
+    fn remittance_run_date(&self, client: ClientId, period: &str) -> Result<Option<Date>>;
+    /// Keys of the transfers posting to the client's payable account that
+    /// no remittance has paid out (the payouts themselves left out), in the
+    /// order written: read by the account's index, not by a ledger scan.
+    fn unremitted_transfers(&self, client: ClientId) -> Result<Vec<String>>;
+    /// What the client's remittances paid out, in cents.
+    fn paid_out_cents(&self, client: ClientId) -> Result<i64>;
     /// Records remittances and the ledger transfers that post them in one
     /// transaction. A remittance for a (client, period) or a line already
     /// recorded fails the whole call with `Duplicate`.

@@ -77,43 +77,45 @@ impl RemitStore for PgStore {
     }
 
     fn remittances(&self) -> Result<Vec<RemittanceRow>> {
+        remittance_rows(&mut *self.conn()?, None)
+    }
+
+    fn remittances_on(&self, run_date: Date) -> Result<Vec<RemittanceRow>> {
+        remittance_rows(&mut *self.conn()?, Some(run_date))
+    }
+
+    fn remittance_run_date(&self, client: ClientId, period: &str) -> Result<Option<Date>> {
         let mut conn = self.conn()?;
-        let mut ids = Vec::new();
-        let mut out = Vec::new();
-        for r in conn.query(
-            "SELECT id, client_id, period, run_date, batch, end_to_end_id, amount_cents, commission_cents, \
-             agency_kept_cents, payout_iban, payout_bic, payout_name, created_at FROM remittances ORDER BY id",
-            &[],
-        )? {
-            ids.push(r.try_get::<_, i64>(0)?);
-            out.push(RemittanceRow {
-                client: ClientId(r.try_get(1)?),
-                period: r.try_get(2)?,
-                run_date: r.try_get(3)?,
-                batch: r.try_get(4)?,
-                end_to_end_id: r.try_get(5)?,
-                amount_cents: r.try_get(6)?,
-                commission_cents: r.try_get(7)?,
-                agency_kept_cents: r.try_get(8)?,
-                payout_iban: r.try_get(9)?,
-                payout_bic: r.try_get(10)?,
-                payout_name: r.try_get(11)?,
-                created_at: r.try_get(12)?,
-                lines: Vec::new(),
-            });
-        }
-        // In no particular order within a remittance: the service puts the
-        // lines in ledger order.
-        for r in conn.query(
-            "SELECT remittance_id, transfer_key FROM remittance_lines ORDER BY remittance_id",
-            &[],
-        )? {
-            let id: i64 = r.try_get(0)?;
-            if let Ok(i) = ids.binary_search(&id) {
-                out[i].lines.push(r.try_get(1)?);
-            }
-        }
-        Ok(out)
+        let row = conn.query_opt(
+            "SELECT run_date FROM remittances WHERE client_id = $1 AND period = $2",
+            &[&client.0, &period],
+        )?;
+        Ok(match row {
+            Some(r) => Some(r.try_get(0)?),
+            None => None,
+        })
+    }
+
+    fn unremitted_transfers(&self, client: ClientId) -> Result<Vec<String>> {
+        let mut conn = self.conn()?;
+        // The LIKE term is the partial index's own, so the index is used.
+        let rows = conn.query(
+            "SELECT t.key FROM ledger_postings p JOIN ledger_transfers t ON t.id = p.transfer_id \
+             WHERE p.account = $1 AND p.account LIKE 'client_payable:%' AND t.kind <> 'remittance' \
+             AND NOT EXISTS (SELECT 1 FROM remittance_lines l WHERE l.transfer_key = t.key) \
+             GROUP BY t.id, t.key ORDER BY t.id",
+            &[&format!("client_payable:{}", client.0)],
+        )?;
+        rows.iter().map(|r| Ok(r.try_get(0)?)).collect()
+    }
+
+    fn paid_out_cents(&self, client: ClientId) -> Result<i64> {
+        let mut conn = self.conn()?;
+        let r = conn.query_one(
+            "SELECT COALESCE(SUM(amount_cents), 0)::BIGINT FROM remittances WHERE client_id = $1",
+            &[&client.0],
+        )?;
+        Ok(r.try_get(0)?)
     }
 
     fn record_remittances(
@@ -225,4 +227,48 @@ impl RemitStore for PgStore {
         }
         Ok(out)
     }
+}
+
+/// Remittances with their lines, all or those run on one day.
+fn remittance_rows(
+    conn: &mut postgres::Client,
+    run_date: Option<Date>,
+) -> Result<Vec<RemittanceRow>> {
+    let mut ids = Vec::new();
+    let mut out = Vec::new();
+    for r in conn.query(
+        "SELECT id, client_id, period, run_date, batch, end_to_end_id, amount_cents, commission_cents, \
+         agency_kept_cents, payout_iban, payout_bic, payout_name, created_at FROM remittances \
+         WHERE $1::DATE IS NULL OR run_date = $1 ORDER BY id",
+        &[&run_date],
+    )? {
+        ids.push(r.try_get::<_, i64>(0)?);
+        out.push(RemittanceRow {
+            client: ClientId(r.try_get(1)?),
+            period: r.try_get(2)?,
+            run_date: r.try_get(3)?,
+            batch: r.try_get(4)?,
+            end_to_end_id: r.try_get(5)?,
+            amount_cents: r.try_get(6)?,
+            commission_cents: r.try_get(7)?,
+            agency_kept_cents: r.try_get(8)?,
+            payout_iban: r.try_get(9)?,
+            payout_bic: r.try_get(10)?,
+            payout_name: r.try_get(11)?,
+            created_at: r.try_get(12)?,
+            lines: Vec::new(),
+        });
+    }
+    // In no particular order within a remittance: the service puts the
+    // lines in ledger order.
+    for r in conn.query(
+        "SELECT remittance_id, transfer_key FROM remittance_lines WHERE remittance_id = ANY($1)",
+        &[&ids],
+    )? {
+        let id: i64 = r.try_get(0)?;
+        if let Ok(i) = ids.binary_search(&id) {
+            out[i].lines.push(r.try_get(1)?);
+        }
+    }
+    Ok(out)
 }

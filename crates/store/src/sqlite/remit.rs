@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use rusqlite::params;
+use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{SqliteStore, corrupt, date, in_tx, insert_transfers};
 use crate::model::{CaseId, ClientId, StoredTransfer};
@@ -85,47 +85,45 @@ impl RemitStore for SqliteStore {
     }
 
     fn remittances(&self) -> Result<Vec<RemittanceRow>> {
+        remittance_rows(&*self.conn()?, None)
+    }
+
+    fn remittances_on(&self, run_date: Date) -> Result<Vec<RemittanceRow>> {
+        remittance_rows(&*self.conn()?, Some(run_date))
+    }
+
+    fn remittance_run_date(&self, client: ClientId, period: &str) -> Result<Option<Date>> {
         let conn = self.conn()?;
-        let mut ids = Vec::new();
-        let mut out = Vec::new();
-        {
-            let mut st = conn.prepare_cached(
-                "SELECT id, client_id, period, run_date, batch, end_to_end_id, amount_cents, commission_cents, \
-                 agency_kept_cents, payout_iban, payout_bic, payout_name, created_at FROM remittances ORDER BY id",
-            )?;
-            let mut rows = st.query([])?;
-            while let Some(r) = rows.next()? {
-                let run: String = r.get(3)?;
-                let at: String = r.get(12)?;
-                ids.push(r.get::<_, i64>(0)?);
-                out.push(RemittanceRow {
-                    client: ClientId(r.get(1)?),
-                    period: r.get(2)?,
-                    run_date: date("remittances", "run_date", &run)?,
-                    batch: r.get(4)?,
-                    end_to_end_id: r.get(5)?,
-                    amount_cents: r.get(6)?,
-                    commission_cents: r.get(7)?,
-                    agency_kept_cents: r.get(8)?,
-                    payout_iban: r.get(9)?,
-                    payout_bic: r.get(10)?,
-                    payout_name: r.get(11)?,
-                    created_at: instant("remittances", &at)?,
-                    lines: Vec::new(),
-                });
-            }
-        }
+        let run: Option<String> = conn
+            .query_row(
+                "SELECT run_date FROM remittances WHERE client_id = ?1 AND period = ?2",
+                params![client.0, period],
+                |r| r.get(0),
+            )
+            .optional()?;
+        run.map(|d| date("remittances", "run_date", &d)).transpose()
+    }
+
+    fn unremitted_transfers(&self, client: ClientId) -> Result<Vec<String>> {
+        let conn = self.conn()?;
+        // The LIKE term is the partial index's own, so the index is used.
         let mut st = conn.prepare_cached(
-            "SELECT remittance_id, transfer_key FROM remittance_lines ORDER BY remittance_id, rowid",
+            "SELECT t.key FROM ledger_postings p JOIN ledger_transfers t ON t.id = p.transfer_id \
+             WHERE p.account = ?1 AND p.account LIKE 'client_payable:%' AND t.kind <> 'remittance' \
+             AND NOT EXISTS (SELECT 1 FROM remittance_lines l WHERE l.transfer_key = t.key) \
+             GROUP BY t.id ORDER BY t.id",
         )?;
-        let mut rows = st.query([])?;
-        while let Some(r) = rows.next()? {
-            let id: i64 = r.get(0)?;
-            if let Ok(i) = ids.binary_search(&id) {
-                out[i].lines.push(r.get(1)?);
-            }
-        }
-        Ok(out)
+        let rows = st.query_map([format!("client_payable:{}", client.0)], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<Vec<String>>>()?)
+    }
+
+    fn paid_out_cents(&self, client: ClientId) -> Result<i64> {
+        let conn = self.conn()?;
+        Ok(conn.query_row(
+            "SELECT COALESCE(SUM(amount_cents), 0) FROM remittances WHERE client_id = ?1",
+            [client.0],
+            |r| r.get(0),
+        )?)
     }
 
     fn record_remittances(
@@ -239,4 +237,50 @@ impl RemitStore for SqliteStore {
         }
         Ok(out)
     }
+}
+
+/// Remittances with their lines, all or those run on one day.
+fn remittance_rows(conn: &Connection, run_date: Option<Date>) -> Result<Vec<RemittanceRow>> {
+    // A range rather than `IS NULL OR =`, so one day is an index look-up.
+    let (low, high) = run_date.map_or(("0000".to_owned(), "9999".to_owned()), |d| {
+        (d.to_string(), d.to_string())
+    });
+    let mut ids = Vec::new();
+    let mut out = Vec::new();
+    {
+        let mut st = conn.prepare_cached(
+            "SELECT id, client_id, period, run_date, batch, end_to_end_id, amount_cents, commission_cents, \
+             agency_kept_cents, payout_iban, payout_bic, payout_name, created_at FROM remittances \
+             WHERE run_date BETWEEN ?1 AND ?2 ORDER BY id",
+        )?;
+        let mut rows = st.query([&low, &high])?;
+        while let Some(r) = rows.next()? {
+            let run: String = r.get(3)?;
+            let at: String = r.get(12)?;
+            ids.push(r.get::<_, i64>(0)?);
+            out.push(RemittanceRow {
+                client: ClientId(r.get(1)?),
+                period: r.get(2)?,
+                run_date: date("remittances", "run_date", &run)?,
+                batch: r.get(4)?,
+                end_to_end_id: r.get(5)?,
+                amount_cents: r.get(6)?,
+                commission_cents: r.get(7)?,
+                agency_kept_cents: r.get(8)?,
+                payout_iban: r.get(9)?,
+                payout_bic: r.get(10)?,
+                payout_name: r.get(11)?,
+                created_at: instant("remittances", &at)?,
+                lines: Vec::new(),
+            });
+        }
+    }
+    let mut st = conn.prepare_cached(
+        "SELECT transfer_key FROM remittance_lines WHERE remittance_id = ?1 ORDER BY rowid",
+    )?;
+    for (i, id) in ids.iter().enumerate() {
+        let rows = st.query_map([id], |r| r.get(0))?;
+        out[i].lines = rows.collect::<rusqlite::Result<Vec<String>>>()?;
+    }
+    Ok(out)
 }
