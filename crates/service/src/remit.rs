@@ -722,7 +722,11 @@ impl Kwijting {
         .iter()
         .map(|a| a.name())
         .collect();
-        names.extend(clients.iter().map(|c| AccountKind::ClientPayable(*c).name()));
+        names.extend(
+            clients
+                .iter()
+                .map(|c| AccountKind::ClientPayable(*c).name()),
+        );
         let balances = self
             .store
             .ledger_balances(&names)?
