@@ -1238,6 +1238,10 @@ impl LineSource for RecordLines<'_> {
     }
 }
 
+/// What an import ended with: its report, the refusal if any, and the
+/// cases from before it that received claims.
+type Outcome = (ImportReport, Option<Refusal>, Vec<CaseId>);
+
 impl Kwijting {
     /// Imports a CSV file of claims for a client: all or nothing.
     pub fn import_claims_csv<R: Read + Send>(
@@ -1346,8 +1350,7 @@ impl Kwijting {
             .map_err(ServiceError::from)?;
         let now = self.clock().now();
         let today = self.clock().today();
-        let mut outcome: Option<Result<(ImportReport, Option<Refusal>, Vec<CaseId>), IntakeError>> =
-            None;
+        let mut outcome: Option<Result<Outcome, IntakeError>> = None;
         let result = self.store.import(&mut |tx| {
             let mut intake = Intake::start(
                 tx,
