@@ -154,11 +154,11 @@ fn parse_statement(
     if !start.empty {
         while let Some(child) = r.next_child().map_err(|e| ctx.err("", e))? {
             let name = child.node.name.clone();
-            match name.as_str() {
+            match name.as_ref() {
                 "Id" | "ElctrncSeqNb" | "Acct" | "Bal" | "Ntry" => {
                     let node = r.subtree(child).map_err(|e| ctx.err("", e))?;
                     let line = r.line_of(node.pos);
-                    match name.as_str() {
+                    match name.as_ref() {
                         "Id" => {
                             let v = node.text.trim().to_owned();
                             ctx.statement = v.clone();
@@ -529,9 +529,9 @@ fn parse_tx_code(node: &Node) -> Option<BankTxCode> {
 
 /// One side of a transaction: a party, its account and its bank.
 struct Side<'n> {
-    party: Option<&'n Node>,
-    account: Option<&'n Node>,
-    agent: Option<&'n Node>,
+    party: Option<&'n Node<'n>>,
+    account: Option<&'n Node<'n>>,
+    agent: Option<&'n Node<'n>>,
 }
 
 impl Side<'_> {
@@ -651,7 +651,7 @@ fn parse_tx(d: &Node, index: usize, original: CreditDebit, own_iban: Option<&Iba
 
 /// The SEPA creditor identifier of a direct debit: the creditor's private
 /// id of scheme `SEPA` (how Dutch banks report `CdtrSchmeId`).
-fn sepa_creditor_id(party: &Node) -> Option<&str> {
+fn sepa_creditor_id<'a>(party: &'a Node<'_>) -> Option<&'a str> {
     let party = party.child("Pty").unwrap_or(party);
     party
         .path(&["Id", "PrvtId"])?

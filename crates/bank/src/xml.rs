@@ -1,33 +1,39 @@
 //! A small element tree over quick-xml, built one subtree at a time so that
 //! a statement with 100,000 entries never sits in memory as one tree.
 //! Elements are named by local name; namespaces are read by hand at the root.
+//! Names and text borrow from the input where they can: a statement of
+//! 100,000 entries has millions of elements.
+
+use std::borrow::Cow;
 
 use quick_xml::Reader;
 use quick_xml::XmlVersion;
 use quick_xml::events::{BytesStart, Event};
 
 #[derive(Debug, Default)]
-pub(crate) struct Node {
-    pub name: String,
+pub(crate) struct Node<'a> {
+    pub name: Cow<'a, str>,
     /// Namespace prefix as written (`""` for none).
-    pub prefix: String,
+    pub prefix: Cow<'a, str>,
     pub attrs: Vec<(String, String)>,
-    pub text: String,
-    pub children: Vec<Node>,
+    /// The element's own text; text that is only white space before any
+    /// other is left out (every reader trims it).
+    pub text: Cow<'a, str>,
+    pub children: Vec<Node<'a>>,
     /// Byte offset of the start tag, for line numbers in messages.
     pub pos: usize,
 }
 
-impl Node {
-    pub fn child(&self, name: &str) -> Option<&Node> {
+impl<'a> Node<'a> {
+    pub fn child(&self, name: &str) -> Option<&Node<'a>> {
         self.children.iter().find(|c| c.name == name)
     }
 
-    pub fn children<'s>(&'s self, name: &'s str) -> impl Iterator<Item = &'s Node> + 's {
+    pub fn children<'s>(&'s self, name: &'s str) -> impl Iterator<Item = &'s Node<'a>> + 's {
         self.children.iter().filter(move |c| c.name == name)
     }
 
-    pub fn path(&self, path: &[&str]) -> Option<&Node> {
+    pub fn path(&self, path: &[&str]) -> Option<&Node<'a>> {
         let mut n = self;
         for p in path {
             n = n.child(p)?;
@@ -38,7 +44,7 @@ impl Node {
     /// Trimmed text of the element at `path`; `None` when absent or empty.
     pub fn text_at(&self, path: &[&str]) -> Option<&str> {
         self.path(path)
-            .map(|n| n.text.trim())
+            .map(|n| n.text.as_ref().trim())
             .filter(|t| !t.is_empty())
     }
 
@@ -60,8 +66,8 @@ pub(crate) struct XmlReader<'a> {
 
 /// A start tag just read: its node (without children yet) and whether it
 /// was empty (`<a/>`).
-pub(crate) struct Start {
-    pub node: Node,
+pub(crate) struct Start<'a> {
+    pub node: Node<'a>,
     pub empty: bool,
 }
 
@@ -100,13 +106,19 @@ impl<'a> XmlReader<'a> {
         format!("not well-formed XML at line {}: {e}", self.line_of(pos))
     }
 
-    fn start_node(&self, e: &BytesStart<'_>, pos: usize) -> Result<Node, String> {
+    fn start_node(&self, e: &BytesStart<'_>, pos: usize) -> Result<Node<'a>, String> {
         let qname = e.name();
-        let name = local(qname.as_ref());
-        let prefix = qname
-            .as_ref()
-            .split_once(':')
-            .map_or(String::new(), |(p, _)| p.to_owned());
+        let qname = self.in_input(qname.as_ref());
+        let (prefix, name) = match qname {
+            Cow::Borrowed(q) => match q.split_once(':') {
+                Some((p, l)) => (Cow::Borrowed(p), Cow::Borrowed(l)),
+                None => (Cow::Borrowed(""), Cow::Borrowed(q)),
+            },
+            Cow::Owned(q) => match q.split_once(':') {
+                Some((p, l)) => (Cow::Owned(p.to_owned()), Cow::Owned(l.to_owned())),
+                None => (Cow::Borrowed(""), Cow::Owned(q)),
+            },
+        };
         let mut attrs = Vec::new();
         for a in e.attributes() {
             let a = a.map_err(|err| self.error(err))?;
@@ -120,16 +132,26 @@ impl<'a> XmlReader<'a> {
             name,
             prefix,
             attrs,
-            text: String::new(),
+            text: Cow::Borrowed(""),
             children: Vec::new(),
             pos,
         })
     }
 
+    /// `part` (of an event just read) as a slice of the input when it is
+    /// one, as it is for an event the reader borrowed: no allocation.
+    fn in_input(&self, part: &str) -> Cow<'a, str> {
+        let start = (part.as_ptr() as usize).wrapping_sub(self.input.as_ptr() as usize);
+        match self.input.get(start..start.wrapping_add(part.len())) {
+            Some(s) if std::ptr::eq(s.as_ptr(), part.as_ptr()) => Cow::Borrowed(s),
+            _ => Cow::Owned(part.to_owned()),
+        }
+    }
+
     /// The next child start tag inside the current element, or `None` at
     /// the current element's end tag (or the end of the document). Text
     /// between children is skipped.
-    pub fn next_child(&mut self) -> Result<Option<Start>, String> {
+    pub fn next_child(&mut self) -> Result<Option<Start<'a>>, String> {
         loop {
             let pos = self.pos();
             let event = self.reader.read_event().map_err(|e| self.error(e))?;
@@ -153,11 +175,11 @@ impl<'a> XmlReader<'a> {
     }
 
     /// Reads the rest of the element `start` into a tree.
-    pub fn subtree(&mut self, start: Start) -> Result<Node, String> {
+    pub fn subtree(&mut self, start: Start<'a>) -> Result<Node<'a>, String> {
         if start.empty {
             return Ok(start.node);
         }
-        let mut stack: Vec<Node> = vec![start.node];
+        let mut stack: Vec<Node<'a>> = vec![start.node];
         loop {
             let pos = self.pos();
             let event = self.reader.read_event().map_err(|e| self.error(e))?;
@@ -171,15 +193,13 @@ impl<'a> XmlReader<'a> {
                     let node = self.start_node(&e, pos)?;
                     stack[top].children.push(node);
                 }
-                Event::Text(t) => stack[top].text.push_str(&t.xml10_content()),
-                Event::CData(t) => {
-                    stack[top].text.push_str(&t.into_inner());
-                }
+                Event::Text(t) => append(&mut stack[top].text, t.xml10_content()),
+                Event::CData(t) => append(&mut stack[top].text, t.into_inner()),
                 Event::GeneralRef(r) => {
                     let name = r.into_inner();
                     let resolved = resolve_entity(&name)
                         .ok_or_else(|| self.error(format!("unknown entity &{name};")))?;
-                    stack[top].text.push(resolved);
+                    stack[top].text.to_mut().push(resolved);
                 }
                 Event::End(_) => {
                     let done = stack.pop().unwrap_or_default();
@@ -220,8 +240,17 @@ fn count_newlines(bytes: &[u8]) -> usize {
     bytes.iter().filter(|b| **b == b'\n').count()
 }
 
-fn local(qname: &str) -> String {
-    qname.split_once(':').map_or(qname, |(_, l)| l).to_owned()
+/// Adds text read to an element's text: the first piece is kept as
+/// borrowed; white space before any other text is dropped (every reader
+/// trims), so the white space between child elements costs nothing.
+fn append<'a>(text: &mut Cow<'a, str>, more: Cow<'a, str>) {
+    if text.is_empty() {
+        if !more.trim().is_empty() {
+            *text = more;
+        }
+    } else {
+        text.to_mut().push_str(&more);
+    }
 }
 
 fn resolve_entity(name: &str) -> Option<char> {

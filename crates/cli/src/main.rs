@@ -33,7 +33,7 @@ use clap::{Parser, Subcommand};
 use kwijting_domain::{Actor, CaseStatus, ClientRole};
 use kwijting_service::cases::CaseQuery;
 use kwijting_service::intake::{IntakeError, Progress};
-use kwijting_service::{Kwijting, ServiceError, SystemClock};
+use kwijting_service::{Kwijting, ServiceError, ShiftedClock, SystemClock};
 
 /// The default database: an SQLite file in the working directory.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://kwijting.db";
@@ -51,6 +51,10 @@ struct Cli {
     /// The processing policy (TOML); default: the built-in policy/default.toml
     #[arg(long, global = true, env = "KWIJTING_POLICY")]
     policy: Option<PathBuf>,
+    /// Act as on this day (YYYY-MM-DD), the clock running on from there;
+    /// default: the system clock's day
+    #[arg(long, global = true, env = "KWIJTING_TODAY")]
+    today: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -405,6 +409,26 @@ pub fn open_service(url: &str) -> anyhow::Result<Kwijting> {
 /// The processing policy, loaded and validated once at start-up.
 static POLICY: std::sync::OnceLock<Arc<kwijting_policy::Policy>> = std::sync::OnceLock::new();
 
+/// The one clock of this run (the system clock unless `--today` moved it).
+static CLOCK: std::sync::OnceLock<Arc<dyn kwijting_service::Clock>> = std::sync::OnceLock::new();
+
+fn set_clock(today: Option<&str>) -> anyhow::Result<()> {
+    let clock: Arc<dyn kwijting_service::Clock> = match today {
+        Some(day) => Arc::new(ShiftedClock::to_day(
+            kwijting_domain::parse_date(day).context("--today")?,
+        )),
+        None => Arc::new(SystemClock),
+    };
+    let _ = CLOCK.set(clock);
+    Ok(())
+}
+
+pub fn clock() -> Arc<dyn kwijting_service::Clock> {
+    CLOCK
+        .get_or_init(|| Arc::new(SystemClock) as Arc<dyn kwijting_service::Clock>)
+        .clone()
+}
+
 fn load_policy(path: Option<&std::path::Path>) -> anyhow::Result<()> {
     let policy = match path {
         Some(p) => {
@@ -427,19 +451,13 @@ pub fn policy() -> anyhow::Result<&'static Arc<kwijting_policy::Policy>> {
 }
 
 pub fn service_over(store: Arc<dyn kwijting_store::Store>) -> anyhow::Result<Kwijting> {
-    Ok(Kwijting::new(
-        store,
-        policy()?.clone(),
-        Arc::new(SystemClock),
-    ))
+    Ok(Kwijting::new(store, policy()?.clone(), clock()))
 }
 
 fn parse_as_of(s: Option<&str>) -> anyhow::Result<kwijting_domain::Date> {
     match s {
         Some(s) => Ok(kwijting_domain::parse_date(s).context("--as-of")?),
-        None => Ok(jiff::Timestamp::now()
-            .to_zoned(jiff::tz::TimeZone::UTC)
-            .date()),
+        None => Ok(clock().today()),
     }
 }
 
@@ -520,6 +538,7 @@ pub fn import_file(
 fn run(cli: Cli) -> anyhow::Result<()> {
     // A bad policy file stops every command before it touches anything.
     load_policy(cli.policy.as_deref())?;
+    set_clock(cli.today.as_deref())?;
     match cli.command {
         Command::Demo(args) => demo::run(args),
         Command::Clients(c) => {

@@ -152,6 +152,9 @@ fn subject_link(subject: Subject) -> String {
         Subject::CaseInAccount(c) => format!(
             "every party of the case whose ledger account is named in column `{c}` (e.g. `case_principal:17`)"
         ),
+        Subject::CaseTransfer(c) => format!(
+            "every party of the case the ledger transfer in column `{c}` posts to, for its postings to the case's accounts"
+        ),
     }
 }
 

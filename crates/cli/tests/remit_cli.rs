@@ -11,6 +11,8 @@ use serde_json::Value;
 fn kwijting(db: &str, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_kwijting"))
         .env("KWIJTING_DATABASE_URL", db)
+        // The day its fixed dates were written for (as in `common`).
+        .env("KWIJTING_TODAY", "2026-11-21")
         .env_remove("KWIJTING_TRUST_IBAN")
         .env_remove("KWIJTING_SEPA_CREDITOR_IBAN")
         .args(args)

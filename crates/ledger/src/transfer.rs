@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use kwijting_domain::{Date, Money};
+use kwijting_domain::{CaseId, Date, Money};
 
 use crate::account::{AccountKind, Segment};
 
@@ -208,6 +208,8 @@ pub enum TransferError {
     Unbalanced(i128),
     #[error("the postings of segment {0:?} do not balance: {1} cents")]
     SegmentUnbalanced(Segment, i128),
+    #[error("a transfer posts to one case at most (found case {0} and case {1})")]
+    SeveralCases(CaseId, CaseId),
     #[error("a reversal must name the transfer it reverses, and only a reversal may")]
     ReversalLink,
     #[error("amount overflows")]
@@ -350,8 +352,11 @@ fn check_postings(postings: &mut [Posting]) -> Result<(), TransferError> {
         return Err(TransferError::TooManyPostings(postings.len()));
     }
     postings.sort_by_key(|p| p.account);
-    let mut total: i128 = 0;
-    let mut segments: BTreeMap<Segment, i128> = BTreeMap::new();
+    // A transfer is about one case at most: its case segment and the trust
+    // segment are all there is to balance, and the store finds a case's
+    // transfers (and their postings) by that one case.
+    let mut trust: i128 = 0;
+    let mut case: Option<(CaseId, i128)> = None;
     for (i, p) in postings.iter().enumerate() {
         if p.amount.is_zero() {
             return Err(TransferError::ZeroPosting(p.account));
@@ -365,14 +370,23 @@ fn check_postings(postings: &mut [Posting]) -> Result<(), TransferError> {
         if i > 0 && postings[i - 1].account == p.account {
             return Err(TransferError::DuplicateAccount(p.account));
         }
-        total += i128::from(p.amount.cents());
-        *segments.entry(p.account.segment()).or_insert(0) += i128::from(p.amount.cents());
+        let cents = i128::from(p.amount.cents());
+        match (p.account.segment(), &mut case) {
+            (Segment::Trust, _) => trust += cents,
+            (Segment::Case(c), None) => case = Some((c, cents)),
+            (Segment::Case(c), Some((k, sum))) if *k == c => *sum += cents,
+            (Segment::Case(c), Some((k, _))) => return Err(TransferError::SeveralCases(*k, c)),
+        }
     }
+    let total = trust + case.map_or(0, |(_, s)| s);
     if total != 0 {
         return Err(TransferError::Unbalanced(total));
     }
-    if let Some((segment, sum)) = segments.into_iter().find(|(_, s)| *s != 0) {
-        return Err(TransferError::SegmentUnbalanced(segment, sum));
+    if trust != 0 {
+        return Err(TransferError::SegmentUnbalanced(Segment::Trust, trust));
+    }
+    if let Some((c, sum)) = case.filter(|(_, s)| *s != 0) {
+        return Err(TransferError::SegmentUnbalanced(Segment::Case(c), sum));
     }
     Ok(())
 }
@@ -468,6 +482,18 @@ mod tests {
         check(
             vec![p(BankTrust, 100), p(CaseEntitlement(c), -100)],
             Err(TransferError::SegmentUnbalanced(Segment::Trust, 100)),
+        );
+        // Each case balanced on its own, but one transfer may be about one
+        // case only: the store files a transfer under its case.
+        let other = CaseId(c.0 + 1);
+        check(
+            vec![
+                p(CasePrincipal(c), 100),
+                p(CaseEntitlement(c), -100),
+                p(CasePrincipal(other), 100),
+                p(CaseEntitlement(other), -100),
+            ],
+            Err(TransferError::SeveralCases(c, other)),
         );
         check(
             vec![

@@ -190,7 +190,10 @@ pub fn erasable(policy: &kwijting_policy::Policy) -> Vec<Datum> {
             Subject::Party | Subject::PartyColumn(_) => Scope::Party,
             Subject::CaseParties(_) => Scope::Case,
             // Amounts on ledger accounts are aggregates; logs name staff.
-            Subject::CaseInAccount(_) | Subject::Staff(_) | Subject::None => continue,
+            Subject::CaseInAccount(_)
+            | Subject::CaseTransfer(_)
+            | Subject::Staff(_)
+            | Subject::None => continue,
         };
         for c in t.columns {
             let Class::Personal { category, purposes } = c.class else {

@@ -56,6 +56,36 @@ impl Clock for SystemClock {
     }
 }
 
+/// The system clock moved to another day, time running on: for a run that
+/// must act as on that day (a replay, a test written for a date), while
+/// timestamps keep their order.
+pub struct ShiftedClock {
+    offset: jiff::SignedDuration,
+}
+
+impl ShiftedClock {
+    /// The clock that says `today` now, at the system clock's time of day.
+    pub fn to_day(today: Date) -> ShiftedClock {
+        let now = Timestamp::now();
+        let utc = now.to_zoned(jiff::tz::TimeZone::UTC);
+        let offset = match today
+            .to_datetime(utc.time())
+            .to_zoned(jiff::tz::TimeZone::UTC)
+        {
+            Ok(then) => then.timestamp().duration_since(now),
+            Err(_) => jiff::SignedDuration::ZERO,
+        };
+        ShiftedClock { offset }
+    }
+}
+
+impl Clock for ShiftedClock {
+    fn now(&self) -> Timestamp {
+        let now = Timestamp::now();
+        now.checked_add(self.offset).unwrap_or(now)
+    }
+}
+
 /// A clock that always says the same instant, for tests and replays.
 pub struct FixedClock(pub Timestamp);
 

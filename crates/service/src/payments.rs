@@ -20,7 +20,7 @@ use kwijting_store::{
 
 pub(crate) use crate::settle::from_stored;
 pub use crate::settle::to_stored;
-use crate::settle::{CaseBook, ReturnedReceipt, internal, key};
+use crate::settle::{Book, CaseBook, ReturnedReceipt, internal, key};
 use crate::{Access, Kwijting, ServiceError};
 
 /// What a statement import did.
@@ -490,149 +490,36 @@ impl Kwijting {
         cases.dedup();
         let mut book = self.open_book(&cases, &receipts)?;
 
-        // 3. Book in statement order.
-        let mut position: HashMap<String, usize> = HashMap::new();
-        let mut entries: Vec<(BankEntry, EntryLinks)> = Vec::with_capacity(planned.len());
-        let mut updates: Vec<EntryUpdate> = Vec::new();
-        for Planned {
-            mut entry,
-            mut links,
-            amount,
-            on,
-            plan,
-        } in planned
-        {
-            match plan {
-                Plan::Credit { outcome } => {
-                    let rk = key(&format!("rcpt:{}", entry.key))?;
-                    book.apply(receipt(rk.clone(), on, amount, &entry.key).map_err(internal)?)?;
-                    match outcome {
-                        MatchOutcome::Matched {
-                            case,
-                            confidence,
-                            rule,
-                            reason,
-                        } => match book.settle(self, case, &rk, amount, on, &reason) {
-                            Ok(refund) => {
-                                report.refunds_cents += refund.cents();
-                                report.matched += 1;
-                                entry.match_state = "matched".into();
-                                entry.case = Some(case);
-                                entry.confidence = Some(format!("{confidence:?}").to_lowercase());
-                                entry.reason = Some(format!("{}: {reason}", rule.as_str()));
-                            }
-                            Err(e) => {
-                                report.unmatched += 1;
-                                entry.match_state = "unmatched".into();
-                                entry.reason = Some(format!(
-                                    "{}: {reason}; not allocated: {e}",
-                                    rule.as_str()
-                                ));
-                            }
-                        },
-                        MatchOutcome::Unmatched { reason } => {
-                            report.unmatched += 1;
-                            entry.match_state = "unmatched".into();
-                            entry.reason = Some(reason);
-                        }
-                    }
-                }
-                Plan::CreditBack { reason } => {
-                    let rk = key(&format!("rcpt:{}", entry.key))?;
-                    book.apply(receipt(rk, on, amount, &entry.key).map_err(internal)?)?;
-                    report.unmatched += 1;
-                    entry.match_state = "unmatched".into();
-                    entry.reason = Some(reason);
-                }
-                Plan::Return {
-                    original,
-                    mandate_id,
-                } => {
-                    report.debits += 1;
-                    let code = links.return_reason.clone();
-                    let why = code
-                        .as_deref()
-                        .map_or("a reversal".to_owned(), |c| format!("a return ({c})"));
-                    match original {
-                        Some(Original {
-                            key: orig,
-                            case,
-                            rule,
-                        }) => {
-                            // A credit of this file got its case in this loop.
-                            let case = case
-                                .or_else(|| position.get(&orig).and_then(|&i| entries[i].0.case));
-                            let source = Source::new(SourceKind::StatementEntry, &entry.key)
-                                .map_err(internal)?;
-                            let undone = book.unbook_receipt(
-                                &key(&format!("rcpt:{orig}"))?,
-                                on,
-                                &format!("rtn:{}", entry.key),
-                                &source,
-                            );
-                            match undone {
-                                Ok(_) => {
-                                    entry.match_state = "return".into();
-                                    entry.case = case;
-                                    entry.reason =
-                                        Some(format!("{why} of {orig}, found by {rule}"));
-                                    links.reverses_entry = Some(orig.clone());
-                                    let note = Some(format!("returned by {}", entry.key));
-                                    match position.get(&orig) {
-                                        Some(&i) => {
-                                            entries[i].0.match_state = "returned".into();
-                                            entries[i].0.reason = note;
-                                        }
-                                        None => updates.push(EntryUpdate {
-                                            key: orig.clone(),
-                                            match_state: "returned".into(),
-                                            case: None,
-                                            reason: note,
-                                        }),
-                                    }
-                                    report.returns.push(ReturnedReceipt {
-                                        entry_key: entry.key.clone(),
-                                        original_entry_key: orig,
-                                        case,
-                                        amount,
-                                        on,
-                                        reason_code: code,
-                                        end_to_end_id: links.end_to_end_id.clone(),
-                                        mandate_id,
-                                    });
-                                }
-                                Err(e) => {
-                                    entry.match_state = "unmatched_return".into();
-                                    entry.reason =
-                                        Some(format!("{why} of {orig} could not be booked: {e}"));
-                                }
-                            }
-                        }
-                        None => {
-                            entry.match_state = "unmatched_return".into();
-                            entry.reason = Some(format!(
-                                "{why} that matches no booked credit (by end-to-end id, reference \
-                                 or amount and counterparty); book it by hand"
-                            ));
-                        }
-                    }
-                }
-                Plan::Debit => {
-                    entry.match_state = "debit".into();
-                    report.debits += 1;
-                }
-                Plan::Info => entry.match_state = "info".into(),
+        // 3. Book in statement order, while a second thread writes what is
+        // booked: the booking of a chunk overlaps the writing of the one
+        // before, in one transaction (all or nothing).
+        let dd_returns = std::thread::scope(|scope| -> Result<_, ServiceError> {
+            let (to_writer, from_booking) = std::sync::mpsc::sync_channel(WRITE_QUEUE_CHUNKS);
+            let store = &self.store;
+            let writer = scope.spawn(move || {
+                store.book_ledger_stream(&mut Chunks {
+                    from_booking,
+                    done: false,
+                })
+            });
+            let booked = book_planned(&mut book, planned, &mut report, &to_writer);
+            if booked.is_ok() {
+                // A writer that stopped has its own error to tell.
+                let _ = to_writer.send(Chunk::Done);
             }
-            position.insert(entry.key.clone(), entries.len());
-            entries.push((entry, links));
-        }
-        let batch = LedgerBatch {
-            entries,
-            updates,
-            transfers: book.made().iter().map(to_stored).collect(),
-            assignments: Vec::new(),
-        };
-        self.store.book_ledger(&batch)?;
+            drop(to_writer);
+            // The window's hundreds of thousands of allocations are freed
+            // while the writer commits.
+            drop(book);
+            let written = writer
+                .join()
+                .map_err(|_| internal("the ledger writer stopped unexpectedly"))?;
+            match (booked, written) {
+                (Ok(()), Ok(())) => Ok(dd_returns),
+                (Err(e), _) => Err(e),
+                (Ok(()), Err(e)) => Err(e.into()),
+            }
+        })?;
         for r in &report.returns {
             self.on_returned_receipt(actor, r)?;
         }
@@ -740,7 +627,7 @@ impl Kwijting {
             }
         };
         let who = actor.name();
-        let refund = book.settle(self, case, &rk, amount, on, &format!("assigned by {who}"))?;
+        let refund = book.settle(case, &rk, amount, on, &format!("assigned by {who}"))?;
         self.store.book_ledger(&LedgerBatch {
             entries: Vec::new(),
             updates: vec![EntryUpdate {
@@ -767,6 +654,224 @@ impl Kwijting {
             refund,
         })
     }
+}
+
+/// Statement entries per chunk handed to the ledger writer.
+const WRITE_CHUNK_ENTRIES: usize = 5_000;
+/// Chunks booked ahead of the writer at most (memory stays bounded).
+const WRITE_QUEUE_CHUNKS: usize = 2;
+
+/// What the booking hands the ledger writer.
+enum Chunk {
+    Batch(LedgerBatch),
+    /// Everything is booked: commit.
+    Done,
+}
+
+/// The writer's side of the channel: batches until [`Chunk::Done`]; a
+/// booking that stopped before it (an error, a panic) ends the channel
+/// without it, and the store rolls everything back.
+struct Chunks {
+    from_booking: std::sync::mpsc::Receiver<Chunk>,
+    done: bool,
+}
+
+impl Iterator for Chunks {
+    type Item = kwijting_store::Result<LedgerBatch>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        match self.from_booking.recv() {
+            Ok(Chunk::Batch(b)) => Some(Ok(b)),
+            Ok(Chunk::Done) => {
+                self.done = true;
+                None
+            }
+            Err(_) => {
+                self.done = true;
+                Some(Err(kwijting_store::StoreError::Abandoned))
+            }
+        }
+    }
+}
+
+/// Hands the writer the entries, updates and transfers booked since the
+/// last chunk.
+fn send(
+    book: &Book,
+    entries: &mut Vec<(BankEntry, EntryLinks)>,
+    updates: &mut Vec<EntryUpdate>,
+    made: &mut usize,
+    to_writer: &std::sync::mpsc::SyncSender<Chunk>,
+) -> Result<(), ServiceError> {
+    let transfers: Vec<_> = book.made()[*made..].iter().map(to_stored).collect();
+    *made += transfers.len();
+    let batch = LedgerBatch {
+        entries: std::mem::take(entries),
+        updates: std::mem::take(updates),
+        transfers,
+        assignments: Vec::new(),
+    };
+    // A writer that hung up failed; its error is told when it is joined.
+    to_writer
+        .send(Chunk::Batch(batch))
+        .map_err(|_| internal("the ledger writer stopped"))
+}
+
+/// Books the planned transactions in statement order on the ledger window
+/// and hands what is booked to the writer chunk by chunk.
+fn book_planned(
+    book: &mut Book,
+    planned: Vec<Planned>,
+    report: &mut StatementReport,
+    to_writer: &std::sync::mpsc::SyncSender<Chunk>,
+) -> Result<(), ServiceError> {
+    // Key -> (position in the file, case), for returns of this file's credits.
+    let mut position: HashMap<String, (usize, Option<CaseId>)> = HashMap::new();
+    let mut entries: Vec<(BankEntry, EntryLinks)> = Vec::with_capacity(WRITE_CHUNK_ENTRIES);
+    let mut updates: Vec<EntryUpdate> = Vec::new();
+    // Entries and transfers handed to the writer so far.
+    let mut sent = 0;
+    let mut made = 0;
+    for Planned {
+        mut entry,
+        mut links,
+        amount,
+        on,
+        plan,
+    } in planned
+    {
+        match plan {
+            Plan::Credit { outcome } => {
+                let rk = key(&format!("rcpt:{}", entry.key))?;
+                book.apply(receipt(rk.clone(), on, amount, &entry.key).map_err(internal)?)?;
+                match outcome {
+                    MatchOutcome::Matched {
+                        case,
+                        confidence,
+                        rule,
+                        reason,
+                    } => match book.settle(case, &rk, amount, on, &reason) {
+                        Ok(refund) => {
+                            report.refunds_cents += refund.cents();
+                            report.matched += 1;
+                            entry.match_state = "matched".into();
+                            entry.case = Some(case);
+                            entry.confidence = Some(format!("{confidence:?}").to_lowercase());
+                            entry.reason = Some(format!("{}: {reason}", rule.as_str()));
+                        }
+                        Err(e) => {
+                            report.unmatched += 1;
+                            entry.match_state = "unmatched".into();
+                            entry.reason =
+                                Some(format!("{}: {reason}; not allocated: {e}", rule.as_str()));
+                        }
+                    },
+                    MatchOutcome::Unmatched { reason } => {
+                        report.unmatched += 1;
+                        entry.match_state = "unmatched".into();
+                        entry.reason = Some(reason);
+                    }
+                }
+            }
+            Plan::CreditBack { reason } => {
+                let rk = key(&format!("rcpt:{}", entry.key))?;
+                book.apply(receipt(rk, on, amount, &entry.key).map_err(internal)?)?;
+                report.unmatched += 1;
+                entry.match_state = "unmatched".into();
+                entry.reason = Some(reason);
+            }
+            Plan::Return {
+                original,
+                mandate_id,
+            } => {
+                report.debits += 1;
+                let code = links.return_reason.clone();
+                let why = code
+                    .as_deref()
+                    .map_or("a reversal".to_owned(), |c| format!("a return ({c})"));
+                match original {
+                    Some(Original {
+                        key: orig,
+                        case,
+                        rule,
+                    }) => {
+                        // A credit of this file got its case in this loop.
+                        let case = case.or_else(|| position.get(&orig).and_then(|&(_, c)| c));
+                        let source = Source::new(SourceKind::StatementEntry, &entry.key)
+                            .map_err(internal)?;
+                        let undone = book.unbook_receipt(
+                            &key(&format!("rcpt:{orig}"))?,
+                            on,
+                            &format!("rtn:{}", entry.key),
+                            &source,
+                        );
+                        match undone {
+                            Ok(_) => {
+                                entry.match_state = "return".into();
+                                entry.case = case;
+                                entry.reason = Some(format!("{why} of {orig}, found by {rule}"));
+                                links.reverses_entry = Some(orig.clone());
+                                let note = Some(format!("returned by {}", entry.key));
+                                // An entry of this file still in hand changes
+                                // before it is written; one written already
+                                // (or of an earlier file) is updated.
+                                match position.get(&orig) {
+                                    Some(&(i, _)) if i >= sent => {
+                                        entries[i - sent].0.match_state = "returned".into();
+                                        entries[i - sent].0.reason = note;
+                                    }
+                                    _ => updates.push(EntryUpdate {
+                                        key: orig.clone(),
+                                        match_state: "returned".into(),
+                                        case: None,
+                                        reason: note,
+                                    }),
+                                }
+                                report.returns.push(ReturnedReceipt {
+                                    entry_key: entry.key.clone(),
+                                    original_entry_key: orig,
+                                    case,
+                                    amount,
+                                    on,
+                                    reason_code: code,
+                                    end_to_end_id: links.end_to_end_id.clone(),
+                                    mandate_id,
+                                });
+                            }
+                            Err(e) => {
+                                entry.match_state = "unmatched_return".into();
+                                entry.reason =
+                                    Some(format!("{why} of {orig} could not be booked: {e}"));
+                            }
+                        }
+                    }
+                    None => {
+                        entry.match_state = "unmatched_return".into();
+                        entry.reason = Some(format!(
+                            "{why} that matches no booked credit (by end-to-end id, reference \
+                             or amount and counterparty); book it by hand"
+                        ));
+                    }
+                }
+            }
+            Plan::Debit => {
+                entry.match_state = "debit".into();
+                report.debits += 1;
+            }
+            Plan::Info => entry.match_state = "info".into(),
+        }
+        position.insert(entry.key.clone(), (sent + entries.len(), entry.case));
+        entries.push((entry, links));
+        if entries.len() == WRITE_CHUNK_ENTRIES {
+            sent += entries.len();
+            send(book, &mut entries, &mut updates, &mut made, to_writer)?;
+        }
+    }
+    send(book, &mut entries, &mut updates, &mut made, to_writer)?;
+    Ok(())
 }
 
 /// The cases the statement's references point at, to fetch at once.

@@ -311,6 +311,16 @@ fn row_to_terms(r: &ClientAgreementRow) -> Result<AgreementTerms, ServiceError> 
 }
 
 /// The version in force on `on`: the latest that started on or before it.
+/// The agreement in force on `on` among a client's stored versions.
+pub(crate) fn agreement_in(
+    versions: &[ClientAgreementRow],
+    client: ClientId,
+    on: Date,
+) -> Result<ClientAgreement, ServiceError> {
+    let terms = in_force(versions, on).map(row_to_terms).transpose()?;
+    ledger_agreement(client, terms.as_ref())
+}
+
 fn in_force(versions: &[ClientAgreementRow], on: Date) -> Option<&ClientAgreementRow> {
     versions
         .iter()
@@ -662,17 +672,6 @@ impl Kwijting {
             .iter()
             .map(|r| self.agreement_of(&client, r))
             .collect()
-    }
-
-    /// The ledger's terms for money collected for `client` on `on`.
-    pub(crate) fn agreement_on(
-        &self,
-        client: ClientId,
-        on: Date,
-    ) -> Result<ClientAgreement, ServiceError> {
-        let versions = self.store.client_agreements(Some(client))?;
-        let terms = in_force(&versions, on).map(row_to_terms).transpose()?;
-        ledger_agreement(client, terms.as_ref())
     }
 
     /// What the ledger holds for the client: collected, paid out, payable.

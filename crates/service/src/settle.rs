@@ -18,8 +18,8 @@ use kwijting_law::statement::{
     statement_of_account,
 };
 use kwijting_ledger::recipe::{
-    AllocationRequest, ClientAgreement, allocate, allocate_applied, claims_from_statement,
-    from_amounts, restate, return_receipt,
+    AllocationRequest, allocate, allocate_applied, claims_from_statement, from_amounts, restate,
+    return_receipt,
 };
 use kwijting_ledger::{
     AccountKind, CaseBalance, Ledger, Posting, Source, SourceKind, Transfer, TransferKey,
@@ -293,6 +293,10 @@ pub(crate) struct Book {
     made_from: usize,
     pub cases: HashMap<CaseId, CaseBook>,
     nl: Netherlands,
+    /// The agreement versions of the window's clients, read when it opens:
+    /// a statement settles many payments of few clients, and settling reads
+    /// nothing from the store.
+    agreements: HashMap<ClientId, Vec<kwijting_store::ClientAgreementRow>>,
 }
 
 impl Kwijting {
@@ -303,16 +307,6 @@ impl Kwijting {
             Holidays::statutory(),
             Default::default(),
         ))
-    }
-
-    /// What the client agreed about collected money, in force on `on`
-    /// (the remittance work keeps the agreements).
-    pub(crate) fn agreement_for(
-        &self,
-        client: ClientId,
-        on: Date,
-    ) -> Result<ClientAgreement, ServiceError> {
-        self.agreement_on(client, on)
     }
 
     /// Opens a window on the stored ledger for `cases` (their accounts,
@@ -334,7 +328,11 @@ impl Kwijting {
         let mut clients: Vec<ClientId> = law.values().map(|l| l.client).collect();
         clients.sort_unstable();
         clients.dedup();
-        accounts.extend(clients.into_iter().map(AccountKind::ClientPayable));
+        accounts.extend(clients.iter().copied().map(AccountKind::ClientPayable));
+        let mut agreements = HashMap::with_capacity(clients.len());
+        for client in clients {
+            agreements.insert(client, self.store.client_agreements(Some(client))?);
+        }
         // A case's first transfer posts to its entitlement: only cases with
         // an entitlement balance kept have other balances to read.
         accounts.extend(law.keys().map(|c| AccountKind::CaseEntitlement(*c)));
@@ -391,6 +389,7 @@ impl Kwijting {
             ledger,
             cases,
             nl: self.netherlands()?,
+            agreements,
         })
     }
 }
@@ -479,10 +478,8 @@ impl Book {
     /// applies it on `on`, after charging what the statement has that the
     /// ledger lacks. Returns what was held for refund. Nothing is applied
     /// when the law engine refuses the case.
-    #[allow(clippy::too_many_arguments)]
     pub(crate) fn settle(
         &mut self,
-        svc: &Kwijting,
         case: CaseId,
         receipt: &TransferKey,
         amount: Money,
@@ -493,7 +490,9 @@ impl Book {
             .cases
             .get(&case)
             .ok_or_else(|| ServiceError::UnknownCase(case.to_string()))?;
-        let agreement = &svc.agreement_for(book.law.client, on)?;
+        let client = book.law.client;
+        let versions = self.agreements.get(&client).map_or(&[][..], Vec::as_slice);
+        let agreement = &crate::remit::agreement_in(versions, client, on)?;
         // Interest runs to the payment day; a payment older than what is
         // already posted is counted in the statement on the later day.
         let as_of = book.last_on.map_or(on, |l| l.max(on));

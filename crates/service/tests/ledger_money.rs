@@ -302,3 +302,49 @@ fn a_camt054_notification_is_booked_and_returned() {
         verified(&svc, engine);
     }
 }
+
+#[test]
+fn a_return_of_a_credit_already_written_in_the_same_file_updates_it() {
+    // More credits than one chunk the booking hands the ledger writer
+    // (5,000), then a return of the first: by then its row is written, so
+    // the return must change the stored row, not the one in hand.
+    let credits = 5_001;
+    let mut lines: Vec<Line> = (0..credits)
+        .map(|i| Line {
+            end_to_end_id: Some(format!("E2E-{i}")),
+            text: Some("no reference".into()),
+            ..Line::credit(1_000 + i as i64, "2026-11-20")
+        })
+        .collect();
+    lines.push(Line {
+        end_to_end_id: Some("E2E-0".into()),
+        return_reason: Some("AC04".into()),
+        ..Line::debit(1_000, "2026-11-20")
+    });
+    let file = camt("BIG", &lines);
+    for (engine, svc) in setup("ledger_chunks", 3) {
+        let r = svc
+            .import_statement(&operator(), "big.xml", file.as_bytes())
+            .unwrap();
+        assert_eq!(r.unmatched, credits as u64, "{engine}: {r:?}");
+        assert_eq!(r.returns.len(), 1, "{engine}: {r:?}");
+        assert_eq!(r.returns[0].original_entry_key, entry_key("BIG", 0));
+        let (total, waiting) = svc.unmatched_payments(&operator(), 10).unwrap();
+        assert_eq!(
+            total,
+            credits as u64 - 1,
+            "{engine}: the returned credit no longer waits"
+        );
+        assert!(
+            waiting.iter().all(|e| e.key != entry_key("BIG", 0)),
+            "{engine}"
+        );
+        verified(&svc, engine);
+        let before = table_counts(&svc);
+        let again = svc
+            .import_statement(&operator(), "big.xml", file.as_bytes())
+            .unwrap();
+        assert_eq!(again.known, credits as u64 + 1, "{engine}");
+        assert_eq!(table_counts(&svc), before, "{engine}: nothing twice");
+    }
+}

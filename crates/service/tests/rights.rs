@@ -663,7 +663,10 @@ fn every_subject_link_is_indexed_and_account_prefixes_match_the_ledger() {
         let indexed = store.leading_index_columns().unwrap();
         for t in CATALOG {
             let col = match t.subject {
-                Subject::PartyColumn(c) | Subject::CaseParties(c) | Subject::CaseInAccount(c) => c,
+                Subject::PartyColumn(c)
+                | Subject::CaseParties(c)
+                | Subject::CaseInAccount(c)
+                | Subject::CaseTransfer(c) => c,
                 Subject::Party => "id",
                 _ => continue,
             };

@@ -28,6 +28,12 @@ pub enum Subject {
     /// The ledger account named in this column carries the case its money
     /// belongs to (`case_principal:17`): the case's parties.
     CaseInAccount(&'static str),
+    /// The ledger transfer in this column is filed under the case it posts
+    /// to (`ledger_transfers.case_id`; a transfer is about one case at
+    /// most): the case's parties, for the postings to the case's own
+    /// accounts. Found through the transfer, so the postings need no index
+    /// on account names, which every payment would write at random.
+    CaseTransfer(&'static str),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -408,7 +414,7 @@ pub static CATALOG: &[Table] = &[
     },
     Table {
         name: "ledger_postings",
-        subject: Subject::CaseInAccount("account"),
+        subject: Subject::CaseTransfer("transfer_id"),
         columns: &[
             plain("transfer_id"),
             plain("seq"),
@@ -921,7 +927,8 @@ mod tests {
                 Subject::PartyColumn(c)
                 | Subject::CaseParties(c)
                 | Subject::Staff(c)
-                | Subject::CaseInAccount(c) => c,
+                | Subject::CaseInAccount(c)
+                | Subject::CaseTransfer(c) => c,
             };
             assert!(
                 t.columns.iter().any(|c| c.name == linked),

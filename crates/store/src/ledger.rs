@@ -106,18 +106,37 @@ pub trait LedgerStore {
     -> Result<Vec<BankEntry>>;
     /// Writes a batch all or nothing, with the kept balances.
     fn book_ledger(&self, batch: &LedgerBatch) -> Result<()>;
+    /// Writes batches as `batches` yields them, all in one transaction, so
+    /// a caller can go on computing the next batch while one is written.
+    /// All or nothing: an `Err` from `batches` rolls everything back and
+    /// is returned; the end of `batches` commits.
+    fn book_ledger_stream(
+        &self,
+        batches: &mut dyn Iterator<Item = Result<LedgerBatch>>,
+    ) -> Result<()>;
 }
 
-/// The balance change of every account a set of transfers posts to.
-pub(crate) fn balance_deltas(transfers: &[StoredTransfer]) -> Vec<(String, i64)> {
-    let mut sums: std::collections::BTreeMap<&str, i64> = std::collections::BTreeMap::new();
-    for t in transfers {
-        for p in &t.postings {
-            let s = sums.entry(p.account.as_str()).or_insert(0);
-            *s = s.saturating_add(p.amount_cents);
+/// The balance change of every account a set of transfers posts to, in
+/// account order (neighbouring keys of the balances' B-tree are written
+/// together).
+pub(crate) fn balance_deltas(transfers: &[StoredTransfer]) -> Vec<(&str, i64)> {
+    let mut postings: Vec<(&str, i64)> = transfers
+        .iter()
+        .flat_map(|t| {
+            t.postings
+                .iter()
+                .map(|p| (p.account.as_str(), p.amount_cents))
+        })
+        .collect();
+    postings.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    let mut sums: Vec<(&str, i64)> = Vec::with_capacity(postings.len());
+    for (account, cents) in postings {
+        match sums.last_mut() {
+            Some((last, sum)) if *last == account => *sum = sum.saturating_add(cents),
+            _ => sums.push((account, cents)),
         }
     }
-    sums.into_iter().map(|(a, s)| (a.to_owned(), s)).collect()
+    sums
 }
 
 /// Bank entry columns in the order the engines read them.

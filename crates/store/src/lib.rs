@@ -70,6 +70,9 @@ pub enum StoreError {
     },
     #[error("{0}")]
     Invariant(String),
+    /// The caller stopped a streamed write; nothing of it was kept.
+    #[error("the write was abandoned by its caller and rolled back")]
+    Abandoned,
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -60,6 +60,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         12,
         include_str!("../migrations/postgres/0012_remit_scale.sql"),
     ),
+    (
+        13,
+        include_str!("../migrations/postgres/0013_postings_by_transfer.sql"),
+    ),
 ];
 
 /// Connections kept open for reuse; more are opened on demand and closed

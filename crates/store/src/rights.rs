@@ -292,7 +292,19 @@ pub(crate) fn extract_queries(by_cases: &str, by_accounts: &str) -> Vec<ExtractQ
             Subject::PartyColumn(c) => (format!("{c} = $1"), None, false),
             Subject::CaseParties(c) => (by_cases.replace("{c}", c), Some(c), false),
             Subject::CaseInAccount(c) => (by_accounts.replace("{c}", c), None, true),
+            // Every case posting of a transfer is to the one case it is
+            // filed under; the other postings are the agency's and clients'.
+            Subject::CaseTransfer(c) => (
+                format!(
+                    "{c} IN (SELECT id FROM ledger_transfers WHERE case_id IS NOT NULL AND {}) \
+                     AND account LIKE 'case%'",
+                    by_cases.replace("{c}", "case_id")
+                ),
+                None,
+                false,
+            ),
         };
+        let by_cases = case_col.is_some() || matches!(t.subject, Subject::CaseTransfer(_));
         let mut select: Vec<String> = columns.iter().map(|c| (*c).to_owned()).collect();
         if let Some(c) = case_col {
             select.push(c.to_owned());
@@ -314,7 +326,7 @@ pub(crate) fn extract_queries(by_cases: &str, by_accounts: &str) -> Vec<ExtractQ
                 t.name
             ),
             has_case: case_col.is_some(),
-            by_cases: case_col.is_some(),
+            by_cases,
             has_import,
             has_line,
             by_accounts,

@@ -44,6 +44,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         12,
         include_str!("../migrations/sqlite/0012_remit_scale.sql"),
     ),
+    (
+        13,
+        include_str!("../migrations/sqlite/0013_postings_by_transfer.sql"),
+    ),
 ];
 
 pub struct SqliteStore {

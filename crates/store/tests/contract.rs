@@ -578,3 +578,92 @@ fn strategies_keep_every_version() {
         assert_eq!(store.strategy("consumer", 9).unwrap(), None, "{engine}");
     }
 }
+
+/// A receipt of `cents` from statement entry `key`, as the service books it.
+fn receipt_batch(key: &str, cents: i64) -> LedgerBatch {
+    LedgerBatch {
+        entries: vec![(
+            BankEntry {
+                key: key.to_owned(),
+                source: "s.xml".into(),
+                account: "NL44RABO0123456789".into(),
+                booked_on: Some(parse_date("2026-11-20").unwrap()),
+                amount_cents: cents,
+                counterparty_name: None,
+                counterparty_iban: None,
+                remittance: Some("no reference".into()),
+                structured_ref: None,
+                match_state: "unmatched".into(),
+                case: None,
+                confidence: None,
+                reason: Some("no reference".into()),
+            },
+            EntryLinks::default(),
+        )],
+        updates: Vec::new(),
+        transfers: vec![StoredTransfer {
+            key: format!("rcpt:{key}"),
+            kind: "receipt".into(),
+            source_kind: "statement_entry".into(),
+            source_ref: key.to_owned(),
+            reverses: None,
+            parent: None,
+            booked_on: parse_date("2026-11-20").unwrap(),
+            postings: vec![
+                StoredPosting {
+                    account: "bank_trust".into(),
+                    amount_cents: cents,
+                },
+                StoredPosting {
+                    account: "suspense".into(),
+                    amount_cents: -cents,
+                },
+            ],
+        }],
+        assignments: Vec::new(),
+    }
+}
+
+#[test]
+fn a_streamed_ledger_write_is_all_or_nothing() {
+    for (engine, store) in fresh_stores("ledger_stream") {
+        let before = store.table_counts().unwrap();
+        // The caller stops after one batch: nothing of it is kept.
+        let mut stopped = vec![
+            Ok(receipt_batch("E1", 500)),
+            Err(StoreError::Abandoned),
+            Ok(receipt_batch("E2", 700)),
+        ]
+        .into_iter();
+        let err = store.book_ledger_stream(&mut stopped).unwrap_err();
+        assert!(matches!(err, StoreError::Abandoned), "{engine}: {err}");
+        assert_eq!(store.table_counts().unwrap(), before, "{engine}");
+        assert!(store.all_ledger_balances().unwrap().is_empty(), "{engine}");
+        // Two batches and an update of the first one's entry, committed
+        // together; the kept balances add up across batches.
+        let mut second = receipt_batch("E2", 700);
+        second.updates.push(EntryUpdate {
+            key: "E1".into(),
+            match_state: "returned".into(),
+            case: None,
+            reason: Some("returned by E3".into()),
+        });
+        let mut both = vec![Ok(receipt_batch("E1", 500)), Ok(second)].into_iter();
+        store.book_ledger_stream(&mut both).unwrap();
+        let balances = store.all_ledger_balances().unwrap();
+        assert_eq!(
+            balances,
+            vec![("bank_trust".into(), 1_200), ("suspense".into(), -1_200)],
+            "{engine}"
+        );
+        let e1 = store.bank_entry("E1").unwrap().unwrap();
+        assert_eq!(e1.match_state, "returned", "{engine}");
+        assert_eq!(
+            store
+                .ledger_transfers_for(&[], &["rcpt:E2".into()])
+                .unwrap()
+                .len(),
+            1
+        );
+    }
+}

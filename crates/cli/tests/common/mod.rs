@@ -6,9 +6,14 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+/// The day the CLI tests act on: their claims, statements and runs carry
+/// fixed dates, which must not slide into the past as the calendar moves.
+pub const TODAY: &str = "2026-11-21";
+
 pub fn kwijting(db: &str, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_kwijting"))
         .env("KWIJTING_DATABASE_URL", db)
+        .env("KWIJTING_TODAY", TODAY)
         .args(args)
         .output()
         .expect("the binary runs")

@@ -189,73 +189,91 @@ impl LedgerStore for PgStore {
     fn book_ledger(&self, batch: &LedgerBatch) -> Result<()> {
         let mut conn = self.conn()?;
         let mut tx = conn.transaction()?;
-        if !batch.entries.is_empty() {
-            let col = |f: &dyn Fn(&(BankEntry, crate::ledger::EntryLinks)) -> Option<String>| {
-                batch.entries.iter().map(f).collect::<Vec<Option<String>>>()
-            };
-            let keys = col(&|(e, _)| Some(e.key.clone()));
-            let sources = col(&|(e, _)| Some(e.source.clone()));
-            let accounts = col(&|(e, _)| Some(e.account.clone()));
-            let booked: Vec<Option<Date>> =
-                batch.entries.iter().map(|(e, _)| e.booked_on).collect();
-            let amounts: Vec<i64> = batch.entries.iter().map(|(e, _)| e.amount_cents).collect();
-            let names = col(&|(e, _)| e.counterparty_name.clone());
-            let ibans = col(&|(e, _)| e.counterparty_iban.clone());
-            let remittance = col(&|(e, _)| e.remittance.clone());
-            let structured = col(&|(e, _)| e.structured_ref.clone());
-            let states = col(&|(e, _)| Some(e.match_state.clone()));
-            let cases: Vec<Option<i64>> = batch
-                .entries
-                .iter()
-                .map(|(e, _)| e.case.map(|c| c.0))
-                .collect();
-            let confidence = col(&|(e, _)| e.confidence.clone());
-            let reasons = col(&|(e, _)| e.reason.clone());
-            let e2e = col(&|(_, l)| l.end_to_end_id.clone());
-            let returns = col(&|(_, l)| l.return_reason.clone());
-            let reverses = col(&|(_, l)| l.reverses_entry.clone());
-            tx.execute(
-                "INSERT INTO bank_entries (key, source, account, booked_on, amount_cents, counterparty_name, counterparty_iban, \
-                 remittance, structured_ref, match_state, case_id, confidence, reason, end_to_end_id, return_reason, reverses_entry) \
-                 SELECT * FROM UNNEST($1::text[], $2::text[], $3::text[], $4::date[], $5::bigint[], $6::text[], $7::text[], \
-                 $8::text[], $9::text[], $10::text[], $11::bigint[], $12::text[], $13::text[], $14::text[], $15::text[], $16::text[])",
-                &[
-                    &keys, &sources, &accounts, &booked, &amounts, &names, &ibans, &remittance,
-                    &structured, &states, &cases, &confidence, &reasons, &e2e, &returns, &reverses,
-                ],
-            )?;
-        }
-        for u in &batch.updates {
-            let n = tx.execute(
-                "UPDATE bank_entries SET match_state = $2, case_id = COALESCE($3, case_id), \
-                 reason = COALESCE($4, reason) WHERE key = $1",
-                &[&u.key, &u.match_state, &u.case.map(|c| c.0), &u.reason],
-            )?;
-            if n != 1 {
-                return Err(crate::StoreError::Invariant(format!(
-                    "bank entry {} to update is not stored",
-                    u.key
-                )));
-            }
-        }
-        write_transfers(&mut tx, &batch.transfers)?;
-        for a in &batch.assignments {
-            tx.execute(
-                "INSERT INTO payment_assignments (entry_key, kind, case_id, amount_cents, actor, at) \
-                 VALUES ($1, $2, $3, $4, $5, $6)",
-                &[
-                    &a.entry_key,
-                    &a.kind,
-                    &a.case.map(|c| c.0),
-                    &a.amount_cents,
-                    &a.actor,
-                    &a.at,
-                ],
-            )?;
+        write_batch(&mut tx, batch)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    fn book_ledger_stream(
+        &self,
+        batches: &mut dyn Iterator<Item = Result<LedgerBatch>>,
+    ) -> Result<()> {
+        let mut conn = self.conn()?;
+        let mut tx = conn.transaction()?;
+        for batch in batches {
+            write_batch(&mut tx, &batch?)?;
         }
         tx.commit()?;
         Ok(())
     }
+}
+
+/// One batch, in the caller's transaction.
+fn write_batch(tx: &mut postgres::Transaction<'_>, batch: &LedgerBatch) -> Result<()> {
+    if !batch.entries.is_empty() {
+        let col = |f: &dyn Fn(&(BankEntry, crate::ledger::EntryLinks)) -> Option<String>| {
+            batch.entries.iter().map(f).collect::<Vec<Option<String>>>()
+        };
+        let keys = col(&|(e, _)| Some(e.key.clone()));
+        let sources = col(&|(e, _)| Some(e.source.clone()));
+        let accounts = col(&|(e, _)| Some(e.account.clone()));
+        let booked: Vec<Option<Date>> = batch.entries.iter().map(|(e, _)| e.booked_on).collect();
+        let amounts: Vec<i64> = batch.entries.iter().map(|(e, _)| e.amount_cents).collect();
+        let names = col(&|(e, _)| e.counterparty_name.clone());
+        let ibans = col(&|(e, _)| e.counterparty_iban.clone());
+        let remittance = col(&|(e, _)| e.remittance.clone());
+        let structured = col(&|(e, _)| e.structured_ref.clone());
+        let states = col(&|(e, _)| Some(e.match_state.clone()));
+        let cases: Vec<Option<i64>> = batch
+            .entries
+            .iter()
+            .map(|(e, _)| e.case.map(|c| c.0))
+            .collect();
+        let confidence = col(&|(e, _)| e.confidence.clone());
+        let reasons = col(&|(e, _)| e.reason.clone());
+        let e2e = col(&|(_, l)| l.end_to_end_id.clone());
+        let returns = col(&|(_, l)| l.return_reason.clone());
+        let reverses = col(&|(_, l)| l.reverses_entry.clone());
+        tx.execute(
+            "INSERT INTO bank_entries (key, source, account, booked_on, amount_cents, counterparty_name, counterparty_iban, \
+             remittance, structured_ref, match_state, case_id, confidence, reason, end_to_end_id, return_reason, reverses_entry) \
+             SELECT * FROM UNNEST($1::text[], $2::text[], $3::text[], $4::date[], $5::bigint[], $6::text[], $7::text[], \
+             $8::text[], $9::text[], $10::text[], $11::bigint[], $12::text[], $13::text[], $14::text[], $15::text[], $16::text[])",
+            &[
+                &keys, &sources, &accounts, &booked, &amounts, &names, &ibans, &remittance,
+                &structured, &states, &cases, &confidence, &reasons, &e2e, &returns, &reverses,
+            ],
+        )?;
+    }
+    for u in &batch.updates {
+        let n = tx.execute(
+            "UPDATE bank_entries SET match_state = $2, case_id = COALESCE($3, case_id), \
+             reason = COALESCE($4, reason) WHERE key = $1",
+            &[&u.key, &u.match_state, &u.case.map(|c| c.0), &u.reason],
+        )?;
+        if n != 1 {
+            return Err(crate::StoreError::Invariant(format!(
+                "bank entry {} to update is not stored",
+                u.key
+            )));
+        }
+    }
+    write_transfers(tx, &batch.transfers)?;
+    for a in &batch.assignments {
+        tx.execute(
+            "INSERT INTO payment_assignments (entry_key, kind, case_id, amount_cents, actor, at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+            &[
+                &a.entry_key,
+                &a.kind,
+                &a.case.map(|c| c.0),
+                &a.amount_cents,
+                &a.actor,
+                &a.at,
+            ],
+        )?;
+    }
+    Ok(())
 }
 
 /// Writes transfers with their postings and moves the kept balances, in
@@ -301,7 +319,7 @@ pub(super) fn write_transfers(
          AS u(k, s, a, m) JOIN ledger_transfers t ON t.key = u.k",
         &[&pk, &ps, &pa, &pm],
     )?;
-    let (accounts, deltas): (Vec<String>, Vec<i64>) = balance_deltas(transfers).into_iter().unzip();
+    let (accounts, deltas): (Vec<&str>, Vec<i64>) = balance_deltas(transfers).into_iter().unzip();
     tx.execute(
         "INSERT INTO ledger_balances (account, balance_cents) \
          SELECT * FROM UNNEST($1::text[], $2::bigint[]) \

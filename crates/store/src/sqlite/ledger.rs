@@ -227,78 +227,93 @@ impl LedgerStore for SqliteStore {
     }
 
     fn book_ledger(&self, batch: &LedgerBatch) -> Result<()> {
-        let conn = self.conn()?;
-        // The batch's rows refer to rows it writes itself or that the
-        // service read in the same call (the matched case, the entry
-        // assigned): the per-row foreign-key look-ups would only double the
-        // index work of a statement of 100,000 entries.
-        conn.pragma_update(None, "foreign_keys", "OFF")?;
-        let written = write_batch(&conn, batch);
-        conn.pragma_update(None, "foreign_keys", "ON")?;
-        written
+        without_fk_checks(&*self.conn()?, |c| write_batch(c, batch))
     }
-}
 
-fn write_batch(conn: &Connection, batch: &LedgerBatch) -> Result<()> {
-    {
-        in_tx(conn, |c| {
-            let mut insert = c.prepare_cached(
-                "INSERT INTO bank_entries (key, source, account, booked_on, amount_cents, counterparty_name, counterparty_iban, \
-                 remittance, structured_ref, match_state, case_id, confidence, reason, end_to_end_id, return_reason, reverses_entry) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
-            )?;
-            for (e, l) in &batch.entries {
-                insert.execute(params![
-                    e.key,
-                    e.source,
-                    e.account,
-                    e.booked_on.map(|d| d.to_string()),
-                    e.amount_cents,
-                    e.counterparty_name,
-                    e.counterparty_iban,
-                    e.remittance,
-                    e.structured_ref,
-                    e.match_state,
-                    e.case.map(|c| c.0),
-                    e.confidence,
-                    e.reason,
-                    l.end_to_end_id,
-                    l.return_reason,
-                    l.reverses_entry,
-                ])?;
-            }
-            let mut update = c.prepare_cached(
-                "UPDATE bank_entries SET match_state = ?2, case_id = COALESCE(?3, case_id), \
-                 reason = COALESCE(?4, reason) WHERE key = ?1",
-            )?;
-            for u in &batch.updates {
-                let n =
-                    update.execute(params![u.key, u.match_state, u.case.map(|c| c.0), u.reason])?;
-                if n != 1 {
-                    return Err(crate::StoreError::Invariant(format!(
-                        "bank entry {} to update is not stored",
-                        u.key
-                    )));
-                }
-            }
-            write_transfers(c, &batch.transfers)?;
-            let mut assign = c.prepare_cached(
-                "INSERT INTO payment_assignments (entry_key, kind, case_id, amount_cents, actor, at) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            )?;
-            for a in &batch.assignments {
-                assign.execute(params![
-                    a.entry_key,
-                    a.kind,
-                    a.case.map(|c| c.0),
-                    a.amount_cents,
-                    a.actor,
-                    a.at.to_string()
-                ])?;
+    fn book_ledger_stream(
+        &self,
+        batches: &mut dyn Iterator<Item = Result<LedgerBatch>>,
+    ) -> Result<()> {
+        without_fk_checks(&*self.conn()?, |c| {
+            for batch in batches {
+                write_batch(c, &batch?)?;
             }
             Ok(())
         })
     }
+}
+
+/// Runs `write` in one write transaction without foreign-key checks. The
+/// batches' rows refer to rows they write themselves or that the service
+/// read in the same call (the matched case, the entry assigned): the
+/// per-row foreign-key look-ups would only double the index work of a
+/// statement of 100,000 entries.
+fn without_fk_checks(
+    conn: &Connection,
+    write: impl FnOnce(&Connection) -> Result<()>,
+) -> Result<()> {
+    conn.pragma_update(None, "foreign_keys", "OFF")?;
+    let written = in_tx(conn, write);
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    written
+}
+
+/// One batch, in the caller's transaction.
+fn write_batch(c: &Connection, batch: &LedgerBatch) -> Result<()> {
+    let mut insert = c.prepare_cached(
+        "INSERT INTO bank_entries (key, source, account, booked_on, amount_cents, counterparty_name, counterparty_iban, \
+         remittance, structured_ref, match_state, case_id, confidence, reason, end_to_end_id, return_reason, reverses_entry) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+    )?;
+    for (e, l) in &batch.entries {
+        insert.execute(params![
+            e.key,
+            e.source,
+            e.account,
+            e.booked_on.map(|d| d.to_string()),
+            e.amount_cents,
+            e.counterparty_name,
+            e.counterparty_iban,
+            e.remittance,
+            e.structured_ref,
+            e.match_state,
+            e.case.map(|c| c.0),
+            e.confidence,
+            e.reason,
+            l.end_to_end_id,
+            l.return_reason,
+            l.reverses_entry,
+        ])?;
+    }
+    let mut update = c.prepare_cached(
+        "UPDATE bank_entries SET match_state = ?2, case_id = COALESCE(?3, case_id), \
+         reason = COALESCE(?4, reason) WHERE key = ?1",
+    )?;
+    for u in &batch.updates {
+        let n = update.execute(params![u.key, u.match_state, u.case.map(|c| c.0), u.reason])?;
+        if n != 1 {
+            return Err(crate::StoreError::Invariant(format!(
+                "bank entry {} to update is not stored",
+                u.key
+            )));
+        }
+    }
+    write_transfers(c, &batch.transfers)?;
+    let mut assign = c.prepare_cached(
+        "INSERT INTO payment_assignments (entry_key, kind, case_id, amount_cents, actor, at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    for a in &batch.assignments {
+        assign.execute(params![
+            a.entry_key,
+            a.kind,
+            a.case.map(|c| c.0),
+            a.amount_cents,
+            a.actor,
+            a.at.to_string()
+        ])?;
+    }
+    Ok(())
 }
 
 /// Writes transfers with their postings and moves the kept balances, in
