@@ -61,6 +61,7 @@ pub fn run(args: BenchStatementArgs) -> anyhow::Result<()> {
         t.elapsed()
     );
 
+    crate::bench_import::settle_files(&dir)?;
     let t = Instant::now();
     let elements = kwijting_bank::scan_xml(xml.as_bytes())?;
     let base_s = t.elapsed().as_secs_f64();

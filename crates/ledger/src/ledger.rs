@@ -3,6 +3,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use crate::keymap::KeyMap;
+
 use kwijting_domain::{CaseId, Date, Money};
 
 use crate::account::{AccountKind, Segment, Side};
@@ -157,12 +159,12 @@ impl CaseBalance {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Ledger {
     transfers: Vec<Transfer>,
-    index: HashMap<TransferKey, usize>,
+    index: KeyMap<TransferKey, usize>,
     /// Debit-positive balances; zero balances are not kept.
     balances: BTreeMap<AccountKind, Money>,
-    reversed_by: HashMap<TransferKey, TransferKey>,
+    reversed_by: KeyMap<TransferKey, TransferKey>,
     /// Transfers naming each transfer as their parent, in order applied.
-    children: HashMap<TransferKey, Vec<TransferKey>>,
+    children: KeyMap<TransferKey, Vec<TransferKey>>,
     /// Sum of the balances per segment: zero while the ledger is sound.
     segment_sums: BTreeMap<Segment, i128>,
 }
@@ -224,6 +226,13 @@ impl Ledger {
             }
         }
         ledger
+    }
+
+    /// Makes room for `additional` transfers more, so that applying a
+    /// large batch does not grow the index step by step.
+    pub fn reserve(&mut self, additional: usize) {
+        self.transfers.reserve(additional);
+        self.index.reserve(additional);
     }
 
     fn index_transfer(&mut self, t: Transfer) {

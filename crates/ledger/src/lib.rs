@@ -13,6 +13,7 @@
 //! - corrections are reversals linked to what they reverse, never edits.
 
 pub mod account;
+pub mod keymap;
 pub mod ledger;
 pub mod matching;
 pub mod recipe;

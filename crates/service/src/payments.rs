@@ -9,6 +9,7 @@ use std::collections::{HashMap, HashSet};
 
 use kwijting_bank::{CreditDebit, EntryStatus, Statement};
 use kwijting_domain::{Actor, CaseId, Date, Iban, Money};
+use kwijting_ledger::keymap::KeyMap;
 use kwijting_ledger::matching::{
     CaseLookup, CreditLine, MatchOutcome, StructuredReference, match_credit,
 };
@@ -657,9 +658,9 @@ impl Kwijting {
 }
 
 /// Statement entries per chunk handed to the ledger writer.
-const WRITE_CHUNK_ENTRIES: usize = 5_000;
+const WRITE_CHUNK_ENTRIES: usize = 2_000;
 /// Chunks booked ahead of the writer at most (memory stays bounded).
-const WRITE_QUEUE_CHUNKS: usize = 2;
+const WRITE_QUEUE_CHUNKS: usize = 4;
 
 /// What the booking hands the ledger writer.
 enum Chunk {
@@ -729,7 +730,10 @@ fn book_planned(
     to_writer: &std::sync::mpsc::SyncSender<Chunk>,
 ) -> Result<(), ServiceError> {
     // Key -> (position in the file, case), for returns of this file's credits.
-    let mut position: HashMap<String, (usize, Option<CaseId>)> = HashMap::new();
+    let mut position: KeyMap<String, (usize, Option<CaseId>)> = KeyMap::default();
+    position.reserve(planned.len());
+    // A receipt, a charge and an allocation per credit at most, mostly.
+    book.ledger.reserve(planned.len() * 3);
     let mut entries: Vec<(BankEntry, EntryLinks)> = Vec::with_capacity(WRITE_CHUNK_ENTRIES);
     let mut updates: Vec<EntryUpdate> = Vec::new();
     // Entries and transfers handed to the writer so far.
