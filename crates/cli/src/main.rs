@@ -409,6 +409,9 @@ pub fn open_service(url: &str) -> anyhow::Result<Kwijting> {
 /// The processing policy, loaded and validated once at start-up.
 static POLICY: std::sync::OnceLock<Arc<kwijting_policy::Policy>> = std::sync::OnceLock::new();
 
+/// The day the benchmarks act on unless `--today` says otherwise.
+const BENCH_TODAY: &str = "2026-11-21";
+
 /// The one clock of this run (the system clock unless `--today` moved it).
 static CLOCK: std::sync::OnceLock<Arc<dyn kwijting_service::Clock>> = std::sync::OnceLock::new();
 
@@ -538,7 +541,15 @@ pub fn import_file(
 fn run(cli: Cli) -> anyhow::Result<()> {
     // A bad policy file stops every command before it touches anything.
     load_policy(cli.policy.as_deref())?;
-    set_clock(cli.today.as_deref())?;
+    // The benchmarks' portfolios, statements and runs carry fixed dates:
+    // they act on the day those were written for, so a run next year
+    // measures the same work (cases received after the day they are run
+    // for would make no decision at all).
+    let today = match (&cli.command, cli.today.as_deref()) {
+        (Command::Bench(_), None) => Some(BENCH_TODAY),
+        (_, today) => today,
+    };
+    set_clock(today)?;
     match cli.command {
         Command::Demo(args) => demo::run(args),
         Command::Clients(c) => {
