@@ -108,17 +108,11 @@ impl<'a> XmlReader<'a> {
 
     fn start_node(&self, e: &BytesStart<'_>, pos: usize) -> Result<Node<'a>, String> {
         let qname = e.name();
-        let qname = self.in_input(qname.as_ref());
-        let (prefix, name) = match qname {
-            Cow::Borrowed(q) => match q.split_once(':') {
-                Some((p, l)) => (Cow::Borrowed(p), Cow::Borrowed(l)),
-                None => (Cow::Borrowed(""), Cow::Borrowed(q)),
-            },
-            Cow::Owned(q) => match q.split_once(':') {
-                Some((p, l)) => (Cow::Owned(p.to_owned()), Cow::Owned(l.to_owned())),
-                None => (Cow::Borrowed(""), Cow::Owned(q)),
-            },
-        };
+        let (prefix, local) = qname
+            .as_ref()
+            .split_once(':')
+            .unwrap_or(("", qname.as_ref()));
+        let (prefix, name) = (self.in_input(prefix), self.in_input(local));
         let mut attrs = Vec::new();
         for a in e.attributes() {
             let a = a.map_err(|err| self.error(err))?;

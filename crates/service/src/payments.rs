@@ -515,10 +515,12 @@ impl Kwijting {
             let written = writer
                 .join()
                 .map_err(|_| internal("the ledger writer stopped unexpectedly"))?;
+            // A writer that failed on its own tells why (the booking only
+            // saw it hang up); one that was abandoned leaves the booking's.
             match (booked, written) {
                 (Ok(()), Ok(())) => Ok(dd_returns),
-                (Err(e), _) => Err(e),
-                (Ok(()), Err(e)) => Err(e.into()),
+                (Err(e), Ok(()) | Err(kwijting_store::StoreError::Abandoned)) => Err(e),
+                (_, Err(e)) => Err(e.into()),
             }
         })?;
         for r in &report.returns {
@@ -722,7 +724,8 @@ fn send(
 }
 
 /// Books the planned transactions in statement order on the ledger window
-/// and hands what is booked to the writer chunk by chunk.
+/// and hands what is booked to the writer chunk by chunk. Reads nothing
+/// from the store: the writer holds it (on SQLite, its one connection).
 fn book_planned(
     book: &mut Book,
     planned: Vec<Planned>,
