@@ -44,6 +44,21 @@ pub enum LawError {
         costs_from: Date,
     },
     #[error(
+        "a 14-day letter sent on {sent_on} does not count: the debtor is in default (verzuim, \
+         art. 6:81 and 6:83(a) BW) only from {in_default_from}, the day after the payment \
+         deadline, and the letter may be sent only then (art. 6:96(6) BW)"
+    )]
+    LetterBeforeDefault { sent_on: Date, in_default_from: Date },
+    #[error(
+        "collection costs charged on {charged_on}, but the debtor is in default (verzuim, \
+         art. 6:81 and 6:83(a) BW) only from {in_default_from}, the day after the payment \
+         deadline; costs are due only from then (art. 6:96 BW)"
+    )]
+    CostsBeforeDefault {
+        charged_on: Date,
+        in_default_from: Date,
+    },
+    #[error(
         "the public holidays of {year} are not known to the engine (it knows the rules from \
          2014 on, when King's Day replaced Queen's Day)"
     )]

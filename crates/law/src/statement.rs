@@ -283,8 +283,13 @@ pub fn statement_of_account(nl: &Netherlands, case: &CaseInput<'_>) -> Result<St
             && !term_end_taken
             && event.on >= letter.costs_from
         {
-            for s in states.iter_mut() {
-                s.unpaid_at_term_end = Money::from_cents(s.accrual.principal);
+            // Only claims in default when the letter was sent carry costs.
+            for (s, c) in states.iter_mut().zip(case.claims) {
+                s.unpaid_at_term_end = if c.due_on < letter.sent_on {
+                    Money::from_cents(s.accrual.principal)
+                } else {
+                    Money::ZERO
+                };
             }
             term_end_taken = true;
         }
@@ -304,6 +309,13 @@ pub fn statement_of_account(nl: &Netherlands, case: &CaseInput<'_>) -> Result<St
             }
             EventKind::DemandLetter => {
                 if case.debtor == DebtorType::Consumer && costs_lines.is_empty() {
+                    let in_default_from = in_default_from(case)?;
+                    if event.on < in_default_from {
+                        return Err(LawError::LetterBeforeDefault {
+                            sent_on: event.on,
+                            in_default_from,
+                        });
+                    }
                     demand_letter = Some(demand_letter_deadline(event.on, nl.holidays())?);
                     term_end_taken = false;
                 }
@@ -327,10 +339,22 @@ pub fn statement_of_account(nl: &Netherlands, case: &CaseInput<'_>) -> Result<St
                             });
                         }
                     }
-                    // No 14-day letter for a business: the principal now.
+                    // No 14-day letter for a business: the principal now,
+                    // of the claims in default today.
                     DebtorType::Business => {
-                        for s in states.iter_mut() {
-                            s.unpaid_at_term_end = Money::from_cents(s.accrual.principal);
+                        let in_default_from = in_default_from(case)?;
+                        if event.on < in_default_from {
+                            return Err(LawError::CostsBeforeDefault {
+                                charged_on: event.on,
+                                in_default_from,
+                            });
+                        }
+                        for (s, c) in states.iter_mut().zip(case.claims) {
+                            s.unpaid_at_term_end = if c.due_on < event.on {
+                                Money::from_cents(s.accrual.principal)
+                            } else {
+                                Money::ZERO
+                            };
                         }
                     }
                 }
@@ -486,6 +510,21 @@ pub fn statement_of_account(nl: &Netherlands, case: &CaseInput<'_>) -> Result<St
             None
         },
     })
+}
+
+/// The first day the debtor is in default (verzuim) for some claim of the
+/// case: the day after the earliest payment deadline (art. 6:83(a) BW, a
+/// fatal term). Before it no letter counts and no costs are due.
+pub fn in_default_from(case: &CaseInput<'_>) -> Result<Date, LawError> {
+    let earliest = case
+        .claims
+        .iter()
+        .map(|c| c.due_on)
+        .min()
+        .ok_or(LawError::NoClaims)?;
+    earliest
+        .tomorrow()
+        .map_err(|_| LawError::DateOutOfRange(earliest))
 }
 
 fn validate(case: &CaseInput<'_>) -> Result<(), LawError> {

@@ -130,12 +130,13 @@ fn consumer_partial_payment_within_the_term_and_costs_after_it() {
     .unwrap();
     let letter = s.demand_letter.unwrap();
     assert_eq!(letter.costs_from, d("2026-01-07"));
-    // 30 days at 5% on 4,000.00 = 16.4383 -> 16.43 settled (rounded down),
-    // the rest of 1,500.00 reduces the principal to 2,516.43.
+    // 30 days at 5% on 4,000.00 = 16.4383 -> 16.44 settled (a payment day
+    // is a rounding point: half up, as the statement on that day shows it),
+    // the rest of 1,500.00 reduces the principal to 2,516.44.
     let p = &s.payments[0].shares[0].applied;
-    assert_eq!((p.interest, p.principal), (eur("16.43"), eur("1483.57")));
-    // BIK on 2,516.43: 375.00 + 10% of 16.43 = 376.643 -> 376.64.
-    assert_eq!(s.costs[0].base, eur("2516.43"));
+    assert_eq!((p.interest, p.principal), (eur("16.44"), eur("1483.56")));
+    // BIK on 2,516.44: 375.00 + 10% of 16.44 = 376.644 -> 376.64.
+    assert_eq!(s.costs[0].base, eur("2516.44"));
     assert_eq!(s.costs[0].costs, eur("376.64"));
     assert!(s.uses_provisional_rate);
 
@@ -185,15 +186,17 @@ fn payments_go_to_costs_then_interest_then_principal() {
         (eur("150"), eur("31.50"))
     );
     let a = s.payments[0].shares[0].applied;
-    // 31 days at 11.15% on 1,000.00 = 9.4699 -> 9.46 settled.
+    // 31 days at 11.15% on 1,000.00 = 9.4699 -> 9.47 settled (half up, the
+    // payment day is a rounding point).
     assert_eq!(
         (a.costs, a.vat, a.interest, a.principal),
-        (eur("150"), eur("31.50"), eur("9.46"), eur("9.04"))
+        (eur("150"), eur("31.50"), eur("9.47"), eur("9.03"))
     );
-    assert_eq!(s.outstanding.principal, eur("990.96"));
-    // The year still rounds once: the running fraction stays.
+    assert_eq!(s.outstanding.principal, eur("990.97"));
+    // The fraction of a cent went with the payment: nothing is left to
+    // round again on the statement's date.
     assert_eq!(s.charged.interest, eur("9.47"));
-    assert_eq!(s.outstanding.interest, eur("0.01"));
+    assert_eq!(s.outstanding.interest, eur("0.00"));
 }
 
 #[test]
@@ -415,6 +418,10 @@ fn arb_case()
                 })
                 .collect();
             if let Some(day) = costs_on {
+                // A letter counts only once the debtor is in default: from
+                // the day after the earliest payment deadline.
+                let first_due = claims.iter().map(|c| c.due_on).min().unwrap();
+                let day = (first_due - start).get_days() + 1 + day;
                 events.push(Event {
                     on: plus(day),
                     kind: EventKind::DemandLetter,
@@ -477,4 +484,109 @@ proptest! {
         prop_assert_eq!(&statement_of_account(&nl, &case).unwrap(), &s);
         prop_assert!(s.render_text().is_ok());
     }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+    /// Quote equals booking: paying on a day exactly the balance the
+    /// statement shows for that day leaves nothing owed and nothing over,
+    /// then and on every later day.
+    #[test]
+    fn paying_the_balance_of_a_day_settles_the_case((debtor, claims, events, costs, as_of) in arb_case(), pay_extra in 0i32..600) {
+        let nl = Netherlands::new().unwrap();
+        let earliest = claims.iter().map(|c| c.due_on).min().unwrap();
+        let on = earliest.checked_add(jiff::Span::new().days(pay_extra)).unwrap();
+        let quote = statement_of_account(&nl, &CaseInput { debtor, claims: &claims, events: &events, costs, as_of: on }).unwrap();
+        let mut paid = events.clone();
+        paid.retain(|e| e.on <= on);
+        paid.sort_by_key(|e| e.on);
+        paid.push(Event { on, kind: EventKind::Payment { amount: quote.balance, designated: None } });
+        for later in [on, on.checked_add(jiff::Span::new().days(1)).unwrap(), as_of.max(on)] {
+            let s = statement_of_account(&nl, &CaseInput { debtor, claims: &claims, events: &paid, costs, as_of: later }).unwrap();
+            prop_assert_eq!(s.balance, Money::ZERO, "owed after paying {} on {} (as of {})", quote.balance, on, later);
+            // What earlier overpayments left over stays; the quote adds nothing.
+            prop_assert_eq!(s.unapplied, quote.unapplied, "over after paying {} on {}", quote.balance, on);
+        }
+    }
+}
+
+#[test]
+fn no_letter_and_no_costs_before_the_debtor_is_in_default() {
+    // Art. 6:83(a) BW: a claim due on 2026-12-31 is in default from
+    // 2027-01-01; a 14-day letter before then does not count, and business
+    // costs (art. 6:96(4) BW) are not due before then.
+    let claims = [claim(1, "500", "2026-12-31", InterestKind::Consumer)];
+    let early = [at("2026-11-25", EventKind::DemandLetter)];
+    match statement(
+        DebtorType::Consumer,
+        &claims,
+        &early,
+        CostsSettings::default(),
+        "2027-01-20",
+    ) {
+        Err(e @ LawError::LetterBeforeDefault { .. }) => {
+            let text = e.to_string();
+            assert!(text.contains("2027-01-01") && text.contains("6:83"), "{text}");
+        }
+        other => panic!("a letter before default must be refused: {other:?}"),
+    }
+    let on_time = [at("2027-01-01", EventKind::DemandLetter)];
+    assert!(
+        statement(
+            DebtorType::Consumer,
+            &claims,
+            &on_time,
+            CostsSettings::default(),
+            "2027-01-20"
+        )
+        .is_ok()
+    );
+    // Consumer interest here: the shipped table has no commercial rate
+    // for 2027 yet.
+    let business = [claim(1, "500", "2026-12-31", InterestKind::Consumer)];
+    let costs_early = [at("2026-12-12", EventKind::CollectionCosts)];
+    assert!(matches!(
+        statement(
+            DebtorType::Business,
+            &business,
+            &costs_early,
+            CostsSettings::default(),
+            "2027-01-20"
+        ),
+        Err(LawError::CostsBeforeDefault { .. })
+    ));
+    let costs_on_time = [at("2027-01-01", EventKind::CollectionCosts)];
+    let s = statement(
+        DebtorType::Business,
+        &business,
+        &costs_on_time,
+        CostsSettings::default(),
+        "2027-01-20",
+    )
+    .unwrap();
+    assert_eq!(s.costs[0].costs, eur("75"));
+}
+
+#[test]
+fn costs_count_only_claims_in_default_when_the_letter_was_sent() {
+    // One claim in default, one not yet due when the letter went out: the
+    // costs are computed on the first only.
+    let claims = [
+        claim(1, "1000", "2026-10-31", InterestKind::Consumer),
+        claim(2, "1000", "2026-12-31", InterestKind::Consumer),
+    ];
+    let events = [
+        at("2026-11-10", EventKind::DemandLetter),
+        at("2026-12-01", EventKind::CollectionCosts),
+    ];
+    let s = statement(
+        DebtorType::Consumer,
+        &claims,
+        &events,
+        CostsSettings::default(),
+        "2026-12-01",
+    )
+    .unwrap();
+    assert_eq!(s.costs[0].base, eur("1000"));
+    assert_eq!(s.claims[1].charged.costs, Money::ZERO);
 }

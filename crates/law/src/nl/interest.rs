@@ -451,11 +451,21 @@ impl Accrual {
         Ok(())
     }
 
+    /// The running year's interest in cents, rounded as every rounding point
+    /// of the convention rounds it (half up): a payment day is one, like the
+    /// end of a year and the statement's date. One rule, so the balance a
+    /// statement shows for a day is exactly what a payment on that day can
+    /// settle.
+    fn running_cents(&self) -> i64 {
+        exact_to_cents(self.running, Rounding::HalfUp)
+            .unwrap_or(0)
+            .max(0)
+    }
+
     /// Interest a payment can settle now: everything posted and unpaid, plus
-    /// the running year's interest rounded down.
+    /// the running year's interest rounded half up ([`Self::running_cents`]).
     pub(crate) fn interest_payable(&self) -> i64 {
-        let running = exact_to_cents(self.running, Rounding::Down).unwrap_or(0);
-        self.capitalised + self.due_not_in_base + running
+        self.capitalised + self.due_not_in_base + self.running_cents()
     }
 
     /// Settles `amount` of interest (at most [`Accrual::interest_payable`]),
@@ -473,7 +483,15 @@ impl Accrual {
         self.due_not_in_base -= from_due;
         amount -= from_due;
         if amount > 0 {
-            self.running -= i128::from(amount) * EXACT_DENOMINATOR;
+            if amount >= self.running_cents() {
+                // The running interest is settled in full at its rounded
+                // amount: the rounding fraction goes with it, so no fraction
+                // of a cent is left to round again at the next point.
+                self.running = 0;
+            } else {
+                // Paid in part: what is left stays above half a cent.
+                self.running -= i128::from(amount) * EXACT_DENOMINATOR;
+            }
             self.interest_total += amount;
             postings.push(InterestPosting {
                 on,
