@@ -785,7 +785,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                         })?),
                         None => None,
                     };
-                    let page = svc.list_cases(
+                    let page = svc.list_cases_owed(
                         &actor,
                         &CaseQuery {
                             client_ref: client,
@@ -798,17 +798,18 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                         print_json(&kwijting_server::views::case_page(&page))?;
                     } else {
                         println!(
-                            "{:<13} {:<12} {:<10} {:>12}  debtor",
-                            "case", "client", "status", "balance"
+                            "{:<13} {:<12} {:<20} {:>12}  debtor",
+                            "case", "client", "status", "owed (EUR)"
                         );
                         for c in &page.cases {
+                            let s = &c.summary;
                             println!(
-                                "{:<13} {:<12} {:<10} {:>12}  {}",
-                                c.number,
-                                c.client_ref,
-                                c.status.as_str(),
-                                kwijting_domain::Money::from_cents(c.balance_cents).to_string(),
-                                c.debtor.name
+                                "{:<13} {:<12} {:<20} {:>12}  {}",
+                                s.number,
+                                s.client_ref,
+                                s.status.as_str(),
+                                owed_text(&c.standing),
+                                s.debtor.name
                             );
                         }
                         println!("{} of {} cases", page.cases.len(), page.total);
@@ -889,7 +890,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 }
                 CasesCommand::Show { number, json } => {
                     let d = svc.case_file(&actor, &number)?;
-                    let v = kwijting_server::views::case_detail(&d);
+                    let standing = svc.case_standing(&actor, &number)?;
+                    let v = kwijting_server::views::case_detail(&d, &standing);
                     if json {
                         print_json(&v)?;
                     } else {
@@ -1237,5 +1239,14 @@ fn main() -> ExitCode {
             eprintln!("error: {e:#}");
             ExitCode::from(code)
         }
+    }
+}
+
+/// What a case owes today as a listing shows it: euros, or why the law
+/// engine cannot say.
+fn owed_text(s: &kwijting_service::cases::Standing) -> String {
+    match s {
+        kwijting_service::cases::Standing::Known(s) => s.owed.to_string(),
+        kwijting_service::cases::Standing::Unknown(_) => "unknown".to_owned(),
     }
 }

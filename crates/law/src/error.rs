@@ -48,7 +48,10 @@ pub enum LawError {
          art. 6:81 and 6:83(a) BW) only from {in_default_from}, the day after the payment \
          deadline, and the letter may be sent only then (art. 6:96(6) BW)"
     )]
-    LetterBeforeDefault { sent_on: Date, in_default_from: Date },
+    LetterBeforeDefault {
+        sent_on: Date,
+        in_default_from: Date,
+    },
     #[error(
         "collection costs charged on {charged_on}, but the debtor is in default (verzuim, \
          art. 6:81 and 6:83(a) BW) only from {in_default_from}, the day after the payment \

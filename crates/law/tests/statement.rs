@@ -526,7 +526,10 @@ fn no_letter_and_no_costs_before_the_debtor_is_in_default() {
     ) {
         Err(e @ LawError::LetterBeforeDefault { .. }) => {
             let text = e.to_string();
-            assert!(text.contains("2027-01-01") && text.contains("6:83"), "{text}");
+            assert!(
+                text.contains("2027-01-01") && text.contains("6:83"),
+                "{text}"
+            );
         }
         other => panic!("a letter before default must be refused: {other:?}"),
     }

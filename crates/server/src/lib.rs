@@ -361,7 +361,7 @@ async fn list_cases(
             None => None,
         };
     blocking(move || {
-        let page = s.svc.list_cases(
+        let page = s.svc.list_cases_owed(
             &s.actor,
             &CaseQuery {
                 client_ref: p.client,
@@ -381,7 +381,8 @@ async fn case_file(
 ) -> ApiResult<Json<Value>> {
     blocking(move || {
         let detail = s.svc.case_file(&s.actor, &number)?;
-        Ok(Json(views::case_detail(&detail)))
+        let standing = s.svc.case_standing(&s.actor, &number)?;
+        Ok(Json(views::case_detail(&detail, &standing)))
     })
     .await
 }

@@ -1,9 +1,8 @@
 //! The JSON shapes of the API and of the CLI's `--json` output, converted by
 //! hand from service types so the domain can change without breaking them.
 
-use kwijting_store::{
-    BankEntry, CaseDetail, CasePage, CaseSummary, ClientRow, DecisionRow, HoldRow,
-};
+use kwijting_service::cases::{CaseListing, Standing};
+use kwijting_store::{BankEntry, CaseDetail, CaseSummary, ClientRow, DecisionRow, HoldRow};
 use serde_json::{Value, json};
 
 pub fn client(c: &ClientRow) -> Value {
@@ -18,29 +17,55 @@ pub fn client(c: &ClientRow) -> Value {
     })
 }
 
-pub fn case_summary(c: &CaseSummary) -> Value {
-    json!({
+/// A case's standing as the API shows it: `balance_cents` is what is owed
+/// today by the statement of account, its parts beside it; when the law
+/// engine cannot say (a missing rate), the figures are null and
+/// `balance_unknown` says why.
+pub fn standing(s: &Standing) -> Value {
+    match s {
+        Standing::Known(s) => json!({
+            "balance_as_of": s.as_of.to_string(),
+            "balance_cents": s.owed.cents(),
+            "principal_owed_cents": s.principal.cents(),
+            "interest_owed_cents": s.interest.cents(),
+            "costs_owed_cents": s.costs.cents(),
+            "vat_owed_cents": s.vat.cents(),
+            "paid_cents": s.paid.cents(),
+            "overpaid_cents": s.overpaid.cents(),
+        }),
+        Standing::Unknown(why) => json!({
+            "balance_cents": null,
+            "balance_unknown": why,
+        }),
+    }
+}
+
+pub fn case_summary(c: &CaseSummary, s: &Standing) -> Value {
+    let mut v = json!({
         "number": c.number,
         "client": c.client_ref,
         "status": c.status.as_str(),
         "debtor_type": c.debtor_type.as_str(),
-        "principal_cents": c.principal_cents,
-        "balance_cents": c.balance_cents,
+        "principal_at_intake_cents": c.principal_cents,
         "opened_on": c.opened_on.to_string(),
         "first_due_on": c.first_due_on.to_string(),
         "debtor": { "id": c.debtor.id.0, "name": c.debtor.name },
-    })
+    });
+    if let (Some(v), Value::Object(parts)) = (v.as_object_mut(), standing(s)) {
+        v.extend(parts);
+    }
+    v
 }
 
-pub fn case_page(p: &CasePage) -> Value {
+pub fn case_page(p: &CaseListing) -> Value {
     json!({
         "total": p.total,
-        "cases": p.cases.iter().map(case_summary).collect::<Vec<_>>(),
+        "cases": p.cases.iter().map(|c| case_summary(&c.summary, &c.standing)).collect::<Vec<_>>(),
     })
 }
 
-pub fn case_detail(d: &CaseDetail) -> Value {
-    let mut v = case_summary(&d.summary);
+pub fn case_detail(d: &CaseDetail, s: &Standing) -> Value {
+    let mut v = case_summary(&d.summary, s);
     v["payment_reference"] = json!(d.payment_reference);
     v["rf_reference"] = json!(d.rf_reference);
     v["closed_on"] = json!(d.closed_on.map(|x| x.to_string()));

@@ -9,9 +9,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
 
-use kwijting_domain::{Actor, CaseNumber, CaseStatus, ClosureReason, Date, DebtorType, Money};
-use kwijting_law::nl::interest::{InterestKind, interest};
-use kwijting_law::nl::rates::RateTable;
+use kwijting_domain::{Actor, CaseNumber, CaseStatus, ClosureReason, Date, Money};
 use kwijting_store::{CaseProgress, ChunkWork, NewDecision, RunCase, Timestamp};
 use kwijting_strategy::{
     Action, AddressStatus, ArrangementState, Assignment, AssignmentInput, CaseFacts,
@@ -55,7 +53,8 @@ type StrategyVersions = HashMap<(String, u32), Strategy>;
 struct RunContext {
     as_of: Date,
     holidays: Holidays,
-    rates: RateTable,
+    /// The law with the rate table in force: the statements of account.
+    nl: kwijting_law::nl::Netherlands,
     assignment: Assignment,
     strategies: StrategyVersions,
     /// Each client's reference and what it lets the agency do.
@@ -119,32 +118,32 @@ impl RunContext {
         Some((strategy, variant))
     }
 
-    /// The case's facts on the day: the balance with statutory interest
-    /// from the law engine, limitation with the demands sent so far.
+    /// The case's facts on the day: the balance is the case's statement of
+    /// account (`settle::statement_of_case`, the one definition every view
+    /// reads), from the inputs the chunk read with the case; limitation
+    /// with the demands sent so far.
     fn facts(
         &self,
         case: &RunCase,
         strategy_steps: Option<&Strategy>,
     ) -> Result<CaseFacts, String> {
-        let principal = Money::from_cents(case.principal_cents);
-        let kind = match case.debtor_type {
-            DebtorType::Consumer => InterestKind::Consumer,
-            DebtorType::Business => InterestKind::Commercial,
+        let law = kwijting_store::CaseLawRow {
+            case: case.id,
+            client: case.client_id,
+            open: case.status.is_open(),
+            debtor_type: case.debtor_type,
+            claims: case.claims.clone(),
+            demand_letter_sent_on: case.demand_letter_sent_on,
+            costs_demanded_on: case.costs_demanded_on,
         };
-        // Interest runs from the day after the due date (art. 6:119 BW).
-        let from = case.first_due_on.tomorrow().map_err(|e| e.to_string())?;
-        let accrued = if from <= self.as_of && principal.cents() > 0 {
-            interest(&self.rates, kind, principal, from, self.as_of)
-                .map(|c| c.interest)
-                .map_err(|e| e.to_string())?
-        } else {
-            Money::ZERO
-        };
-        let outstanding = case.balance_cents - case.principal_cents;
-        let balance = principal
-            .checked_add(accrued)
-            .and_then(|b| b.checked_add(Money::from_cents(outstanding)))
+        let paid = case
+            .payments
+            .iter()
+            .map(|(on, cents)| (*on, Money::from_cents(*cents)));
+        let statement = crate::settle::statement_of_case(&self.nl, &law, paid, self.as_of)
             .map_err(|e| e.to_string())?;
+        let principal = statement.outstanding.principal;
+        let balance = statement.balance;
         // The last written demand interrupted limitation (art. 3:317 BW);
         // a new period runs from the day after (art. 3:319 BW).
         let interruptions: Vec<(Date, Interruption)> = case
@@ -253,8 +252,16 @@ impl RunContext {
             last_step_on: case.last_step_on,
             demand_letter_sent_on: case.demand_letter_sent_on,
             last_demand_on: case.last_demand_on,
+            costs_demanded_on: case.costs_demanded_on,
             status: case.status,
         };
+        if matches!(decision.outcome, Outcome::NothingOwed) {
+            // Paid off without a booking closing it (paid before the one
+            // balance closed cases at booking): closed as paid today.
+            progress.status = CaseStatus::Closed(ClosureReason::Paid);
+            work.progress.push(progress);
+            return Ok(());
+        }
         let acted = match decision.outcome {
             Outcome::Held(_) => {
                 work.held += 1;
@@ -286,6 +293,9 @@ impl RunContext {
             }
             if is_written_demand(action) {
                 progress.last_demand_on = Some(self.as_of);
+            }
+            if kwijting_store::demands_costs(action.as_str()) {
+                progress.costs_demanded_on.get_or_insert(self.as_of);
             }
             progress.status = match (case.status, action) {
                 (_, Action::CloseCase) => CaseStatus::Closed(ClosureReason::WrittenOff),
@@ -456,7 +466,7 @@ impl Kwijting {
         let ctx = RunContext {
             as_of,
             holidays: Holidays::statutory(),
-            rates: self.rate_table()?,
+            nl: self.netherlands()?,
             assignment,
             strategies,
             clients: self

@@ -648,6 +648,7 @@ impl Kwijting {
                 actor: who,
                 at: self.clock().now(),
             }],
+            settled: std::mem::take(&mut book.settled),
         })?;
         Ok(Assigned {
             entry_key: entry_key.to_owned(),
@@ -703,7 +704,7 @@ impl Iterator for Chunks {
 /// Hands the writer the entries, updates and transfers booked since the
 /// last chunk.
 fn send(
-    book: &Book,
+    book: &mut Book,
     entries: &mut Vec<(BankEntry, EntryLinks)>,
     updates: &mut Vec<EntryUpdate>,
     made: &mut usize,
@@ -716,6 +717,7 @@ fn send(
         updates: std::mem::take(updates),
         transfers,
         assignments: Vec::new(),
+        settled: std::mem::take(&mut book.settled),
     };
     // A writer that hung up failed; its error is told when it is joined.
     to_writer

@@ -25,7 +25,7 @@ use kwijting_ledger::{
     AccountKind, CaseBalance, Ledger, Posting, Source, SourceKind, Transfer, TransferKey,
     TransferKind,
 };
-use kwijting_store::{CaseLawRow, StoredPosting, StoredTransfer};
+use kwijting_store::{CaseLawRow, CaseSettled, StoredPosting, StoredTransfer};
 
 use crate::{Kwijting, ServiceError};
 
@@ -179,91 +179,109 @@ impl CaseBook {
     }
 
     /// The statement of account on `as_of` with the payments on the ledger
-    /// (and `extra`, a payment being allocated). Collection costs count from
-    /// the first costs demand carried out, where the law allows them then.
+    /// (and `extra`, a payment being allocated): [`statement_of_case`].
     pub(crate) fn statement(
         &self,
         nl: &Netherlands,
         as_of: Date,
         extra: Option<(Date, Money)>,
     ) -> Result<Statement, LawError> {
-        let kind = match self.law.debtor_type {
-            DebtorType::Consumer => InterestKind::Consumer,
-            DebtorType::Business => InterestKind::Commercial,
-        };
-        let claims = self
-            .law
-            .claims
-            .iter()
-            .map(|(id, principal, due)| {
-                Ok(ClaimInput {
-                    id: *id,
-                    principal: Money::from_cents(*principal),
-                    due_on: *due,
-                    interest_from: due.tomorrow().map_err(|_| LawError::DateOutOfRange(*due))?,
-                    interest: kind,
-                    onerousness: 0,
-                })
+        let paid = self.payments.iter().map(|p| (p.on, p.amount));
+        statement_of_case(nl, &self.law, paid.chain(extra), as_of)
+    }
+}
+
+/// The one definition of what a case owes on `as_of`: the law engine's
+/// statement of account over the case's claims, its 14-day letter, the
+/// costs from the first costs demand carried out (where the law allows
+/// them then) and the payments allocated to it. The ledger, the daily run,
+/// the case views, arrangements and the settlement quote all read this.
+///
+/// Within a day the letter comes first, then the costs, then the payments
+/// in the order booked: a payment on the day costs became due pays them
+/// (art. 6:44 BW), so paying the balance quoted for a day settles the case
+/// on that day.
+pub(crate) fn statement_of_case(
+    nl: &Netherlands,
+    law: &CaseLawRow,
+    payments: impl IntoIterator<Item = (Date, Money)>,
+    as_of: Date,
+) -> Result<Statement, LawError> {
+    let kind = match law.debtor_type {
+        DebtorType::Consumer => InterestKind::Consumer,
+        DebtorType::Business => InterestKind::Commercial,
+    };
+    let claims = law
+        .claims
+        .iter()
+        .map(|(id, principal, due)| {
+            Ok(ClaimInput {
+                id: *id,
+                principal: Money::from_cents(*principal),
+                due_on: *due,
+                interest_from: due.tomorrow().map_err(|_| LawError::DateOutOfRange(*due))?,
+                interest: kind,
+                onerousness: 0,
             })
-            .collect::<Result<Vec<_>, LawError>>()?;
-        let mut events: Vec<Event> = Vec::with_capacity(self.payments.len() + 3);
-        if let Some(on) = self.law.demand_letter_sent_on {
-            events.push(Event {
-                on,
-                kind: EventKind::DemandLetter,
+        })
+        .collect::<Result<Vec<_>, LawError>>()?;
+    let payments = payments.into_iter();
+    let mut events: Vec<Event> = Vec::with_capacity(payments.size_hint().0 + 2);
+    if let Some(on) = law.demand_letter_sent_on {
+        events.push(Event {
+            on,
+            kind: EventKind::DemandLetter,
+        });
+    }
+    if let Some(on) = law.costs_demanded_on {
+        events.push(Event {
+            on,
+            kind: EventKind::CollectionCosts,
+        });
+    }
+    for (on, amount) in payments {
+        events.push(Event {
+            on,
+            kind: EventKind::Payment {
+                amount,
+                designated: None,
+            },
+        });
+    }
+    // Stable: within a day the letter, then costs, then payments in order.
+    events.sort_by_key(|e| e.on);
+    let run = |events: &[Event]| {
+        statement_of_account(
+            nl,
+            &CaseInput {
+                debtor: law.debtor_type,
+                claims: &claims,
+                events,
+                costs: CostsSettings::default(),
+                as_of,
+            },
+        )
+    };
+    match run(&events) {
+        // A letter sent before the debtor was in default does not count
+        // (6:83(a) BW), nor the costs that leaned on it.
+        Err(LawError::LetterBeforeDefault { .. }) => {
+            events.retain(|e| {
+                !matches!(e.kind, EventKind::DemandLetter | EventKind::CollectionCosts)
             });
+            run(&events)
         }
-        for p in &self.payments {
-            events.push(Event {
-                on: p.on,
-                kind: EventKind::Payment {
-                    amount: p.amount,
-                    designated: None,
-                },
-            });
+        // Costs the law does not allow on that day are not due (yet).
+        Err(
+            LawError::NoDemandLetter { .. }
+            | LawError::CostsBeforeTermEnded { .. }
+            | LawError::CostsBeforeDefault { .. }
+            | LawError::CostsAlreadyCharged { .. },
+        ) if law.costs_demanded_on.is_some() => {
+            events.retain(|e| e.kind != EventKind::CollectionCosts);
+            run(&events)
         }
-        if let Some((on, amount)) = extra {
-            events.push(Event {
-                on,
-                kind: EventKind::Payment {
-                    amount,
-                    designated: None,
-                },
-            });
-        }
-        let costs_at = events.len();
-        if let Some(on) = self.law.costs_demanded_on {
-            events.push(Event {
-                on,
-                kind: EventKind::CollectionCosts,
-            });
-        }
-        // Stable: within a day the letter, then payments in order, then costs.
-        events.sort_by_key(|e| e.on);
-        let run = |events: &[Event]| {
-            statement_of_account(
-                nl,
-                &CaseInput {
-                    debtor: self.law.debtor_type,
-                    claims: &claims,
-                    events,
-                    costs: CostsSettings::default(),
-                    as_of,
-                },
-            )
-        };
-        match run(&events) {
-            // Costs the law does not allow on that day are not due (yet).
-            Err(
-                LawError::NoDemandLetter { .. }
-                | LawError::CostsBeforeTermEnded { .. }
-                | LawError::CostsAlreadyCharged { .. },
-            ) if costs_at < events.len() => {
-                events.retain(|e| e.kind != EventKind::CollectionCosts);
-                run(&events)
-            }
-            other => other,
-        }
+        other => other,
     }
 }
 
@@ -297,6 +315,9 @@ pub(crate) struct Book {
     /// a statement settles many payments of few clients, and settling reads
     /// nothing from the store.
     agreements: HashMap<ClientId, Vec<kwijting_store::ClientAgreementRow>>,
+    /// Cases this batch paid off, or that owe again after a return, in the
+    /// order booked: written with the transfers.
+    pub settled: Vec<CaseSettled>,
 }
 
 impl Kwijting {
@@ -390,6 +411,7 @@ impl Kwijting {
             cases,
             nl: self.netherlands()?,
             agreements,
+            settled: Vec::new(),
         })
     }
 }
@@ -589,6 +611,10 @@ impl Book {
             &from_amounts(&after.outstanding),
             "after payment",
         )?;
+        // Nothing owed after the payment: the case is paid (kwijting).
+        if after.balance.is_zero() {
+            self.settled.push(CaseSettled::PaidOff { case, on: as_of });
+        }
         Ok(refund)
     }
 
@@ -646,6 +672,9 @@ impl Book {
                 &from_amounts(&s.outstanding),
                 "payment returned",
             )?;
+            if s.balance.cents() > 0 {
+                self.settled.push(CaseSettled::OwingAgain { case: *c });
+            }
         }
         Ok(cases)
     }

@@ -133,7 +133,7 @@ fn claims_of_one_debtor_land_in_one_case_across_files() {
             .iter()
             .find(|c| c.debtor.name == "Jan de Vries")
             .unwrap();
-        assert_eq!(jan.balance_cents, 15_050, "{engine}");
+        assert_eq!(jan.principal_cents, 15_050, "{engine}");
         let file = svc.case_file(&operator(), &jan.number).unwrap();
         assert_eq!(file.claims.len(), 2, "{engine}");
         assert_eq!(
@@ -388,7 +388,7 @@ fn case_totals_hold_across_chunks_and_imports() {
                 break;
             }
             offset += page.cases.len() as u64;
-            total += page.cases.iter().map(|c| c.balance_cents).sum::<i64>();
+            total += page.cases.iter().map(|c| c.principal_cents).sum::<i64>();
         }
         assert_eq!(offset, 9_000, "{engine}");
         assert_eq!(total, expected, "{engine}: no cent lost or doubled");

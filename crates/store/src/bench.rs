@@ -43,13 +43,12 @@ impl PlainBatch {
             lit(&l.invoice_date)
         ));
         self.cases.push(format!(
-            "({}, {}, {}, {}, 'consumer', 'intake', {}, {}, {}, {})",
+            "({}, {}, {}, {}, 'consumer', 'intake', {}, {}, {})",
             l.id,
             lit(&number),
             l.client,
             l.id,
             lit(&l.invoice_date),
-            l.principal_cents,
             l.principal_cents,
             lit(&l.due_date),
         ));
@@ -88,7 +87,7 @@ impl PlainBatch {
                 self.parties.join(",")
             ),
             format!(
-                "INSERT INTO cases (id, number, client_id, debtor_party_id, debtor_type, status, opened_on, principal_cents, balance_cents, first_due_on) VALUES {}",
+                "INSERT INTO cases (id, number, client_id, debtor_party_id, debtor_type, status, opened_on, principal_cents, first_due_on) VALUES {}",
                 self.cases.join(",")
             ),
             format!(

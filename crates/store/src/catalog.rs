@@ -227,8 +227,8 @@ pub static CATALOG: &[Table] = &[
             personal("demand_letter_sent_on", "case_history", CASE),
             personal("judgment_on", "case_history", CASE),
             personal("last_demand_on", "case_history", CASE),
+            personal("costs_demanded_on", "case_history", CASE),
             personal("principal_cents", "debt", CASE),
-            personal("balance_cents", "debt", CASE),
             plain("import_id"),
         ],
     },
@@ -339,6 +339,18 @@ pub static CATALOG: &[Table] = &[
             plain("cases_seen"),
             plain("held"),
             plain("errors"),
+        ],
+    },
+    Table {
+        // Why the daily run could not decide a case on a day (a missing
+        // rate, a refused statement): technical reasons, no personal data;
+        // the row names the case, so it goes with the case's parties.
+        name: "daily_run_errors",
+        subject: Subject::CaseParties("case_id"),
+        columns: &[
+            plain("run_date"),
+            plain("case_id"),
+            personal("message", "case_history", CASE),
         ],
     },
     Table {

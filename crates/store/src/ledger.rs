@@ -62,7 +62,27 @@ pub struct LedgerBatch {
     pub updates: Vec<EntryUpdate>,
     pub transfers: Vec<StoredTransfer>,
     pub assignments: Vec<PaymentAssignment>,
+    /// Cases whose statement of account the batch brought to zero or back
+    /// above it, written in the same transaction as the transfers.
+    pub settled: Vec<CaseSettled>,
 }
+
+/// What a booking did to a case's standing: paid off on a day (an open
+/// case closes as `closed_paid` with that `closed_on`), or owing again (a
+/// returned payment: a case closed as paid opens again).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CaseSettled {
+    PaidOff { case: CaseId, on: Date },
+    OwingAgain { case: CaseId },
+}
+
+/// A paid-off case closes as paid on the day (one that was closed already
+/// keeps its status and day).
+pub(crate) const PAID_OFF_SQL: &str = "UPDATE cases SET status = 'closed_paid', closed_on = $1 \
+     WHERE id = $2 AND status NOT LIKE 'closed%'";
+/// A case closed as paid whose payment came back is collected again.
+pub(crate) const OWING_AGAIN_SQL: &str =
+    "UPDATE cases SET status = 'active', closed_on = NULL WHERE id = $1 AND status = 'closed_paid'";
 
 /// How to find the credit a reversal or return refers to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -32,7 +32,8 @@ pub use arrangement::{
 };
 pub use erasure::ErasureStore;
 pub use ledger::{
-    CaseLawRow, CreditProbe, EntryLinks, EntryUpdate, LedgerBatch, LedgerStore, PaymentAssignment,
+    CaseLawRow, CaseSettled, CreditProbe, EntryLinks, EntryUpdate, LedgerBatch, LedgerStore,
+    PaymentAssignment,
 };
 pub use model::*;
 pub use recipients::{NewRecipient, RecipientRow, RecipientStore};

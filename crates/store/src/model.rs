@@ -240,8 +240,9 @@ pub struct CaseSummary {
     pub client_ref: String,
     pub status: CaseStatus,
     pub debtor_type: DebtorType,
+    /// The sum of the claims' principals at intake; what the case owes is
+    /// its statement of account (the service's one balance).
     pub principal_cents: i64,
-    pub balance_cents: i64,
     pub opened_on: Date,
     pub first_due_on: Date,
     pub debtor: PartySummary,
@@ -392,9 +393,16 @@ pub struct RunCase {
     pub debtor_type: DebtorType,
     pub status: CaseStatus,
     pub principal_cents: i64,
-    pub balance_cents: i64,
+    /// The first demand with costs carried out (kept on the case).
+    pub costs_demanded_on: Option<Date>,
     pub opened_on: Date,
     pub first_due_on: Date,
+    /// Each claim: id, principal in cents, due date (the statement of
+    /// account's claims).
+    pub claims: Vec<(ClaimId, i64, Date)>,
+    /// The payments the statement of account counts: each live allocation
+    /// to the case, its day and amount in cents, in the order booked.
+    pub payments: Vec<(Date, i64)>,
     /// Strategy id, version and champion/challenger variant, once assigned.
     pub strategy: Option<(String, i64, String)>,
     pub steps_taken: i64,
@@ -439,6 +447,10 @@ pub struct CaseProgress {
     pub last_step_on: Option<Date>,
     pub demand_letter_sent_on: Option<Date>,
     pub last_demand_on: Option<Date>,
+    /// The first demand with collection costs carried out.
+    pub costs_demanded_on: Option<Date>,
+    /// A closed status records the day it closed (`closed_on`): the run's
+    /// date, unless the case was closed before.
     pub status: CaseStatus,
 }
 
@@ -570,6 +582,52 @@ pub(crate) fn attach_hold(cases: &mut [RunCase], id: CaseId, kind: String) {
     }
 }
 
+/// The claims of a chunk's cases: (case id, claim id, principal in cents,
+/// due date), by case and claim.
+pub(crate) const CHUNK_CLAIMS_SQL: &str = "SELECT case_id, id, principal_cents, due_date FROM claims \
+     WHERE case_id BETWEEN $1 AND $2 ORDER BY case_id, id";
+
+/// The allocations to a chunk's cases and the reversals filed under them:
+/// (case id, key, booked on, the key it reverses, kind, the amount taken
+/// from suspense), in the order written. A case's statement of account
+/// counts each allocation no reversal undid.
+pub(crate) const CHUNK_PAYMENTS_SQL: &str = "SELECT t.case_id, t.key, t.booked_on, t.reverses, t.kind, \
+     COALESCE((SELECT p.amount_cents FROM ledger_postings p WHERE p.transfer_id = t.id AND p.account = 'suspense'), 0) \
+     FROM ledger_transfers t WHERE t.case_id IS NOT NULL AND t.case_id BETWEEN $1 AND $2 \
+     AND (t.kind = 'allocation' OR t.reverses IS NOT NULL) ORDER BY t.id";
+
+/// Adds a claim to the case it belongs to; `cases` is sorted by id.
+pub(crate) fn attach_claim(cases: &mut [RunCase], id: CaseId, claim: (ClaimId, i64, Date)) {
+    if let Ok(i) = cases.binary_search_by_key(&id, |c| c.id) {
+        cases[i].claims.push(claim);
+    }
+}
+
+/// One row of [`CHUNK_PAYMENTS_SQL`].
+pub(crate) struct ChunkTransfer {
+    pub case: CaseId,
+    pub key: String,
+    pub booked_on: Date,
+    pub reverses: Option<String>,
+    pub allocation: bool,
+    pub suspense_cents: i64,
+}
+
+/// Adds to each case the allocations no reversal in `rows` undid; `cases`
+/// is sorted by id.
+pub(crate) fn attach_payments(cases: &mut [RunCase], rows: Vec<ChunkTransfer>) {
+    let reversed: std::collections::HashSet<&str> =
+        rows.iter().filter_map(|r| r.reverses.as_deref()).collect();
+    for r in &rows {
+        if !r.allocation || reversed.contains(r.key.as_str()) {
+            continue;
+        }
+        if let Ok(i) = cases.binary_search_by_key(&r.case, |c| c.id) {
+            cases[i].payments.push((r.booked_on, r.suspense_cents));
+        }
+    }
+}
+
 /// A ledger posting as stored: the account's name and the signed amount
 /// (debit positive).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -624,4 +682,10 @@ pub(crate) fn written_demand(approve: bool, action: &str) -> (bool, bool) {
                 | "summons_warning"
         );
     (demand, demand && action == "fourteen_day_letter")
+}
+
+/// Whether an action, carried out, demands the collection costs (from it on
+/// the statement of account charges them, where the law allows).
+pub fn demands_costs(action: &str) -> bool {
+    matches!(action, "first_demand" | "second_demand" | "summons_warning")
 }

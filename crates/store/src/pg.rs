@@ -64,6 +64,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         13,
         include_str!("../migrations/postgres/0013_postings_by_transfer.sql"),
     ),
+    (
+        15,
+        include_str!("../migrations/postgres/0015_one_balance.sql"),
+    ),
 ];
 
 /// Connections kept open for reuse; more are opened on demand and closed
@@ -235,7 +239,7 @@ fn client_row(r: &Row) -> Result<ClientRow> {
 }
 
 const CASE_SUMMARY_COLUMNS: &str = "c.id, c.number, c.client_id, cl.ref, c.status, c.debtor_type, \
-     c.principal_cents, c.balance_cents, c.opened_on, c.first_due_on, p.id, p.name";
+     c.principal_cents, c.opened_on, c.first_due_on, p.id, p.name";
 
 fn case_summary(r: &Row) -> Result<CaseSummary> {
     let status: String = r.try_get(4)?;
@@ -250,12 +254,11 @@ fn case_summary(r: &Row) -> Result<CaseSummary> {
         debtor_type: DebtorType::parse(&ty)
             .ok_or_else(|| corrupt("cases", "debtor_type", &ty, "unknown debtor type"))?,
         principal_cents: r.try_get(6)?,
-        balance_cents: r.try_get(7)?,
-        opened_on: r.try_get(8)?,
-        first_due_on: r.try_get(9)?,
+        opened_on: r.try_get(7)?,
+        first_due_on: r.try_get(8)?,
         debtor: PartySummary {
-            id: PartyId(r.try_get(10)?),
-            name: r.try_get(11)?,
+            id: PartyId(r.try_get(9)?),
+            name: r.try_get(10)?,
         },
     })
 }
@@ -442,7 +445,7 @@ impl Store for PgStore {
             .collect::<Result<_>>()?;
         let (_, payment_reference, rf_reference) = case_references(summary.id)?;
         Ok(Some(CaseDetail {
-            closed_on: head.try_get(12)?,
+            closed_on: head.try_get(11)?,
             payment_reference,
             rf_reference,
             summary,
@@ -587,6 +590,28 @@ impl Store for PgStore {
         for r in tx.query(CHUNK_HOLDS_SQL, &[&first, &last])? {
             attach_hold(&mut cases, CaseId(r.try_get(0)?), r.try_get(1)?);
         }
+        for r in tx.query(CHUNK_CLAIMS_SQL, &[&first, &last])? {
+            attach_claim(
+                &mut cases,
+                CaseId(r.try_get(0)?),
+                (ClaimId(r.try_get(1)?), r.try_get(2)?, r.try_get(3)?),
+            );
+        }
+        let transfers = tx
+            .query(CHUNK_PAYMENTS_SQL, &[&first, &last])?
+            .iter()
+            .map(|r| {
+                Ok(ChunkTransfer {
+                    case: CaseId(r.try_get(0)?),
+                    key: r.try_get(1)?,
+                    booked_on: r.try_get(2)?,
+                    reverses: r.try_get(3)?,
+                    allocation: r.try_get::<_, String>(4)? == "allocation",
+                    suspense_cents: r.try_get(5)?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        attach_payments(&mut cases, transfers);
         let work = decide(&cases);
         let mut decisions = 0u64;
         if !work.decisions.is_empty() {
@@ -654,14 +679,17 @@ impl Store for PgStore {
             let letter_on: Vec<Option<Date>> = p.iter().map(|x| x.demand_letter_sent_on).collect();
             let status: Vec<&str> = p.iter().map(|x| x.status.as_str()).collect();
             let demand_on: Vec<Option<Date>> = p.iter().map(|x| x.last_demand_on).collect();
+            let costs_on: Vec<Option<Date>> = p.iter().map(|x| x.costs_demanded_on).collect();
             tx.execute(
                 "UPDATE cases c SET strategy_id = u.sid, strategy_version = u.sver, strategy_variant = u.svar, \
                      steps_taken = u.steps, last_step = u.last_step, last_step_on = u.last_on, \
-                     demand_letter_sent_on = u.letter_on, status = u.status, last_demand_on = u.demand_on \
-                 FROM UNNEST($1::bigint[], $2::text[], $3::bigint[], $4::text[], $5::bigint[], $6::text[], $7::date[], $8::date[], $9::text[], $10::date[]) \
-                     AS u(id, sid, sver, svar, steps, last_step, last_on, letter_on, status, demand_on) \
+                     demand_letter_sent_on = u.letter_on, status = u.status, last_demand_on = u.demand_on, \
+                     costs_demanded_on = u.costs_on, \
+                     closed_on = CASE WHEN u.status LIKE 'closed%' THEN COALESCE(c.closed_on, $12) ELSE NULL END \
+                 FROM UNNEST($1::bigint[], $2::text[], $3::bigint[], $4::text[], $5::bigint[], $6::text[], $7::date[], $8::date[], $9::text[], $10::date[], $11::date[]) \
+                     AS u(id, sid, sver, svar, steps, last_step, last_on, letter_on, status, demand_on, costs_on) \
                  WHERE c.id = u.id",
-                &[&ids, &sid, &sver, &svar, &steps, &last_step, &last_on, &letter_on, &status, &demand_on],
+                &[&ids, &sid, &sver, &svar, &steps, &last_step, &last_on, &letter_on, &status, &demand_on, &costs_on, &run_date],
             )?;
         }
         tx.execute(
@@ -768,12 +796,14 @@ impl Store for PgStore {
             (row.try_get(0)?, row.try_get(1)?, row.try_get(2)?);
         let legal = approve && action.starts_with("propose_legal_action");
         let (demand, letter) = written_demand(approve, &action);
+        let costs = approve && demands_costs(&action);
         tx.execute(
             "UPDATE cases SET steps_taken = steps_taken + 1, last_step = $1, last_step_on = $2, \
              status = CASE WHEN $3 THEN 'legal' ELSE status END, \
              last_demand_on = CASE WHEN $5 THEN $2 ELSE last_demand_on END, \
-             demand_letter_sent_on = CASE WHEN $6 THEN $2 ELSE demand_letter_sent_on END WHERE id = $4",
-            &[&rule, &on, &legal, &case, &demand, &letter],
+             demand_letter_sent_on = CASE WHEN $6 THEN $2 ELSE demand_letter_sent_on END, \
+             costs_demanded_on = CASE WHEN $7 THEN COALESCE(costs_demanded_on, $2) ELSE costs_demanded_on END WHERE id = $4",
+            &[&rule, &on, &legal, &case, &demand, &letter, &costs],
         )?;
         if approve {
             tx.execute(
@@ -1407,13 +1437,12 @@ impl ImportTx for PgImportTx<'_, '_> {
                 .text(Some("intake"))
                 .display(Some(&c.opened_on))
                 .int(c.principal_cents)
-                .int(c.principal_cents)
                 .int(import)
                 .display(Some(&c.first_due_on))
                 .end();
         }
         self.copy(
-            "COPY cases (id, number, client_id, debtor_party_id, debtor_type, status, opened_on, principal_cents, balance_cents, import_id, first_due_on) FROM STDIN",
+            "COPY cases (id, number, client_id, debtor_party_id, debtor_type, status, opened_on, principal_cents, import_id, first_due_on) FROM STDIN",
             &cases,
         )?;
         if !chunk.case_parties.is_empty() {
@@ -1464,7 +1493,7 @@ impl ImportTx for PgImportTx<'_, '_> {
     ) -> Result<()> {
         let id = self.cases.resolve(case)?;
         self.tx.execute(
-            "UPDATE cases SET principal_cents = principal_cents + $1, balance_cents = balance_cents + $1, \
+            "UPDATE cases SET principal_cents = principal_cents + $1, \
              first_due_on = LEAST(first_due_on, $3) WHERE id = $2",
             &[&principal_cents, &id, &due_on],
         )?;
@@ -1477,7 +1506,7 @@ impl ImportTx for PgImportTx<'_, '_> {
     }
 }
 
-const RUN_CASE_COLUMNS: &str = "c.id, c.number, c.client_id, c.debtor_type, c.status, c.principal_cents, c.balance_cents, \
+const RUN_CASE_COLUMNS: &str = "c.id, c.number, c.client_id, c.debtor_type, c.status, c.principal_cents, c.costs_demanded_on, \
      c.opened_on, c.first_due_on, c.strategy_id, c.strategy_version, c.strategy_variant, c.steps_taken, c.last_step, \
      c.last_step_on, c.demand_letter_sent_on, c.judgment_on, p.email IS NOT NULL, p.phone IS NOT NULL, \
      p.address_status, p.credit_band, c.last_demand_on";
@@ -1497,7 +1526,7 @@ fn run_case(r: &Row) -> Result<RunCase> {
         status: CaseStatus::parse(&st)
             .ok_or_else(|| corrupt("cases", "status", &st, "unknown status"))?,
         principal_cents: r.try_get(5)?,
-        balance_cents: r.try_get(6)?,
+        costs_demanded_on: r.try_get(6)?,
         opened_on: r.try_get(7)?,
         first_due_on: r.try_get(8)?,
         strategy: match (sid, sver, svar) {
@@ -1514,6 +1543,8 @@ fn run_case(r: &Row) -> Result<RunCase> {
         address_status: r.try_get(19)?,
         credit_band: r.try_get(20)?,
         last_demand_on: r.try_get(21)?,
+        claims: Vec::new(),
+        payments: Vec::new(),
         holds: Vec::new(),
         review_pending: false,
     })

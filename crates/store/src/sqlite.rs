@@ -52,6 +52,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         14,
         include_str!("../migrations/sqlite/0014_parties_iban_partial.sql"),
     ),
+    (
+        15,
+        include_str!("../migrations/sqlite/0015_one_balance.sql"),
+    ),
 ];
 
 pub struct SqliteStore {
@@ -149,13 +153,13 @@ pub(crate) const PARTY_COLUMNS: &str = "p.id, p.kind, p.name, p.birth_date, p.kv
      i.source, p.import_line, p.street, p.postcode, p.city, p.country, p.address_valid_from";
 
 const CASE_SUMMARY_COLUMNS: &str = "c.id, c.number, c.client_id, cl.ref, c.status, c.debtor_type, \
-     c.principal_cents, c.balance_cents, c.opened_on, c.first_due_on, p.id, p.name";
+     c.principal_cents, c.opened_on, c.first_due_on, p.id, p.name";
 
 fn case_summary(r: &rusqlite::Row<'_>) -> Result<CaseSummary> {
     let status_s: String = r.get(4)?;
     let type_s: String = r.get(5)?;
-    let opened: String = r.get(8)?;
-    let first_due: String = r.get(9)?;
+    let opened: String = r.get(7)?;
+    let first_due: String = r.get(8)?;
     Ok(CaseSummary {
         id: CaseId(r.get(0)?),
         number: r.get(1)?,
@@ -164,12 +168,11 @@ fn case_summary(r: &rusqlite::Row<'_>) -> Result<CaseSummary> {
         status: status(&status_s)?,
         debtor_type: debtor_type(&type_s)?,
         principal_cents: r.get(6)?,
-        balance_cents: r.get(7)?,
         opened_on: date("cases", "opened_on", &opened)?,
         first_due_on: date("cases", "first_due_on", &first_due)?,
         debtor: PartySummary {
-            id: PartyId(r.get(10)?),
-            name: r.get(11)?,
+            id: PartyId(r.get(9)?),
+            name: r.get(10)?,
         },
     })
 }
@@ -369,7 +372,7 @@ impl Store for SqliteStore {
                      JOIN parties p ON p.id = c.debtor_party_id WHERE c.id = ?1"
                 ),
                 [id.0],
-                |r| Ok((case_summary(r), r.get::<_, Option<String>>(12)?)),
+                |r| Ok((case_summary(r), r.get::<_, Option<String>>(11)?)),
             )
             .optional()?;
         let Some((summary, closed_on)) = head else {
@@ -568,6 +571,7 @@ impl Store for SqliteStore {
             };
             let mut cases = load_run_cases(c, first, last)?;
             attach_holds(c, first, last, &mut cases)?;
+            attach_statement_inputs(c, first, last, &mut cases)?;
             let work = decide(&cases);
             let mut decisions = 0u64;
             {
@@ -609,7 +613,9 @@ impl Store for SqliteStore {
             {
                 let mut update = c.prepare_cached(
                     "UPDATE cases SET strategy_id = ?1, strategy_version = ?2, strategy_variant = ?3, steps_taken = ?4, \
-                     last_step = ?5, last_step_on = ?6, demand_letter_sent_on = ?7, status = ?8, last_demand_on = ?10 WHERE id = ?9",
+                     last_step = ?5, last_step_on = ?6, demand_letter_sent_on = ?7, status = ?8, last_demand_on = ?10, \
+                     costs_demanded_on = ?11, \
+                     closed_on = CASE WHEN ?8 LIKE 'closed%' THEN COALESCE(closed_on, ?12) ELSE NULL END WHERE id = ?9",
                 )?;
                 for p in &work.progress {
                     update.execute(params![
@@ -623,6 +629,8 @@ impl Store for SqliteStore {
                         p.status.as_str(),
                         p.case.0,
                         p.last_demand_on.map(|d| d.to_string()),
+                        p.costs_demanded_on.map(|d| d.to_string()),
+                        day,
                     ])?;
                 }
             }
@@ -728,12 +736,14 @@ impl Store for SqliteStore {
             };
             let legal = approve && action.starts_with("propose_legal_action");
             let (demand, letter) = written_demand(approve, &action);
+            let costs = approve && demands_costs(&action);
             c.execute(
                 "UPDATE cases SET steps_taken = steps_taken + 1, last_step = ?1, last_step_on = ?2, \
                  status = CASE WHEN ?3 THEN 'legal' ELSE status END, \
                  last_demand_on = CASE WHEN ?5 THEN ?2 ELSE last_demand_on END, \
-                 demand_letter_sent_on = CASE WHEN ?6 THEN ?2 ELSE demand_letter_sent_on END WHERE id = ?4",
-                params![rule, on.to_string(), legal, case, demand, letter],
+                 demand_letter_sent_on = CASE WHEN ?6 THEN ?2 ELSE demand_letter_sent_on END, \
+                 costs_demanded_on = CASE WHEN ?7 THEN COALESCE(costs_demanded_on, ?2) ELSE costs_demanded_on END WHERE id = ?4",
+                params![rule, on.to_string(), legal, case, demand, letter, costs],
             )?;
             if approve {
                 c.execute(
@@ -1276,8 +1286,8 @@ impl ImportTx for SqliteImportTx<'_> {
         }
         {
             let mut case = self.conn.prepare_cached(
-                "INSERT INTO cases (id, number, client_id, debtor_party_id, debtor_type, status, opened_on, principal_cents, balance_cents, import_id, first_due_on) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, 'intake', ?6, ?7, ?7, ?8, ?9)",
+                "INSERT INTO cases (id, number, client_id, debtor_party_id, debtor_type, status, opened_on, principal_cents, import_id, first_due_on) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, 'intake', ?6, ?7, ?8, ?9)",
             )?;
             for c in &chunk.cases {
                 let id = CaseId(self.next_case);
@@ -1351,7 +1361,7 @@ impl ImportTx for SqliteImportTx<'_> {
         let id = self.cases.resolve(case)?;
         self.conn
             .prepare_cached(
-                "UPDATE cases SET principal_cents = principal_cents + ?1, balance_cents = balance_cents + ?1, \
+                "UPDATE cases SET principal_cents = principal_cents + ?1, \
                  first_due_on = min(first_due_on, ?3) WHERE id = ?2",
             )?
             .execute(params![principal_cents, id, due_on.to_string()])?;
@@ -1419,7 +1429,7 @@ fn in_tx<T>(conn: &Connection, f: impl FnOnce(&Connection) -> Result<T>) -> Resu
     }
 }
 
-const RUN_CASE_COLUMNS: &str = "c.id, c.number, c.client_id, c.debtor_type, c.status, c.principal_cents, c.balance_cents, \
+const RUN_CASE_COLUMNS: &str = "c.id, c.number, c.client_id, c.debtor_type, c.status, c.principal_cents, c.costs_demanded_on, \
      c.opened_on, c.first_due_on, c.strategy_id, c.strategy_version, c.strategy_variant, c.steps_taken, c.last_step, \
      c.last_step_on, c.demand_letter_sent_on, c.judgment_on, p.email IS NOT NULL, p.phone IS NOT NULL, \
      p.address_status, p.credit_band, c.last_demand_on";
@@ -1446,7 +1456,7 @@ fn load_run_cases(c: &Connection, first: i64, last: i64) -> Result<Vec<RunCase>>
             debtor_type: debtor_type(&ty)?,
             status: status(&st_s)?,
             principal_cents: r.get(5)?,
-            balance_cents: r.get(6)?,
+            costs_demanded_on: opt_date("cases", "costs_demanded_on", r.get(6)?)?,
             opened_on: date("cases", "opened_on", &opened)?,
             first_due_on: date("cases", "first_due_on", &due)?,
             strategy: match (sid, sver, svar) {
@@ -1463,11 +1473,54 @@ fn load_run_cases(c: &Connection, first: i64, last: i64) -> Result<Vec<RunCase>>
             address_status: r.get(19)?,
             credit_band: r.get(20)?,
             last_demand_on: opt_date("cases", "last_demand_on", r.get(21)?)?,
+            claims: Vec::new(),
+            payments: Vec::new(),
             holds: Vec::new(),
             review_pending: false,
         });
     }
     Ok(out)
+}
+
+/// Adds the claims and the payments on the ledger to the chunk's cases:
+/// the inputs of their statements of account.
+fn attach_statement_inputs(
+    c: &Connection,
+    first: i64,
+    last: i64,
+    cases: &mut [RunCase],
+) -> Result<()> {
+    let mut st = c.prepare_cached(&CHUNK_CLAIMS_SQL.replace('$', "?"))?;
+    let mut rows = st.query(params![first, last])?;
+    while let Some(r) = rows.next()? {
+        let due: String = r.get(3)?;
+        attach_claim(
+            cases,
+            CaseId(r.get(0)?),
+            (
+                ClaimId(r.get(1)?),
+                r.get(2)?,
+                date("claims", "due_date", &due)?,
+            ),
+        );
+    }
+    let mut st = c.prepare_cached(&CHUNK_PAYMENTS_SQL.replace('$', "?"))?;
+    let mut rows = st.query(params![first, last])?;
+    let mut transfers = Vec::new();
+    while let Some(r) = rows.next()? {
+        let on: String = r.get(2)?;
+        let kind: String = r.get(4)?;
+        transfers.push(ChunkTransfer {
+            case: CaseId(r.get(0)?),
+            key: r.get(1)?,
+            booked_on: date("ledger_transfers", "booked_on", &on)?,
+            reverses: r.get(3)?,
+            allocation: kind == "allocation",
+            suspense_cents: r.get(5)?,
+        });
+    }
+    attach_payments(cases, transfers);
+    Ok(())
 }
 
 /// Adds the holds in force and pending reviews to the chunk's cases.

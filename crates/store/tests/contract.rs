@@ -154,7 +154,7 @@ fn an_import_chunk_round_trips() {
         assert_eq!(page.total, 1, "{engine}");
         let s = &page.cases[0];
         assert_eq!(s.status, CaseStatus::Intake, "{engine}");
-        assert_eq!(s.balance_cents, 30_000, "{engine}");
+        assert_eq!(s.principal_cents, 30_000, "{engine}");
         assert_eq!(s.debtor.name, "Jan de Vries", "{engine}");
         let d = store.case_by_number(&s.number).unwrap().unwrap();
         assert_eq!(d.parties.len(), 2, "{engine}");
@@ -217,7 +217,7 @@ fn an_import_chunk_round_trips() {
             })
             .unwrap();
         let d = store.case_by_number(&s.number).unwrap().unwrap();
-        assert_eq!(d.summary.balance_cents, 30_005, "{engine}");
+        assert_eq!(d.summary.principal_cents, 30_005, "{engine}");
         assert_eq!(d.summary.first_due_on.to_string(), "2025-12-31", "{engine}");
         assert_eq!(d.parties.len(), 2, "{engine}");
     }
@@ -417,20 +417,20 @@ fn seed_cases(store: &dyn Store, n: usize) -> ClientId {
 fn odd_ones(cases: &[RunCase]) -> ChunkWork {
     let mut w = ChunkWork::default();
     for c in cases {
-        if c.balance_cents % 2 == 1 && c.holds.is_empty() {
+        if c.principal_cents % 2 == 1 && c.holds.is_empty() {
             w.decisions.push(NewDecision {
                 case: c.id,
                 strategy_id: "s".into(),
                 strategy_version: 1,
                 rule: "odd".into(),
-                action: if c.balance_cents % 4 == 1 {
+                action: if c.principal_cents % 4 == 1 {
                     "reminder"
                 } else {
                     "propose_legal_action"
                 }
                 .into(),
-                inputs: format!("balance={}", c.balance_cents),
-                needs_review: c.balance_cents % 4 == 3,
+                inputs: format!("balance={}", c.principal_cents),
+                needs_review: c.principal_cents % 4 == 3,
                 work: Some(("letter".into(), ts())),
             });
         }
@@ -442,6 +442,7 @@ fn odd_ones(cases: &[RunCase]) -> ChunkWork {
             last_step_on: Some(parse_date("2026-11-21").unwrap()),
             demand_letter_sent_on: None,
             last_demand_on: None,
+            costs_demanded_on: None,
             status: CaseStatus::Active,
         });
     }
@@ -639,6 +640,7 @@ fn receipt_batch(key: &str, cents: i64) -> LedgerBatch {
             ],
         }],
         assignments: Vec::new(),
+        settled: Vec::new(),
     }
 }
 

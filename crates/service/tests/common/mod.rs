@@ -106,3 +106,15 @@ pub fn acme(store: Arc<dyn kwijting_store::Store>, cases: u64, seed: u64) -> Kwi
         .expect("the assumption is recorded");
     svc
 }
+
+/// A service over `store` whose clock stands at 09:00 UTC on `day`: the
+/// tests that walk through weeks build one per day.
+pub fn service_on(store: Arc<dyn kwijting_store::Store>, day: kwijting_domain::Date) -> Kwijting {
+    Kwijting::new(
+        store,
+        Arc::new(kwijting_policy::Policy::load_default().expect("the default policy loads")),
+        Arc::new(FixedClock(
+            format!("{day}T09:00:00Z").parse().expect("a valid instant"),
+        )),
+    )
+}

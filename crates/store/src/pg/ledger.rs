@@ -8,7 +8,8 @@ use postgres::Row;
 
 use super::{PgStore, corrupt};
 use crate::ledger::{
-    CaseLawRow, CreditProbe, ENTRY_COLUMNS, LedgerBatch, LedgerStore, balance_deltas, transfer_case,
+    CaseLawRow, CaseSettled, CreditProbe, ENTRY_COLUMNS, LedgerBatch, LedgerStore, balance_deltas,
+    transfer_case,
 };
 use crate::{BankEntry, Result, StoredPosting, StoredTransfer};
 
@@ -116,10 +117,7 @@ impl LedgerStore for PgStore {
         let mut conn = self.conn()?;
         let mut out = HashMap::with_capacity(cases.len());
         for r in conn.query(
-            "SELECT c.id, c.client_id, c.status, c.debtor_type, c.demand_letter_sent_on, \
-             (SELECT MIN(d.run_date) FROM decisions d WHERE d.case_id = c.id \
-              AND d.action IN ('first_demand', 'second_demand', 'summons_warning') \
-              AND d.review_state IN ('automatic', 'approved')) \
+            "SELECT c.id, c.client_id, c.status, c.debtor_type, c.demand_letter_sent_on, c.costs_demanded_on \
              FROM cases c WHERE c.id = ANY($1)",
             &[&ids],
         )? {
@@ -272,6 +270,16 @@ fn write_batch(tx: &mut postgres::Transaction<'_>, batch: &LedgerBatch) -> Resul
                 &a.at,
             ],
         )?;
+    }
+    for s in &batch.settled {
+        match s {
+            CaseSettled::PaidOff { case, on } => {
+                tx.execute(crate::ledger::PAID_OFF_SQL, &[on, &case.0])?
+            }
+            CaseSettled::OwingAgain { case } => {
+                tx.execute(crate::ledger::OWING_AGAIN_SQL, &[&case.0])?
+            }
+        };
     }
     Ok(())
 }

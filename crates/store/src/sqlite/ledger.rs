@@ -7,7 +7,8 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{SqliteStore, date, debtor_type, in_tx, opt_date};
 use crate::ledger::{
-    CaseLawRow, CreditProbe, ENTRY_COLUMNS, LedgerBatch, LedgerStore, balance_deltas, transfer_case,
+    CaseLawRow, CaseSettled, CreditProbe, ENTRY_COLUMNS, LedgerBatch, LedgerStore, balance_deltas,
+    transfer_case,
 };
 use crate::{BankEntry, Result, StoredPosting, StoredTransfer};
 use kwijting_domain::{CaseId, ClaimId, ClientId};
@@ -145,25 +146,21 @@ impl LedgerStore for SqliteStore {
         let conn = self.conn()?;
         read(&conn, |c| {
             let mut case = c.prepare_cached(
-                "SELECT client_id, status, debtor_type, demand_letter_sent_on FROM cases WHERE id = ?1",
+                "SELECT client_id, status, debtor_type, demand_letter_sent_on, costs_demanded_on FROM cases WHERE id = ?1",
             )?;
             let mut claims = c.prepare_cached(
                 "SELECT id, principal_cents, due_date FROM claims WHERE case_id = ?1 ORDER BY id",
             )?;
-            let mut costs = c.prepare_cached(
-                "SELECT MIN(run_date) FROM decisions WHERE case_id = ?1 \
-                 AND action IN ('first_demand', 'second_demand', 'summons_warning') \
-                 AND review_state IN ('automatic', 'approved')",
-            )?;
             let mut out = HashMap::with_capacity(cases.len());
             for id in cases {
-                let Some((client, status, ty, letter)) = case
+                let Some((client, status, ty, letter, costs_on)) = case
                     .query_row([id.0], |r| {
                         Ok((
                             r.get::<_, i64>(0)?,
                             r.get::<_, String>(1)?,
                             r.get::<_, String>(2)?,
                             r.get::<_, Option<String>>(3)?,
+                            r.get::<_, Option<String>>(4)?,
                         ))
                     })
                     .optional()?
@@ -180,7 +177,6 @@ impl LedgerStore for SqliteStore {
                         date("claims", "due_date", &due)?,
                     ));
                 }
-                let costs_on: Option<String> = costs.query_row([id.0], |r| r.get(0))?;
                 out.insert(
                     *id,
                     CaseLawRow {
@@ -190,7 +186,7 @@ impl LedgerStore for SqliteStore {
                         debtor_type: debtor_type(&ty)?,
                         claims: rows,
                         demand_letter_sent_on: opt_date("cases", "demand_letter_sent_on", letter)?,
-                        costs_demanded_on: opt_date("decisions", "run_date", costs_on)?,
+                        costs_demanded_on: opt_date("cases", "costs_demanded_on", costs_on)?,
                     },
                 );
             }
@@ -312,6 +308,16 @@ fn write_batch(c: &Connection, batch: &LedgerBatch) -> Result<()> {
             a.actor,
             a.at.to_string()
         ])?;
+    }
+    for s in &batch.settled {
+        match s {
+            CaseSettled::PaidOff { case, on } => c
+                .prepare_cached(&crate::ledger::PAID_OFF_SQL.replace('$', "?"))?
+                .execute(params![on.to_string(), case.0])?,
+            CaseSettled::OwingAgain { case } => c
+                .prepare_cached(&crate::ledger::OWING_AGAIN_SQL.replace('$', "?"))?
+                .execute(params![case.0])?,
+        };
     }
     Ok(())
 }

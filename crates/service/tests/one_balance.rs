@@ -1,0 +1,157 @@
+//! One truth about what a case owes (issue 11): the statement of account
+//! over the ledger is the balance the views show, the strategy decides on,
+//! the quote names and the booking settles, on both engines.
+
+use std::sync::Arc;
+
+use kwijting_domain::{CaseStatus, ClosureReason, Date, Money, parse_date};
+use kwijting_service::Kwijting;
+use kwijting_service::cases::{CaseQuery, Standing};
+use kwijting_store::testkit::fresh_stores;
+
+mod common;
+mod money;
+use common::{operator, service_on};
+use money::{Line, camt, kenmerk};
+
+fn day(s: &str) -> Date {
+    parse_date(s).unwrap()
+}
+
+fn plus(d: Date, days: i64) -> Date {
+    d.checked_add(jiff::Span::new().days(days)).unwrap()
+}
+
+fn run_days(store: &Arc<dyn kwijting_store::Store>, from: Date, to: Date) {
+    let mut d = from;
+    while d <= to {
+        let svc = service_on(store.clone(), d);
+        svc.run_day(&operator(), d, 1, &|_, _| {}).unwrap();
+        d = plus(d, 1);
+    }
+}
+
+fn owed(s: &Standing) -> Money {
+    match s {
+        Standing::Known(s) => s.owed,
+        Standing::Unknown(why) => panic!("no standing: {why}"),
+    }
+}
+
+#[test]
+fn paying_the_quote_closes_the_case_and_the_run_leaves_it_alone() {
+    for (engine, store) in fresh_stores("one_balance_quote") {
+        let _ = common::acme(store.clone(), 40, 7);
+        let start = day("2026-11-21");
+        let pay_on = day("2026-12-18");
+        run_days(&store, start, plus(pay_on, -1));
+
+        // Pay exactly what the quote says, on the day of the quote.
+        let svc = service_on(store.clone(), pay_on);
+        let page = svc
+            .list_cases_owed(
+                &operator(),
+                &CaseQuery {
+                    limit: 100,
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        let mut paid = Vec::new();
+        let mut lines = Vec::new();
+        for c in &page.cases {
+            if !c.summary.status.is_open() {
+                continue;
+            }
+            let quote = svc
+                .settlement_quote(&operator(), &c.summary.number)
+                .unwrap();
+            // The listing, the case view and the quote are one number.
+            assert_eq!(owed(&c.standing), quote.statement_balance, "{engine}");
+            assert_eq!(
+                owed(&svc.case_standing(&operator(), &c.summary.number).unwrap()),
+                quote.settles_with,
+                "{engine}"
+            );
+            let mut line = Line::credit(quote.settles_with.cents(), &pay_on.to_string());
+            line.kenmerk = Some(kenmerk(c.summary.id.0 as u64));
+            lines.push(line);
+            paid.push(c.summary.number.clone());
+        }
+        assert!(paid.len() >= 30, "{engine}: {} open cases", paid.len());
+        let report = svc
+            .import_statement(&operator(), "pay.xml", camt("PAY1", &lines).as_bytes())
+            .unwrap();
+        assert_eq!(report.matched as usize, paid.len(), "{engine}: {report:?}");
+        assert_eq!(report.refunds_cents, 0, "{engine}: nothing over");
+        for number in &paid {
+            let file = svc.case_file(&operator(), number).unwrap();
+            assert_eq!(
+                file.summary.status,
+                CaseStatus::Closed(ClosureReason::Paid),
+                "{engine}: {number}"
+            );
+            assert_eq!(file.closed_on, Some(pay_on), "{engine}: {number}");
+            match svc.case_standing(&operator(), number).unwrap() {
+                Standing::Known(s) => {
+                    assert_eq!(s.owed, Money::ZERO, "{engine}: {number} owes nothing");
+                    assert_eq!(s.overpaid, Money::ZERO, "{engine}: {number} nothing over");
+                }
+                Standing::Unknown(why) => panic!("{engine}: {number}: {why}"),
+            }
+        }
+        assert!(svc.verify_ledger(&operator()).unwrap().is_ok(), "{engine}");
+
+        // Four weeks of daily runs decide nothing on a paid case.
+        run_days(&store, plus(pay_on, 1), plus(pay_on, 28));
+        let svc = service_on(store.clone(), plus(pay_on, 28));
+        for number in &paid {
+            let (_, decisions) = svc.decisions(&operator(), number).unwrap();
+            assert!(
+                decisions.iter().all(|d| d.run_date < pay_on),
+                "{engine}: {number} was pursued after it was paid: {:?}",
+                decisions.last()
+            );
+        }
+
+        // Sixty months after it closed, the retention run erases it (R17).
+        let later = plus(pay_on, 5 * 366 + 1);
+        let svc = service_on(store.clone(), later);
+        let r = svc.retention_run(&operator(), later, false).unwrap();
+        assert!(r.cases as usize >= paid.len(), "{engine}: {r:?}");
+    }
+}
+
+#[test]
+fn a_case_returned_to_the_client_closes_on_the_day_and_expires() {
+    for (engine, store) in fresh_stores("one_balance_handed_over") {
+        let svc: Kwijting = common::acme(store.clone(), 40, 11);
+        // A debtor abroad is handed back to the client by the strategy
+        // (R6); the others run until the strategy's last step returns them.
+        run_days(&store, day("2026-11-21"), day("2027-04-30"));
+        let page = svc
+            .list_cases(
+                &operator(),
+                &CaseQuery {
+                    status: Some(CaseStatus::Closed(ClosureReason::HandedOver)),
+                    limit: 100,
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        assert!(!page.cases.is_empty(), "{engine}: some case went back");
+        for c in &page.cases {
+            let file = svc.case_file(&operator(), &c.number).unwrap();
+            assert!(
+                file.closed_on.is_some(),
+                "{engine}: {} has no closing date",
+                c.number
+            );
+        }
+        let later = day("2032-06-01");
+        let r = service_on(store.clone(), later)
+            .retention_run(&operator(), later, false)
+            .unwrap();
+        assert!(r.cases as usize >= page.cases.len(), "{engine}: {r:?}");
+    }
+}
