@@ -115,7 +115,15 @@ fn import_list_and_refuse() {
                 c["number"].is_string() && c["client"] == "ACME" && c["status"] == "intake",
                 "{db}: {c}"
             );
-            assert!(c["balance_cents"].as_i64().unwrap() > 0, "{db}: {c}");
+            // What is owed today, or why the law engine cannot say (the
+            // shipped table lacks a commercial rate for 2026 H2).
+            assert!(
+                c["balance_cents"].as_i64().is_some_and(|b| b > 0)
+                    || c["balance_unknown"]
+                        .as_str()
+                        .is_some_and(|w| w.contains("commercial interest rate")),
+                "{db}: {c}"
+            );
             assert!(
                 c["debtor"]["id"].is_i64() && c["debtor"]["name"].is_string(),
                 "{db}: {c}"

@@ -165,7 +165,17 @@ async fn clients_claims_and_cases_on(engine: &str, s: &AppState) {
         assert_eq!(st, StatusCode::OK, "{engine}");
         assert_eq!(page["total"], 1, "{engine}");
         let case = &page["cases"][0];
-        assert_eq!(case["balance_cents"], 12_500, "{engine}");
+        // What is owed today: the principal and the statutory interest
+        // since the due dates, by the statement of account.
+        assert_eq!(case["principal_at_intake_cents"], 12_500, "{engine}");
+        assert_eq!(case["principal_owed_cents"], 12_500, "{engine}");
+        let owed = case["balance_cents"].as_i64().unwrap();
+        assert_eq!(
+            owed,
+            12_500 + case["interest_owed_cents"].as_i64().unwrap(),
+            "{engine}: {case}"
+        );
+        assert!(owed > 12_500, "{engine}: {case}");
         assert_eq!(case["debtor"]["name"], "Jan de Vries", "{engine}");
         let number = case["number"].as_str().unwrap().to_owned();
         let (st, file) = call(s, get(&format!("/api/v1/cases/{number}"))).await;

@@ -90,6 +90,10 @@ pub enum WaitReason {
     FourteenDayTerm { sent_on: Date, costs_from: Date },
     /// The step waits for its conditions (`otherwise = "wait"`).
     ConditionNotMet(Condition),
+    /// Guard: the debtor is not in default (verzuim) before the day after
+    /// the payment deadline (art. 6:81, 6:83(a) BW): no demand, letter,
+    /// costs or legal step before `in_default_from`.
+    NotInDefault { in_default_from: Date },
 }
 
 /// A guard refused the step and no later step may pass it: a person must
@@ -267,7 +271,7 @@ pub fn decide(
                 }
             }
         }
-        match guard(step.action(), &variables, settings, &mut trail.used) {
+        match guard(step.action(), &variables, settings, as_of, &mut trail.used) {
             Guarded::Go => {}
             Guarded::Skip(reason) => {
                 trail.skipped.push(Skip {
@@ -329,9 +333,19 @@ fn guard(
     action: Action,
     vars: &Variables,
     settings: &ClientSettings,
+    as_of: Date,
     used: &mut VarSet,
 ) -> Guarded {
     let consumer = vars.debtor_type == DebtorType::Consumer;
+    if action.is_contact() || action.demands_costs() || action.announces_or_takes_legal_steps() {
+        used.insert(Var::DaysPastDue);
+        if vars.days_past_due < 1 {
+            // In default from the day after the deadline: 1 - days past due
+            // days from today.
+            let in_default_from = add_days(as_of, 1 - vars.days_past_due);
+            return Guarded::Wait(in_default_from, WaitReason::NotInDefault { in_default_from });
+        }
+    }
     if action == Action::FourteenDayLetter {
         used.insert(Var::DebtorType);
         if !consumer {

@@ -510,6 +510,16 @@ impl Decision {
                         date(add_days(*costs_from, -1), lang),
                         date(*costs_from, lang)
                     ),
+                    (WaitReason::NotInDefault { in_default_from }, Nl) => format!(
+                        "Wij doen vandaag niets. De betaaltermijn is nog niet voorbij. Pas vanaf \
+                         {} bent u te laat met betalen (in verzuim). Dan mogen wij {next}.",
+                        date(*in_default_from, lang)
+                    ),
+                    (WaitReason::NotInDefault { in_default_from }, En) => format!(
+                        "We do nothing today. The time to pay has not ended yet. Only from {} \
+                         are you late in paying (in default). Then we may {next}.",
+                        date(*in_default_from, lang)
+                    ),
                     (WaitReason::ConditionNotMet(c), Nl) => format!(
                         "Wij doen vandaag niets. De volgende stap is: {next}. Die stap wacht tot \
                          {}. Wij kijken opnieuw op {}.",
