@@ -126,7 +126,7 @@ fn import_list_and_refuse() {
             serde_json::from_str(&ok(&db, &["cases", "show", number, "--json"])).unwrap();
         assert_eq!(file["number"], number, "{db}");
         let out = kwijting(&db, &["cases", "list", "--status", "sleeping"]);
-        assert_eq!(out.status.code(), Some(3), "{db}");
+        assert_eq!(out.status.code(), Some(2), "{db}: bad usage");
         ok(&db, &["catalog", "check"]);
     }
     let _ = std::fs::remove_dir_all(&dir);
