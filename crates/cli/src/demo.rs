@@ -144,7 +144,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
         }
     }
     if let Some(number) = &first_case {
-        println!("\nwhy case {number} is where it is (kwijting cases explain {number} --lang en):");
+        println!("\nwhy case {number} is where it is:");
         for (_, text) in svc
             .explain(&actor, number, kwijting_strategy::Language::En)?
             .iter()
@@ -153,12 +153,40 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
             println!("{text}");
         }
     }
-    println!(
-        "try: kwijting --database-url sqlite://{} cases list --limit 5",
-        args.db.display()
+    // Hints that work as printed, pasted anywhere: this binary and the demo
+    // file by their full paths (the CLI's default database is another file).
+    let binary = std::env::current_exe().context("finding this program's path")?;
+    let db = std::fs::canonicalize(&args.db)
+        .with_context(|| format!("finding {}", args.db.display()))?;
+    let prefix = format!(
+        "{} --database-url {}",
+        shell_word(&binary.display().to_string()),
+        shell_word(&format!("sqlite://{}", db.display()))
     );
+    let mut hints = vec!["cases list --limit 5".to_owned()];
+    if let Some(number) = &first_case {
+        hints.push(format!("cases explain {number} --lang en"));
+        hints.push(format!("cases show {number}"));
+    }
+    hints.push("review list".to_owned());
+    for hint in hints {
+        println!("try: {prefix} {hint}");
+    }
     if args.no_serve {
         return Ok(());
     }
     crate::serve(svc, args.bind)
+}
+
+/// A word for a POSIX shell: as it is when it has nothing the shell would
+/// read otherwise, else in single quotes.
+fn shell_word(s: &str) -> String {
+    let plain = !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/._-:+=,@%".contains(c));
+    if plain {
+        s.to_owned()
+    } else {
+        format!("'{}'", s.replace('\'', r"'\''"))
+    }
 }

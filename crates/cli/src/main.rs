@@ -487,6 +487,56 @@ fn refused(e: impl Into<anyhow::Error>) -> anyhow::Error {
     anyhow::Error::new(Exit(3, e.into()))
 }
 
+/// Bad usage (what clap refuses itself): exit code 2.
+fn usage(e: impl Into<anyhow::Error>) -> anyhow::Error {
+    anyhow::Error::new(Exit(2, e.into()))
+}
+
+/// `--status` of `cases list`: a wrong value is bad usage, and the message
+/// lists the values there are.
+fn parse_status(s: &str) -> anyhow::Result<CaseStatus> {
+    CaseStatus::parse(s).ok_or_else(|| {
+        let known: Vec<&str> = CaseStatus::ALL.iter().map(|c| c.as_str()).collect();
+        usage(anyhow::anyhow!(
+            "--status '{s}' is not a case status; use one of: {}",
+            known.join(", ")
+        ))
+    })
+}
+
+/// Whether an error is a write to a closed pipe (`kwijting ... | head`).
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    let broken = Some(std::io::ErrorKind::BrokenPipe);
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>().map(|io| io.kind()) == broken
+            || c.downcast_ref::<serde_json::Error>()
+                .and_then(serde_json::Error::io_error_kind)
+                == broken
+            // An exit code given to a write error (`policy` refuses all).
+            || c.downcast_ref::<Exit>().is_some_and(|x| is_broken_pipe(&x.1))
+    })
+}
+
+/// A reader that stops early (`| head -1`) is not a failure: the command
+/// exits quietly with 0. `println!` panics on such a write, with std's
+/// message "failed printing to stdout: Broken pipe"; the hook ends the
+/// process there, and leaves every other panic to the default hook.
+fn exit_quietly_on_closed_stdout() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let message = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        if message.starts_with("failed printing to stdout") && message.contains("Broken pipe") {
+            std::process::exit(0);
+        }
+        default(info);
+    }));
+}
+
 /// A service error caused by what the user gave: exit code 3.
 fn input_error(e: ServiceError) -> anyhow::Error {
     match e {
@@ -779,12 +829,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     offset,
                     json,
                 } => {
-                    let status = match status {
-                        Some(s) => Some(CaseStatus::parse(&s).ok_or_else(|| {
-                            refused(anyhow::anyhow!("--status '{s}' is not a case status"))
-                        })?),
-                        None => None,
-                    };
+                    let status = status.as_deref().map(parse_status).transpose()?;
                     let page = svc.list_cases_owed(
                         &actor,
                         &CaseQuery {
@@ -1031,7 +1076,15 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 std::io::BufWriter::with_capacity(1 << 20, f),
                 &kwijting_synth::PortfolioOptions::new(g.cases, g.seed, as_of),
             )?;
-            eprintln!("{}: {summary:?}", g.out.display());
+            eprintln!(
+                "wrote {}: {} cases ({} consumers, {} businesses), {} claims, principal EUR {} in total",
+                g.out.display(),
+                summary.cases,
+                summary.consumers,
+                summary.businesses,
+                summary.lines,
+                summary.total_principal
+            );
             Ok(())
         }
         Command::Serve(s) => {
@@ -1231,9 +1284,11 @@ pub fn serve(svc: Kwijting, bind: std::net::SocketAddr) -> anyhow::Result<()> {
 }
 
 fn main() -> ExitCode {
+    exit_quietly_on_closed_stdout();
     let cli = Cli::parse();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             let code = e.downcast_ref::<Exit>().map(|x| x.0).unwrap_or(1);
             eprintln!("error: {e:#}");

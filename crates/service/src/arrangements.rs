@@ -20,8 +20,8 @@ use kwijting_store::{
     NewDecision, WatchedArrangement,
 };
 use kwijting_strategy::arrangement::{
-    ARRANGEMENT_RULES_VERSION, ArrangementRules, DD_STATEMENT_LAG_DAYS, Proposal, Verdict, Watched,
-    monitor, schedule,
+    ARRANGEMENT_RULES_VERSION, ArrangementAction, ArrangementInput as Input, ArrangementRules,
+    DD_STATEMENT_LAG_DAYS, Proposal, Verdict, Watched, monitor, schedule,
 };
 
 use crate::{Access, Kwijting, ServiceError};
@@ -518,13 +518,13 @@ fn decide(
         .map(|i| i.amount.cents())
         .sum();
     let mut inputs = vec![
-        format!("arrangement={}", a.id),
-        format!("as_of={as_of}"),
-        format!("total_cents={}", a.total_cents),
-        format!("paid_since_acceptance_cents={paid}"),
-        format!("due_so_far_cents={due_so_far}"),
-        format!("grace_days={}", rules.grace_days),
-        format!("by_direct_debit={}", w.mandate.is_some()),
+        Input::Arrangement.line(a.id),
+        Input::AsOf.line(as_of),
+        Input::TotalCents.line(a.total_cents),
+        Input::PaidSinceAcceptanceCents.line(paid),
+        Input::DueSoFarCents.line(due_so_far),
+        Input::GraceDays.line(rules.grace_days),
+        Input::ByDirectDebit.line(w.mandate.is_some()),
     ];
     let decision = |action: &str, inputs: Vec<String>, work: Option<&str>| NewDecision {
         case: a.case,
@@ -553,16 +553,16 @@ fn decide(
             grace_until,
         } => {
             summary.reminders += 1;
-            inputs.push(format!("instalment={seq}"));
-            inputs.push(format!("expected_by={expected_by}"));
-            inputs.push(format!("grace_until={grace_until}"));
+            inputs.push(Input::Instalment.line(seq));
+            inputs.push(Input::ExpectedBy.line(expected_by));
+            inputs.push(Input::GraceUntil.line(grace_until));
             u.reminded = a
                 .schedule
                 .iter()
                 .find(|i| i.seq == i64::from(seq))
                 .map(|i| i.id);
             u.decision = Some(decision(
-                "arrangement_reminder",
+                ArrangementAction::Reminder.as_str(),
                 inputs,
                 Some(REMINDER_WORK),
             ));
@@ -573,22 +573,26 @@ fn decide(
             grace_until,
         } => {
             summary.broken += 1;
-            inputs.push(format!("instalment={seq}"));
-            inputs.push(format!("expected_by={expected_by}"));
-            inputs.push(format!("grace_until={grace_until}"));
+            inputs.push(Input::Instalment.line(seq));
+            inputs.push(Input::ExpectedBy.line(expected_by));
+            inputs.push(Input::GraceUntil.line(grace_until));
             u.end = Some((
                 "broken".into(),
                 format!(
                     "instalment {seq}, expected by {expected_by}, was not paid by the end of the grace period on {grace_until}"
                 ),
             ));
-            u.decision = Some(decision("arrangement_broken", inputs, None));
+            u.decision = Some(decision(ArrangementAction::Broken.as_str(), inputs, None));
         }
         Verdict::Completed => {
             summary.completed += 1;
             u.end = Some(("completed".into(), "paid in full".into()));
             u.close_case = true;
-            u.decision = Some(decision("arrangement_completed", inputs, None));
+            u.decision = Some(decision(
+                ArrangementAction::Completed.as_str(),
+                inputs,
+                None,
+            ));
         }
     }
     (!u.states.is_empty() || u.decision.is_some()).then_some(u)

@@ -578,7 +578,7 @@ impl Kwijting {
 
 impl Kwijting {
     /// The rule of a decision as it stood in the strategy version that
-    /// decided: its wait in days and its conditions.
+    /// decided: the step with its index (its wait and its conditions).
     pub(crate) fn stored_rule(
         &self,
         d: &kwijting_store::DecisionRow,
@@ -588,89 +588,44 @@ impl Kwijting {
             .strategy(&d.strategy_id, d.strategy_version)?
             .and_then(|text| Strategy::from_toml_str(&text, "stored strategy").ok())
             .and_then(|s| {
-                s.steps().iter().find(|st| st.id() == d.rule).map(|st| {
-                    (
-                        st.wait_days(),
-                        st.conditions()
-                            .iter()
-                            .map(|c| c.to_string())
-                            .collect::<Vec<_>>(),
-                    )
-                })
+                let index = s.index_of(&d.rule)?;
+                s.steps()
+                    .get(usize::from(index))
+                    .map(|st| (index, st.clone()))
             }))
     }
 }
 
-/// A step's wait in days and its conditions, when the step is known.
-pub(crate) type StoredRule = Option<(u16, Vec<String>)>;
+/// A decision's step and its index in its strategy version, when the step
+/// is known.
+pub(crate) type StoredRule = Option<(u16, kwijting_strategy::Step)>;
 
-/// The explanation of a stored decision, from the data it stored.
+/// The explanation of a stored decision, from the data it stored, in words
+/// addressed to the debtor (`kwijting_strategy::StoredDecision`): no
+/// strategy, step or action ids, which stay in the decision's own fields.
 pub fn explain_row(
     d: &kwijting_store::DecisionRow,
-    rule: Option<&(u16, Vec<String>)>,
+    rule: Option<&(u16, kwijting_strategy::Step)>,
     lang: kwijting_strategy::Language,
 ) -> String {
-    let vars: Vec<(&str, &str)> = d.inputs.lines().filter_map(|l| l.split_once('=')).collect();
-    let mut out = String::new();
-    let nl = matches!(lang, kwijting_strategy::Language::Nl);
-    if nl {
-        out.push_str(&format!(
-            "Op {} is automatisch besloten: {} (stap '{}' van strategie {} versie {}).\n",
-            d.run_date, d.action, d.rule, d.strategy_id, d.strategy_version
-        ));
-        out.push_str("Dit besluit is genomen op basis van deze gegevens:\n");
-    } else {
-        out.push_str(&format!(
-            "On {} it was decided automatically: {} (step '{}' of strategy {} version {}).\n",
-            d.run_date, d.action, d.rule, d.strategy_id, d.strategy_version
-        ));
-        out.push_str("The decision was based on these data:\n");
-    }
-    for (k, v) in vars {
-        out.push_str(&format!("  - {k}: {v}\n"));
-    }
-    if let Some((wait_days, conditions)) = rule {
-        let conds = if conditions.is_empty() {
-            if nl {
-                "geen verdere voorwaarden".to_owned()
-            } else {
-                "no further conditions".to_owned()
-            }
-        } else {
-            conditions.join("; ")
-        };
-        out.push_str(&if nl {
-            format!("Waarom: deze stap volgt {wait_days} dagen na de vorige als geldt: {conds}.\n")
-        } else {
-            format!(
-                "Why: this step follows {wait_days} days after the previous one when: {conds}.\n"
-            )
-        });
-    } else if let Some(why) = kwijting_strategy::arrangement::why(&d.strategy_id, &d.rule, nl) {
-        out.push_str(&format!("{}: {why}\n", if nl { "Waarom" } else { "Why" }));
-    }
-    let review = match (d.needs_review, d.review_state.as_str(), nl) {
-        (true, "pending", true) => {
-            "Een medewerker beoordeelt dit besluit voordat er iets gebeurt.\n"
-        }
-        (true, "pending", false) => {
-            "A member of staff reviews this decision before anything happens.\n"
-        }
-        (true, "approved", true) => "Een medewerker heeft dit besluit beoordeeld en goedgekeurd.\n",
-        (true, "approved", false) => "A member of staff reviewed and approved this decision.\n",
-        (true, _, true) => "Een medewerker heeft dit besluit beoordeeld en afgewezen.\n",
-        (true, _, false) => "A member of staff reviewed and rejected this decision.\n",
-        _ => "",
+    use kwijting_strategy::Review;
+    let review = match (d.needs_review, d.review_state.as_str()) {
+        (false, _) => Review::Automatic,
+        (true, "pending") => Review::Pending,
+        (true, "approved") => Review::Approved,
+        (true, _) => Review::Rejected,
     };
-    out.push_str(review);
-    out.push_str(if nl {
-        "U kunt altijd vragen dat een medewerker dit besluit opnieuw bekijkt (artikel 22 AVG). \
-         Tot die beoordeling klaar is, zetten wij de incasso stil.\n"
-    } else {
-        "You can always ask for a member of staff to look at this decision again (GDPR art. 22). \
-         Until that review is done, we pause collection.\n"
-    });
-    out
+    kwijting_strategy::StoredDecision {
+        made_on: d.run_date,
+        source: &d.strategy_id,
+        version: d.strategy_version,
+        rule: &d.rule,
+        action: &d.action,
+        inputs: &d.inputs,
+        step: rule.map(|(index, step)| (*index, step)),
+        review,
+    }
+    .explain(lang)
 }
 
 /// The time stamps of queued work are instants; this names the type for

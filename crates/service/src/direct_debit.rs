@@ -28,7 +28,9 @@ use kwijting_domain::{Actor, Date, Iban, Money};
 use kwijting_store::{
     DdBatchRow, DdCollectionRow, MandateRow, NewDecision, NewMandate, ReturnUpdate,
 };
-use kwijting_strategy::arrangement::ARRANGEMENT_RULES_VERSION;
+use kwijting_strategy::arrangement::{
+    ARRANGEMENT_RULES_VERSION, ArrangementAction, ArrangementInput as Input,
+};
 
 use crate::arrangements::{RulesCache, midnight};
 use crate::{Access, Kwijting, ServiceError};
@@ -539,28 +541,30 @@ impl Kwijting {
                     && attempts < DD_ATTEMPTS_MAX =>
             {
                 retry_on = Some(next_due.map_or(notice_until, |d| d.max(notice_until)));
-                "dd_retry"
+                ArrangementAction::DirectDebitRetry
             }
-            ReturnConsequence::Retry | ReturnConsequence::ReopenInstalment => "dd_reopen",
+            ReturnConsequence::Retry | ReturnConsequence::ReopenInstalment => {
+                ArrangementAction::DirectDebitReopen
+            }
             ReturnConsequence::StopMandate => {
                 stop = Some((c.mandate, format!("return {} on {on}", reason.code())));
-                "mandate_stopped"
+                ArrangementAction::MandateStopped
             }
-            ReturnConsequence::Review => "dd_return_review",
-        };
+            ReturnConsequence::Review => ArrangementAction::DirectDebitReturnReview,
+        }
+        .as_str();
         let inputs = [
-            format!("end_to_end_id={}", c.end_to_end_id),
-            format!("return_reason={}", reason.code()),
-            format!("collection_date={}", c.collection_date),
-            format!("amount_cents={}", c.amount_cents),
-            format!("attempt={attempts}"),
-            format!("attempts_max={DD_ATTEMPTS_MAX}"),
-            format!("prenotification_days={}", rules.prenotification_days),
-            format!(
-                "retry_on={}",
+            Input::EndToEndId.line(&c.end_to_end_id),
+            Input::ReturnReason.line(reason.code()),
+            Input::CollectionDate.line(c.collection_date),
+            Input::AmountCents.line(c.amount_cents),
+            Input::Attempt.line(attempts),
+            Input::AttemptsMax.line(DD_ATTEMPTS_MAX),
+            Input::PrenotificationDays.line(rules.prenotification_days),
+            Input::RetryOn.line(
                 retry_on
                     .map(|d| d.to_string())
-                    .unwrap_or_else(|| "none".into())
+                    .unwrap_or_else(|| "none".into()),
             ),
         ]
         .join("\n");

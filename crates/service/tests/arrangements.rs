@@ -325,7 +325,9 @@ fn a_missed_instalment_is_reminded_then_the_arrangement_breaks_and_the_strategy_
             .find(|(d, _)| d.action == "arrangement_broken")
             .unwrap();
         assert!(
-            text.contains("Why: an instalment") && text.contains("grace_until"),
+            text.contains("An instalment of the payment arrangement was still unpaid")
+                && text.contains("- last day to pay the instalment late: 2 December 2026.")
+                && !text.contains("grace_until"),
             "{engine}: {text}"
         );
         let views = svc.arrangements(&operator(), &number).unwrap();

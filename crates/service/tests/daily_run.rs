@@ -175,9 +175,7 @@ fn guards_costs_after_the_term_no_empty_threats_and_review_of_legal_steps() {
                 let balance = inputs
                     .lines()
                     .find_map(|l| l.strip_prefix("balance_cents="))
-                    .map(|v| {
-                        kwijting_domain::Money::parse(v.split_whitespace().next().unwrap()).unwrap()
-                    })
+                    .map(|v| kwijting_domain::Money::from_cents(v.parse().unwrap()))
                     .unwrap();
                 assert!(
                     balance.cents() >= 25_000,

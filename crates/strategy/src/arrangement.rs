@@ -13,6 +13,9 @@ use std::fmt;
 use jiff::ToSpan;
 use kwijting_domain::{Date, Money};
 
+use crate::explain::Language;
+use crate::facts::names;
+
 /// The version of the rules below; stored with every decision they make.
 pub const ARRANGEMENT_RULES_VERSION: u32 = 1;
 /// The most instalments one arrangement may have (ten years of months).
@@ -20,6 +23,92 @@ pub const INSTALMENTS_MAX: u16 = 520;
 /// A direct-debit credit is booked on the statement a day or two after the
 /// collection date; until then an instalment in collection is not missed.
 pub const DD_STATEMENT_LAG_DAYS: i64 = 2;
+
+names! {
+    /// What a decision of the arrangement monitoring or of a direct-debit
+    /// return does: its stored `action`.
+    ArrangementAction {
+        /// An instalment was missed: a reminder.
+        Reminder = "arrangement_reminder",
+        /// Past the grace days: the arrangement ends.
+        Broken = "arrangement_broken",
+        /// Everything paid: the case closes.
+        Completed = "arrangement_completed",
+        /// A returned direct debit is collected once more.
+        DirectDebitRetry = "dd_retry",
+        /// A returned instalment is open again, to be paid by transfer.
+        DirectDebitReopen = "dd_reopen",
+        /// The mandate is no longer used.
+        MandateStopped = "mandate_stopped",
+        /// A person looks at the return.
+        DirectDebitReturnReview = "dd_return_review",
+    }
+}
+
+names! {
+    /// The inputs an arrangement or direct-debit decision stores, one
+    /// `name=value` line each (amounts in integer cents, dates ISO).
+    ArrangementInput {
+        Arrangement = "arrangement",
+        AsOf = "as_of",
+        TotalCents = "total_cents",
+        PaidSinceAcceptanceCents = "paid_since_acceptance_cents",
+        DueSoFarCents = "due_so_far_cents",
+        GraceDays = "grace_days",
+        ByDirectDebit = "by_direct_debit",
+        Instalment = "instalment",
+        ExpectedBy = "expected_by",
+        GraceUntil = "grace_until",
+        EndToEndId = "end_to_end_id",
+        ReturnReason = "return_reason",
+        CollectionDate = "collection_date",
+        AmountCents = "amount_cents",
+        Attempt = "attempt",
+        AttemptsMax = "attempts_max",
+        PrenotificationDays = "prenotification_days",
+        /// A date, or `none`.
+        RetryOn = "retry_on",
+    }
+}
+
+/// What kind of value an [`ArrangementInput`] holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArrangementInputKind {
+    /// An arrangement or instalment by its number.
+    Numbered,
+    Count,
+    Days,
+    Cents,
+    Date,
+    DateOrNone,
+    Bool,
+    /// A payment reference or a bank's reason code.
+    Reference,
+}
+
+impl ArrangementInput {
+    pub fn kind(self) -> ArrangementInputKind {
+        use ArrangementInput as I;
+        use ArrangementInputKind as K;
+        match self {
+            I::Arrangement | I::Instalment => K::Numbered,
+            I::Attempt | I::AttemptsMax => K::Count,
+            I::GraceDays | I::PrenotificationDays => K::Days,
+            I::TotalCents | I::PaidSinceAcceptanceCents | I::DueSoFarCents | I::AmountCents => {
+                K::Cents
+            }
+            I::AsOf | I::ExpectedBy | I::GraceUntil | I::CollectionDate => K::Date,
+            I::RetryOn => K::DateOrNone,
+            I::ByDirectDebit => K::Bool,
+            I::EndToEndId | I::ReturnReason => K::Reference,
+        }
+    }
+
+    /// The stored line `name=value`.
+    pub fn line(self, value: impl fmt::Display) -> String {
+        format!("{}={value}", self.as_str())
+    }
+}
 
 /// How often an instalment falls due.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -378,7 +467,8 @@ pub fn monitor(instalments: &[Watched], paid: Money, as_of: Date, grace_days: u1
 
 /// Why the monitoring or a direct-debit return decided as it did, for the
 /// explanation of a stored decision (`source` is its `strategy_id`).
-pub fn why(source: &str, rule: &str, dutch: bool) -> Option<String> {
+pub fn why(source: &str, rule: &str, lang: Language) -> Option<String> {
+    let dutch = lang == Language::Nl;
     let text = match (source, rule, dutch) {
         ("arrangement", "instalment_missed", true) => {
             "een termijn van de betalingsregeling was niet betaald op de dag dat die verwacht werd. U krijgt een herinnering; de regeling loopt door als de termijn binnen de respijttermijn alsnog betaald wordt.".to_owned()
@@ -564,16 +654,16 @@ mod tests {
     fn every_rule_is_explained() {
         for rule in ["instalment_missed", "grace_expired", "paid_in_full"] {
             assert!(
-                why("arrangement", rule, true).is_some()
-                    && why("arrangement", rule, false).is_some()
+                why("arrangement", rule, Language::Nl).is_some()
+                    && why("arrangement", rule, Language::En).is_some()
             );
         }
         assert!(
-            why("direct_debit", "return_am04", false)
+            why("direct_debit", "return_am04", Language::En)
                 .unwrap()
                 .contains("AM04")
         );
-        assert_eq!(why("consumer", "first_demand", true), None);
+        assert_eq!(why("consumer", "first_demand", Language::Nl), None);
     }
 
     proptest! {

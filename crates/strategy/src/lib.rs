@@ -8,7 +8,8 @@
 //! - [`decide`] turns [`CaseFacts`] and a date into a [`Decision`] that
 //!   names the variables it used, the step that fired or why none did, and
 //!   whether a person must review it; [`Decision::explain`] renders it in
-//!   Dutch or English.
+//!   Dutch or English, and [`StoredDecision::explain`] renders a decision
+//!   as stored, with the same texts.
 //! - Holds ([`Hold`]) stop or pause collection; a strategy never overrides
 //!   them.
 //! - Compliance guards in the engine: no costs for a consumer before the
@@ -47,14 +48,16 @@ pub use engine::{
     Blocked, ClientSettings, Decision, Outcome, Skip, SkipReason, StepRef, WaitReason, decide,
 };
 pub use error::{Problem, StrategyError};
-pub use explain::Language;
+pub use explain::{Language, Review, StoredDecision};
 pub use facts::{
     AddressStatus, ArrangementState, CaseFacts, DisputeState, Hold, HoldSet, ScoreBand, StepDone,
 };
 pub use strategy::{
     CONDITIONS_MAX, ID_LEN_MAX, Otherwise, STEPS_MAX, Step, Strategy, StrategyKey, WAIT_DAYS_MAX,
 };
-pub use vars::{Condition, LetterPhase, LetterState, Test, Var, VarKind, VarSet, Variables};
+pub use vars::{
+    Condition, LetterPhase, LetterState, Test, Var, VarKind, VarSet, VarValue, Variables,
+};
 
 pub use kwijting_law::nl::holidays::Holidays;
 pub use kwijting_law::nl::limitation::{Interruption, LimitationKind};

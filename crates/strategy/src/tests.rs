@@ -536,7 +536,7 @@ fn the_decision_names_the_variables_it_used() {
         ]
     );
     let used = dec.variables_used();
-    assert!(used.contains(&("balance_cents", "1000.00".to_owned())));
+    assert!(used.contains(&("balance_cents", "100000".to_owned())));
     assert!(used.contains(&(
         "days_to_limitation",
         "1777 (last day 2030-10-15)".to_owned()
@@ -581,8 +581,8 @@ Wij gaan u een aanmaning (sommatie) sturen, met incassokosten.
 Wij nemen alleen contact op tussen 07:00 en 20:00 uur, en niet op zondag of een feestdag. Dit gebeurt dus niet eerder dan 7 januari 2026 om 07:00 uur.
 
 Waarom?
-Wij werken met vaste stappen (aanpak 'consumer-standard', versie 1).
-Dit is stap 4 ('first_demand').
+Wij werken met vaste stappen, die vooraf zijn vastgelegd (versie 1).
+Dit is stap 4.
 
 Welke gegevens hebben wij gebruikt?
 - soort schuldenaar: consument.
@@ -611,8 +611,8 @@ We will send you a formal demand, with collection costs.
 We only contact you between 07:00 and 20:00, and not on Sundays or public holidays. So this will not happen before 7 January 2026 at 07:00.
 
 Why?
-We work with fixed steps (approach 'consumer-standard', version 1).
-This is step 4 ('first_demand').
+We work with fixed steps, set in advance (version 1).
+This is step 4.
 
 Which data did we use?
 - type of debtor: consumer.
@@ -640,11 +640,11 @@ fn explain_a_legal_proposal_with_skipped_steps() {
     assert_eq!(dec.outcome, Outcome::Act(Action::SummonsWarning));
     let got = dec.explain(Language::Nl);
     let expected_part = "\
-Dit is stap 8 ('final_demand'). Deze stap komt 3 dagen na de vorige stap.
+Dit is stap 8. Deze stap komt 3 dagen na de vorige stap.
 Deze stap geldt omdat:
 - risicoscore (A is het laagste risico, E het hoogste) is A, B of C.
 Deze stappen hebben wij overgeslagen:
-- stap 7 ('credit_check'): deze stap geldt alleen als risicoscore (A is het laagste risico, E het hoogste) is onbekend.
+- stap 7: deze stap geldt alleen als risicoscore (A is het laagste risico, E het hoogste) is onbekend.
 ";
     assert!(got.contains(expected_part), "\n{got}");
     let f = after(f, &s, "final_demand", d(2026, 1, 23));
@@ -779,6 +779,12 @@ proptest! {
         prop_assert_eq!(&one, &two);
         if let Ok(dec) = one {
             prop_assert_eq!(dec.explain(Language::Nl), two.as_ref().map(|d| d.explain(Language::Nl)).unwrap_or_default());
+            // Explanations are in words, never in the spelling of strategy files.
+            for lang in [Language::Nl, Language::En] {
+                let text = dec.explain(lang);
+                let bad = crate::explain::untranslated(&text, lang);
+                prop_assert!(bad.is_empty(), "{:?} in\n{}", bad, text);
+            }
             // Every contact action has a slot inside the contact hours.
             if let Some(a) = dec.action() {
                 prop_assert_eq!(a.is_contact(), dec.contact_from.is_some());

@@ -9,7 +9,7 @@ use kwijting_law::nl::holidays::Holidays;
 
 use crate::StrategyError;
 use crate::facts::{
-    AddressStatus, ArrangementState, CaseFacts, DisputeState, HoldSet, ScoreBand, names,
+    AddressStatus, ArrangementState, CaseFacts, DisputeState, Hold, HoldSet, ScoreBand, names,
 };
 
 names! {
@@ -174,7 +174,6 @@ impl Variables {
         as_of: Date,
         holidays: &Holidays,
     ) -> Result<Variables, StrategyError> {
-        use crate::facts::Hold;
         let today = day_number(as_of);
         let letter = match facts.fourteen_day_letter_sent_on {
             None => LetterState::NotSent,
@@ -246,44 +245,169 @@ impl Variables {
         }
     }
 
-    /// A variable's value as text, in the spelling of strategy files
-    /// (amounts in euros with two decimals, e.g. `1234.56`).
-    pub fn text(&self, var: Var) -> String {
+    /// A variable's value as a typed value, for explanations and for the
+    /// stored form of a decision's inputs.
+    pub fn typed(&self, var: Var) -> VarValue {
         match var {
-            Var::DebtorType => self.debtor_type.as_str().to_owned(),
-            Var::BalanceCents => self.balance.to_string(),
-            Var::PrincipalCents => self.principal.to_string(),
-            Var::Letter => match self.letter {
-                LetterState::NotSent => "not_sent".to_owned(),
-                LetterState::TermRunning {
-                    sent_on,
-                    costs_from,
-                } => format!("term_running (sent on {sent_on}, costs from {costs_from})"),
-                LetterState::TermPassed {
-                    sent_on,
-                    costs_from,
-                } => format!("term_passed (sent on {sent_on}, costs from {costs_from})"),
+            Var::DebtorType => VarValue::DebtorType(self.debtor_type),
+            Var::BalanceCents => VarValue::Money(self.balance),
+            Var::PrincipalCents => VarValue::Money(self.principal),
+            Var::DaysPastDue => VarValue::Days(i64::from(self.days_past_due)),
+            Var::DaysInCollection => VarValue::Days(i64::from(self.days_in_collection)),
+            Var::StepsDone => VarValue::Count(i64::from(self.steps_done)),
+            Var::Letter => VarValue::Letter(self.letter),
+            Var::ScoreBand => VarValue::ScoreBand(self.score_band),
+            Var::Address => VarValue::Address(self.address),
+            Var::Arrangement => VarValue::Arrangement(self.arrangement),
+            Var::Dispute => VarValue::Dispute(self.dispute),
+            Var::PhoneKnown => VarValue::Bool(self.phone_known),
+            Var::EmailKnown => VarValue::Bool(self.email_known),
+            Var::Judgment => VarValue::Bool(self.judgment),
+            Var::DaysToLimitation => VarValue::Limitation {
+                days: i64::from(self.days_to_limitation),
+                last_day: self.limitation_last_day,
             },
-            Var::ScoreBand => self.score_band.as_str().to_owned(),
-            Var::Address => self.address.as_str().to_owned(),
-            Var::Arrangement => self.arrangement.as_str().to_owned(),
-            Var::Dispute => self.dispute.as_str().to_owned(),
-            Var::DaysToLimitation => format!(
-                "{} (last day {})",
-                self.days_to_limitation, self.limitation_last_day
-            ),
-            Var::Holds => self.holds.to_string(),
-            Var::DaysPastDue
-            | Var::DaysInCollection
-            | Var::StepsDone
-            | Var::PhoneKnown
-            | Var::EmailKnown
-            | Var::Judgment => match self.value(var) {
-                Value::Int(n) => n.to_string(),
-                Value::Bool(b) => b.to_string(),
-                Value::Code(_) | Value::Holds => String::new(),
-            },
+            Var::Holds => VarValue::Holds(self.holds),
         }
+    }
+
+    /// A variable's value as stored with a decision (`name=value` lines, see
+    /// [`VarValue::stored`]).
+    pub fn text(&self, var: Var) -> String {
+        self.typed(var).stored()
+    }
+}
+
+/// A variable's value with its type: what a decision stores of each
+/// variable it used, and what explanations render.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VarValue {
+    DebtorType(DebtorType),
+    Money(Money),
+    Days(i64),
+    Count(i64),
+    Letter(LetterState),
+    ScoreBand(ScoreBand),
+    Address(AddressStatus),
+    Arrangement(ArrangementState),
+    Dispute(DisputeState),
+    Bool(bool),
+    /// Days to the last day before limitation (negative once time-barred)
+    /// and that day.
+    Limitation {
+        days: i64,
+        last_day: Date,
+    },
+    Holds(HoldSet),
+}
+
+impl VarValue {
+    /// The stored spelling: amounts as integer cents (the variables are
+    /// named `..._cents`, like their conditions in strategy files), enum
+    /// values in the spelling of strategy files, dates ISO, the 14-day
+    /// letter with its dates (`term_running (sent on D, costs from D)`),
+    /// limitation with its last day (`1777 (last day 2030-10-15)`), holds
+    /// by name (`dispute, client_hold` or `none`).
+    pub fn stored(&self) -> String {
+        match *self {
+            VarValue::DebtorType(t) => t.as_str().to_owned(),
+            VarValue::Money(m) => m.cents().to_string(),
+            VarValue::Days(n) | VarValue::Count(n) => n.to_string(),
+            VarValue::Letter(LetterState::NotSent) => LetterPhase::NotSent.as_str().to_owned(),
+            VarValue::Letter(
+                l @ (LetterState::TermRunning {
+                    sent_on,
+                    costs_from,
+                }
+                | LetterState::TermPassed {
+                    sent_on,
+                    costs_from,
+                }),
+            ) => format!("{} (sent on {sent_on}, costs from {costs_from})", l.phase()),
+            VarValue::ScoreBand(b) => b.as_str().to_owned(),
+            VarValue::Address(a) => a.as_str().to_owned(),
+            VarValue::Arrangement(a) => a.as_str().to_owned(),
+            VarValue::Dispute(d) => d.as_str().to_owned(),
+            VarValue::Bool(b) => b.to_string(),
+            VarValue::Limitation { days, last_day } => format!("{days} (last day {last_day})"),
+            VarValue::Holds(h) => h.to_string(),
+        }
+    }
+
+    /// Reads a stored value back, also as rows written before amounts were
+    /// stored in cents: an amount with a decimal point (`26.92`) is euros,
+    /// one without (`2692`) cents. `None` for a value that is not of the
+    /// variable's type.
+    pub fn parse_stored(var: Var, text: &str) -> Option<VarValue> {
+        let text = text.trim();
+        let int = || text.parse::<i64>().ok();
+        let dated = |rest: &str| -> Option<(Date, Date)> {
+            let inner = rest.trim().strip_prefix("(sent on ")?.strip_suffix(')')?;
+            let (sent_on, costs_from) = inner.split_once(", costs from ")?;
+            Some((
+                sent_on.trim().parse().ok()?,
+                costs_from.trim().parse().ok()?,
+            ))
+        };
+        Some(match var {
+            Var::DebtorType => VarValue::DebtorType(DebtorType::parse(text)?),
+            Var::BalanceCents | Var::PrincipalCents => VarValue::Money(if text.contains('.') {
+                Money::parse(text).ok()?
+            } else {
+                Money::from_cents(int()?)
+            }),
+            Var::DaysPastDue | Var::DaysInCollection => VarValue::Days(int()?),
+            Var::StepsDone => VarValue::Count(int()?),
+            Var::Letter => {
+                let (phase, rest) = text.split_once(' ').unwrap_or((text, ""));
+                VarValue::Letter(match LetterPhase::parse(phase)? {
+                    LetterPhase::NotSent => LetterState::NotSent,
+                    LetterPhase::TermRunning => {
+                        let (sent_on, costs_from) = dated(rest)?;
+                        LetterState::TermRunning {
+                            sent_on,
+                            costs_from,
+                        }
+                    }
+                    LetterPhase::TermPassed => {
+                        let (sent_on, costs_from) = dated(rest)?;
+                        LetterState::TermPassed {
+                            sent_on,
+                            costs_from,
+                        }
+                    }
+                })
+            }
+            Var::ScoreBand => VarValue::ScoreBand(ScoreBand::parse(text)?),
+            Var::Address => VarValue::Address(AddressStatus::parse(text)?),
+            Var::Arrangement => VarValue::Arrangement(ArrangementState::parse(text)?),
+            Var::Dispute => VarValue::Dispute(DisputeState::parse(text)?),
+            Var::PhoneKnown | Var::EmailKnown | Var::Judgment => VarValue::Bool(text.parse().ok()?),
+            Var::DaysToLimitation => {
+                let (days, rest) = text.split_once(' ')?;
+                let last_day = rest
+                    .trim()
+                    .strip_prefix("(last day ")?
+                    .strip_suffix(')')?
+                    .parse()
+                    .ok()?;
+                VarValue::Limitation {
+                    days: days.parse().ok()?,
+                    last_day,
+                }
+            }
+            Var::Holds => {
+                if text == "none" {
+                    VarValue::Holds(HoldSet::EMPTY)
+                } else {
+                    let mut set = HoldSet::EMPTY;
+                    for name in text.split(',') {
+                        set = set.with(Hold::parse(name.trim())?);
+                    }
+                    VarValue::Holds(set)
+                }
+            }
+        })
     }
 }
 
