@@ -343,7 +343,10 @@ fn guard(
             // In default from the day after the deadline: 1 - days past due
             // days from today.
             let in_default_from = add_days(as_of, 1 - vars.days_past_due);
-            return Guarded::Wait(in_default_from, WaitReason::NotInDefault { in_default_from });
+            return Guarded::Wait(
+                in_default_from,
+                WaitReason::NotInDefault { in_default_from },
+            );
         }
     }
     if action == Action::FourteenDayLetter {

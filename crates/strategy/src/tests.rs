@@ -527,6 +527,7 @@ fn the_decision_names_the_variables_it_used() {
         [
             "debtor_type",
             "balance_cents",
+            "days_past_due",
             "letter",
             "address",
             "arrangement",
@@ -587,6 +588,7 @@ Dit is stap 4.
 Welke gegevens hebben wij gebruikt?
 - soort schuldenaar: consument.
 - openstaand bedrag: € 1.234,56.
+- dagen na de uiterste betaaldatum: 84 dagen.
 - 14-dagenbrief: verstuurd op 19 december 2025. Zonder incassokosten betalen kon tot en met 6 januari 2026.
 - betalingsregeling: geen.
 - betwisting: geen.
@@ -617,6 +619,7 @@ This is step 4.
 Which data did we use?
 - type of debtor: consumer.
 - amount owed: EUR 1234.56.
+- days after the due date: 84 days.
 - 14-day letter: sent on 19 December 2025. Paying without collection costs was possible up to and including 6 January 2026.
 - payment plan: none.
 - dispute: none.
@@ -1068,4 +1071,45 @@ share_bps = 10001
             "rules[0].challenger.strategy"
         ]
     );
+}
+
+#[test]
+fn nothing_is_demanded_before_the_debtor_is_in_default() {
+    // A claim due on 2025-12-31, received on 2025-12-01: no 14-day letter
+    // (and for a business no demand with costs) before 2026-01-01, the day
+    // after the deadline (art. 6:83(a) BW).
+    for (strategy, debtor_type) in [
+        (consumer(), DebtorType::Consumer),
+        (business(), DebtorType::Business),
+    ] {
+        let f = CaseFacts {
+            debtor_type,
+            due_on: d(2025, 12, 31),
+            ..facts()
+        };
+        let mut day = d(2025, 12, 1);
+        while day <= d(2025, 12, 31) {
+            let dec = run(&f, &strategy, day);
+            if let Outcome::Act(a) = dec.outcome {
+                assert!(
+                    !(a.is_contact() || a.demands_costs() || a.announces_or_takes_legal_steps()),
+                    "{debtor_type:?}: {a} on {day}, before default"
+                );
+            }
+            day = kwijting_law::calendar::add_days(day, 1);
+        }
+        match run(&f, &strategy, d(2025, 12, 20)).outcome {
+            Outcome::Wait {
+                until,
+                reason: WaitReason::NotInDefault { in_default_from },
+            } => {
+                assert_eq!((until, in_default_from), (d(2026, 1, 1), d(2026, 1, 1)));
+            }
+            other => panic!("{debtor_type:?}: {other:?}"),
+        }
+        assert!(matches!(
+            run(&f, &strategy, d(2026, 1, 2)).outcome,
+            Outcome::Act(_)
+        ));
+    }
 }
