@@ -210,11 +210,16 @@ impl RunContext {
                 Ok(()) => {}
                 Err(e) => {
                     // One bad case must not stop the day: it is counted,
-                    // reported, and tried again tomorrow.
+                    // kept with why, and tried again when a run for the same
+                    // day starts again (or tomorrow).
                     if let Ok(mut errors) = self.errors.lock() {
-                        errors.entry(e).or_insert((0, case.number.clone())).0 += 1;
+                        errors
+                            .entry(e.clone())
+                            .or_insert((0, case.number.clone()))
+                            .0 += 1;
                     }
                     work.errors += 1;
+                    work.failed.push((case.id, e));
                 }
             }
         }
@@ -493,6 +498,9 @@ impl Kwijting {
         let total_chunks = before.chunks_done + before.chunks_todo;
         let _ = planned;
         let done = Mutex::new(before.chunks_done);
+        // What this invocation added, counted from its own chunks: a run of
+        // the same day started beside it adds its own.
+        let added = Mutex::new(0u64);
         let failure: Mutex<Option<ServiceError>> = Mutex::new(None);
         let workers = match self.engine() {
             kwijting_store::Engine::Sqlite => 1,
@@ -507,7 +515,10 @@ impl Kwijting {
                             return;
                         }
                         match self.store.run_chunk(as_of, &decide) {
-                            Ok(Some(_)) => {
+                            Ok(Some(chunk)) => {
+                                if let Ok(mut a) = added.lock() {
+                                    *a += chunk.decisions;
+                                }
                                 let n = done.lock().map(|mut d| {
                                     *d += 1;
                                     *d
@@ -541,7 +552,7 @@ impl Kwijting {
             as_of: Some(as_of),
             cases_seen: totals.cases_seen,
             decisions: totals.decisions,
-            new_decisions: totals.decisions - before.decisions,
+            new_decisions: added.into_inner().unwrap_or_default(),
             by_action: totals.by_action.into_iter().collect(),
             holds: totals.held,
             review_queue: totals.review_queue,

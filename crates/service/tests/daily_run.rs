@@ -343,3 +343,78 @@ fn a_new_strategy_version_is_kept_beside_the_old_one() {
         );
     }
 }
+
+#[test]
+fn a_run_started_again_for_the_same_day_decides_what_failed() {
+    for (engine, store) in kwijting_store::testkit::fresh_stores("run_day_retry") {
+        let svc = common::service(store);
+        let a = common::operator();
+        svc.add_client(
+            &a,
+            "ACME",
+            "Acme B.V.",
+            kwijting_domain::ClientRole::Controller,
+            None,
+        )
+        .unwrap();
+        svc.import_claims_csv(
+            &a,
+            "ACME",
+            "p.csv",
+            &common::portfolio(300, 5)[..],
+            &mut |_| {},
+        )
+        .unwrap();
+        let day = kwijting_domain::parse_date("2026-11-21").unwrap();
+        // No commercial rate for 2026 H2: business cases cannot be decided.
+        let first = svc.run_day(&a, day, 1, &|_, _| {}).unwrap();
+        assert!(first.errors > 0, "{engine}: {first:?}");
+        let failed = first.errors;
+        // Started again with the cause still there: tried again, same
+        // errors, nothing added, cases counted once.
+        let again = svc.run_day(&a, day, 1, &|_, _| {}).unwrap();
+        assert_eq!(
+            (again.errors, again.new_decisions, again.cases_seen),
+            (failed, 0, first.cases_seen),
+            "{engine}: {again:?}"
+        );
+        // The cause fixed: the same day's run decides them.
+        svc.assume_commercial_rate_continues(&a, "test: the last rate continues")
+            .unwrap();
+        let fixed = svc.run_day(&a, day, 1, &|_, _| {}).unwrap();
+        assert_eq!(fixed.errors, 0, "{engine}: {fixed:?}");
+        assert!(fixed.new_decisions > 0, "{engine}: {fixed:?}");
+        assert_eq!(fixed.cases_seen, first.cases_seen, "{engine}");
+        assert_eq!(
+            fixed.decisions,
+            first.decisions + fixed.new_decisions,
+            "{engine}"
+        );
+        // And once more: nothing left to do.
+        let done = svc.run_day(&a, day, 1, &|_, _| {}).unwrap();
+        assert_eq!((done.new_decisions, done.errors), (0, 0), "{engine}");
+    }
+}
+
+#[test]
+fn two_runs_of_a_day_started_at_once_each_report_what_they_added() {
+    for (engine, store) in kwijting_store::testkit::fresh_stores("run_day_twice_at_once") {
+        let svc = common::acme(store.clone(), 12_000, 9);
+        let other = common::service(store);
+        let a = common::operator();
+        let day = kwijting_domain::parse_date("2026-11-21").unwrap();
+        let (one, two) = std::thread::scope(|s| {
+            let one = s.spawn(|| svc.run_day(&a, day, 2, &|_, _| {}).unwrap());
+            let two = s.spawn(|| other.run_day(&a, day, 2, &|_, _| {}).unwrap());
+            (one.join().unwrap(), two.join().unwrap())
+        });
+        let total = svc.run_day(&a, day, 1, &|_, _| {}).unwrap();
+        assert_eq!(total.new_decisions, 0, "{engine}");
+        assert_eq!(
+            one.new_decisions + two.new_decisions,
+            total.decisions,
+            "{engine}: {one:?} / {two:?}"
+        );
+        assert_eq!(total.cases_seen, 12_000, "{engine}");
+    }
+}

@@ -460,9 +460,18 @@ pub struct ChunkWork {
     pub progress: Vec<CaseProgress>,
     /// Cases a hold kept from their strategy.
     pub held: u64,
-    /// Cases no decision could be made for (logged, left for tomorrow).
+    /// Cases no decision could be made for.
     pub errors: u64,
+    /// Each of those cases with why: kept per day, so a run started again
+    /// for the same day decides them once the cause is fixed.
+    pub failed: Vec<(CaseId, String)>,
 }
+
+/// Chunks of a day with cases the run could not decide go back to this
+/// state when a run for the day starts again: their failed cases are tried
+/// once more.
+pub(crate) const RETRY_FAILED_SQL: &str = "UPDATE daily_run_chunks SET state = 'retry' \
+     WHERE run_date = $1 AND state = 'done' AND errors > 0";
 
 /// What one chunk of a daily run did.
 #[derive(Debug, Clone, Copy, Default)]

@@ -543,6 +543,7 @@ impl Store for PgStore {
             )?
             .try_get(0)?;
         if planned > 0 {
+            tx.execute(RETRY_FAILED_SQL, &[&run_date])?;
             tx.commit()?;
             return Ok(0);
         }
@@ -567,8 +568,8 @@ impl Store for PgStore {
         let mut conn = self.conn()?;
         let mut tx = conn.transaction()?;
         let Some(chunk) = tx.query_opt(
-            "SELECT first_case_id, last_case_id FROM daily_run_chunks \
-             WHERE run_date = $1 AND state = 'todo' ORDER BY first_case_id LIMIT 1 FOR UPDATE SKIP LOCKED",
+            "SELECT first_case_id, last_case_id, state FROM daily_run_chunks \
+             WHERE run_date = $1 AND state IN ('todo', 'retry') ORDER BY first_case_id LIMIT 1 FOR UPDATE SKIP LOCKED",
             &[&run_date],
         )?
         else {
@@ -576,6 +577,7 @@ impl Store for PgStore {
             return Ok(None);
         };
         let (first, last): (i64, i64) = (chunk.try_get(0)?, chunk.try_get(1)?);
+        let retry = chunk.try_get::<_, String>(2)? == "retry";
         let mut cases = tx
             .query(
                 &format!(
@@ -587,6 +589,19 @@ impl Store for PgStore {
             .iter()
             .map(run_case)
             .collect::<Result<Vec<_>>>()?;
+        if retry {
+            // Only the cases that failed: the others were decided.
+            let mut failed: Vec<i64> = tx
+                .query(
+                    "DELETE FROM daily_run_errors WHERE run_date = $1 AND case_id BETWEEN $2 AND $3 RETURNING case_id",
+                    &[&run_date, &first, &last],
+                )?
+                .iter()
+                .map(|r| r.try_get(0))
+                .collect::<std::result::Result<_, _>>()?;
+            failed.sort_unstable();
+            cases.retain(|x| failed.binary_search(&x.id.0).is_ok());
+        }
         for r in tx.query(CHUNK_HOLDS_SQL, &[&first, &last])? {
             attach_hold(&mut cases, CaseId(r.try_get(0)?), r.try_get(1)?);
         }
@@ -692,15 +707,29 @@ impl Store for PgStore {
                 &[&ids, &sid, &sver, &svar, &steps, &last_step, &last_on, &letter_on, &status, &demand_on, &costs_on, &run_date],
             )?;
         }
+        if !work.failed.is_empty() {
+            let ids: Vec<i64> = work.failed.iter().map(|(c, _)| c.0).collect();
+            let messages: Vec<&str> = work.failed.iter().map(|(_, m)| m.as_str()).collect();
+            tx.execute(
+                "INSERT INTO daily_run_errors (run_date, case_id, message) \
+                 SELECT $1, u.c, u.m FROM UNNEST($2::bigint[], $3::text[]) AS u(c, m)",
+                &[&run_date, &ids, &messages],
+            )?;
+        }
+        // A retry saw its cases already; its held cases add, its errors are
+        // what is left.
         tx.execute(
-            "UPDATE daily_run_chunks SET state = 'done', cases_seen = $1, held = $2, errors = $3 \
+            "UPDATE daily_run_chunks SET state = 'done', \
+             cases_seen = CASE WHEN $6 THEN cases_seen ELSE $1 END, \
+             held = CASE WHEN $6 THEN held + $2 ELSE $2 END, errors = $3 \
              WHERE run_date = $4 AND first_case_id = $5",
             &[
                 &(cases.len() as i64),
                 &(work.held as i64),
-                &(work.errors as i64),
+                &(work.failed.len() as i64),
                 &run_date,
                 &first,
+                &retry,
             ],
         )?;
         tx.commit()?;
@@ -729,7 +758,7 @@ impl Store for PgStore {
             .try_get(0)?;
         totals.review_queue = pending as u64;
         let r = conn.query_one(
-            "SELECT COUNT(*) FILTER (WHERE state = 'done'), COUNT(*) FILTER (WHERE state = 'todo'), \
+            "SELECT COUNT(*) FILTER (WHERE state = 'done'), COUNT(*) FILTER (WHERE state IN ('todo', 'retry')), \
              COALESCE(SUM(cases_seen), 0)::bigint, COALESCE(SUM(held), 0)::bigint, COALESCE(SUM(errors), 0)::bigint \
              FROM daily_run_chunks WHERE run_date = $1",
             &[&run_date],

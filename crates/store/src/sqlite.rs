@@ -520,6 +520,7 @@ impl Store for SqliteStore {
                 |r| r.get(0),
             )?;
             if planned > 0 {
+                c.execute(&RETRY_FAILED_SQL.replace('$', "?"), [&day])?;
                 return Ok(0);
             }
             let mut ids =
@@ -558,18 +559,30 @@ impl Store for SqliteStore {
         let conn = self.conn()?;
         in_tx(&conn, |c| {
             let day = run_date.to_string();
-            let chunk: Option<(i64, i64)> = c
+            let chunk: Option<(i64, i64, String)> = c
                 .query_row(
-                    "SELECT first_case_id, last_case_id FROM daily_run_chunks \
-                     WHERE run_date = ?1 AND state = 'todo' ORDER BY first_case_id LIMIT 1",
+                    "SELECT first_case_id, last_case_id, state FROM daily_run_chunks \
+                     WHERE run_date = ?1 AND state IN ('todo', 'retry') ORDER BY first_case_id LIMIT 1",
                     [&day],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
                 )
                 .optional()?;
-            let Some((first, last)) = chunk else {
+            let Some((first, last, state)) = chunk else {
                 return Ok(None);
             };
+            let retry = state == "retry";
             let mut cases = load_run_cases(c, first, last)?;
+            if retry {
+                // Only the cases that failed: the others were decided.
+                let mut st = c.prepare_cached(
+                    "DELETE FROM daily_run_errors WHERE run_date = ?1 AND case_id BETWEEN ?2 AND ?3 RETURNING case_id",
+                )?;
+                let mut failed: Vec<i64> = st
+                    .query_map(params![day, first, last], |r| r.get(0))?
+                    .collect::<std::result::Result<_, _>>()?;
+                failed.sort_unstable();
+                cases.retain(|x| failed.binary_search(&x.id.0).is_ok());
+            }
             attach_holds(c, first, last, &mut cases)?;
             attach_statement_inputs(c, first, last, &mut cases)?;
             let work = decide(&cases);
@@ -634,10 +647,29 @@ impl Store for SqliteStore {
                     ])?;
                 }
             }
+            {
+                let mut failed = c.prepare_cached(
+                    "INSERT INTO daily_run_errors (run_date, case_id, message) VALUES (?1, ?2, ?3)",
+                )?;
+                for (case, message) in &work.failed {
+                    failed.execute(params![day, case.0, message])?;
+                }
+            }
+            // A retry saw its cases already; its held cases add, its errors
+            // are what is left.
             c.execute(
-                "UPDATE daily_run_chunks SET state = 'done', cases_seen = ?1, held = ?2, errors = ?3 \
+                "UPDATE daily_run_chunks SET state = 'done', \
+                 cases_seen = CASE WHEN ?6 THEN cases_seen ELSE ?1 END, \
+                 held = CASE WHEN ?6 THEN held + ?2 ELSE ?2 END, errors = ?3 \
                  WHERE run_date = ?4 AND first_case_id = ?5",
-                params![cases.len() as i64, work.held as i64, work.errors as i64, day, first],
+                params![
+                    cases.len() as i64,
+                    work.held as i64,
+                    work.failed.len() as i64,
+                    day,
+                    first,
+                    retry
+                ],
             )?;
             Ok(Some(ChunkDone {
                 cases_seen: cases.len() as u64,
@@ -668,7 +700,7 @@ impl Store for SqliteStore {
         )?;
         totals.review_queue = pending as u64;
         let (done, todo, seen, held, errors): (i64, i64, i64, i64, i64) = conn.query_row(
-            "SELECT COALESCE(SUM(state = 'done'), 0), COALESCE(SUM(state = 'todo'), 0), COALESCE(SUM(cases_seen), 0), \
+            "SELECT COALESCE(SUM(state = 'done'), 0), COALESCE(SUM(state IN ('todo', 'retry')), 0), COALESCE(SUM(cases_seen), 0), \
              COALESCE(SUM(held), 0), COALESCE(SUM(errors), 0) FROM daily_run_chunks WHERE run_date = ?1",
             [&day],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
