@@ -29,6 +29,27 @@ impl AccountId {
             AccountId::Other(_) => None,
         }
     }
+
+    /// The account as an IBAN, also where the file wrote one where a plain
+    /// number goes (camt `Othr/Id`) or with its currency after it (MT940
+    /// `:25:NL62INGB0001212121EUR`, ING and ABN AMRO write that), spaces
+    /// removed. `None` for a plain account number or an IBAN that fails its
+    /// check digits.
+    pub fn as_iban(&self) -> Option<Iban> {
+        match self {
+            AccountId::Iban(iban) => Some(iban.clone()),
+            AccountId::Other(s) => {
+                let compact: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+                Iban::parse(&compact).ok().or_else(|| {
+                    let (head, tail) = compact.split_at(compact.len().checked_sub(3)?);
+                    tail.chars()
+                        .all(|c| c.is_ascii_uppercase())
+                        .then(|| Iban::parse(head).ok())
+                        .flatten()
+                })
+            }
+        }
+    }
 }
 
 /// Which camt message a statement came from.

@@ -41,7 +41,8 @@ pub fn run(args: BenchRemitArgs) -> anyhow::Result<()> {
     let as_of = kwijting_domain::parse_date("2026-11-20")?;
     let url =
         crate::bench_import::fresh_bench_db(&args.engine, &dir, "remit", args.pg_url.as_deref())?;
-    let svc = crate::open_service(&url)?;
+    let svc =
+        crate::open_service(&url)?.with_trust_accounts(vec![Iban::dutch("RABO", 123_456_789)?]);
     let actor = Actor::system("bench", "collection");
     // The statement pays case ids 1..=amounts: give each client its share.
     let per_client = (args.amounts as u64).div_ceil(args.clients);

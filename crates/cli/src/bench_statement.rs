@@ -39,7 +39,7 @@ pub fn run(args: BenchStatementArgs) -> anyhow::Result<()> {
     let xml = kwijting_bank::generate_camt053(args.entries, 5, &trust, as_of);
     let url =
         crate::bench_import::fresh_bench_db(&args.engine, &dir, "stmt", args.pg_url.as_deref())?;
-    let svc = crate::open_service(&url)?;
+    let svc = crate::open_service(&url)?.with_trust_accounts(vec![trust.clone()]);
     let actor = Actor::system("bench", "collection");
     svc.add_client(&actor, "BENCH", "Bench B.V.", ClientRole::Controller, None)?;
     // The shipped table lacks the commercial rate of 2026-07: without this,

@@ -258,6 +258,9 @@ enum ImportCommand {
         file: PathBuf,
         #[arg(long)]
         json: bool,
+        /// The trust account the statement must be of
+        #[command(flatten)]
+        trust: trust_account::TrustAccountArgs,
     },
     /// Import claims from a CSV file (format: docs/claims-csv.md): all or nothing
     Claims {
@@ -712,8 +715,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Import(ImportCommand::Statement { file, json }) => {
-            let svc = open_service(&cli.database_url)?;
+        Command::Import(ImportCommand::Statement { file, json, trust }) => {
+            let trust = trust_account::TrustAccountSettings::read(&trust)?;
+            let svc = open_service(&cli.database_url)?
+                .with_trust_accounts(trust.iban.into_iter().collect());
             let bytes =
                 std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
             let r = svc
@@ -727,21 +732,30 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     "matched": r.matched,
                     "unmatched": r.unmatched,
                     "debits": r.debits,
+                    "unmatched_debits": r.unmatched_debits,
+                    "pending": r.pending,
                     "refunds_cents": r.refunds_cents,
                     "returns": r.returns.iter().map(kwijting_server::views::returned_receipt).collect::<Vec<_>>(),
                 }))?;
             } else {
                 println!(
-                    "{}: {} statement(s), {} transactions: {} matched, {} unmatched, {} debits/reversals, {} already booked; {} held for refund",
+                    "{}: {} statement(s), {} transactions: {} matched, {} unmatched, {} debits/reversals ({} waiting in the queue), {} already booked; {} held for refund",
                     file.display(),
                     r.statements,
                     r.transactions,
                     r.matched,
                     r.unmatched,
                     r.debits,
+                    r.unmatched_debits,
                     r.known,
                     kwijting_domain::Money::from_cents(r.refunds_cents)
                 );
+                if r.pending > 0 {
+                    println!(
+                        "{} pending entries (not booked by the bank yet) were recorded, not booked; they come again booked",
+                        r.pending
+                    );
+                }
             }
             Ok(())
         }

@@ -677,7 +677,33 @@ fn an_unmatched_credit_is_assigned_by_hand() {
         ],
     );
     ok(&db, &["import", "claims", &path(&csv), "--client", "ACME"]);
-    ok(&db, &["import", "statement", &path(&camt)]);
+    // A statement of any other account than the trust account is refused.
+    let refused = common::kwijting(
+        &db,
+        &[
+            "import",
+            "statement",
+            &path(&camt),
+            "--trust-iban",
+            "NL91ABNA0417164300",
+        ],
+    );
+    assert_eq!(refused.status.code(), Some(3));
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        said.contains("NL44RABO0123456789") && said.contains("not a configured trust account"),
+        "{said}"
+    );
+    ok(
+        &db,
+        &[
+            "import",
+            "statement",
+            &path(&camt),
+            "--trust-iban",
+            "NL44RABO0123456789",
+        ],
+    );
     let queue: Value =
         serde_json::from_str(&ok(&db, &["payments", "unmatched", "--json"])).unwrap();
     assert_eq!(queue["total"], 1, "{queue}");

@@ -178,7 +178,16 @@ fn remit_and_refund_write_their_files_once() {
             ],
         );
         assert_eq!(set["commission_bps"], 1500);
-        ok(db, &["import", "statement", camt.to_str().unwrap()]);
+        ok(
+            db,
+            &[
+                "import",
+                "statement",
+                camt.to_str().unwrap(),
+                "--trust-iban",
+                trust.as_str(),
+            ],
+        );
 
         let dry = dir.join(format!("dry-{i}"));
         let would = json(

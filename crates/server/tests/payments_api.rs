@@ -52,7 +52,10 @@ fn the_unmatched_queue_and_assignment() {
             store,
             Arc::new(kwijting_policy::Policy::load_default().unwrap()),
             Arc::new(FixedClock("2026-11-21T09:00:00Z".parse().unwrap())),
-        );
+        )
+        .with_trust_accounts(vec![
+            kwijting_domain::Iban::dutch("RABO", 123_456_789).unwrap(),
+        ]);
         let actor = Actor::system("api-test", "collection");
         let s = AppState::new(svc.clone(), actor.clone());
         let rt = tokio::runtime::Builder::new_multi_thread()

@@ -102,6 +102,9 @@ pub struct Kwijting {
     policy: Arc<Policy>,
     door: Arc<Door>,
     clock: Arc<dyn Clock>,
+    /// The agency's trust accounts (derdengeldrekeningen): the only
+    /// accounts whose statements are booked.
+    trust_accounts: Arc<Vec<kwijting_domain::Iban>>,
 }
 
 impl Kwijting {
@@ -113,7 +116,19 @@ impl Kwijting {
             store,
             policy,
             clock,
+            trust_accounts: Arc::new(Vec::new()),
         }
+    }
+
+    /// The same services, booking statements of these trust accounts only.
+    pub fn with_trust_accounts(mut self, accounts: Vec<kwijting_domain::Iban>) -> Kwijting {
+        self.trust_accounts = Arc::new(accounts);
+        self
+    }
+
+    /// The trust accounts whose statements are booked.
+    pub fn trust_accounts(&self) -> &[kwijting_domain::Iban] {
+        &self.trust_accounts
     }
 
     pub fn policy(&self) -> &Policy {

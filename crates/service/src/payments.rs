@@ -35,6 +35,11 @@ pub struct StatementReport {
     pub unmatched: u64,
     /// Debits and reversals, including returns.
     pub debits: u64,
+    /// Entries the bank has not booked yet (pending, information only):
+    /// recorded, not booked; they come again booked.
+    pub pending: u64,
+    /// Debits that are neither our payouts nor returns: in the queue.
+    pub unmatched_debits: u64,
     /// Credits beyond what the case owed, held for refund.
     pub refunds_cents: i64,
     /// Receipts a return or reversal undid, with the return reason.
@@ -329,6 +334,7 @@ impl Kwijting {
         )?;
         let statements = parse_statement(source, bytes)?;
         for s in &statements {
+            self.check_trust_account(source, s)?;
             s.reconcile()
                 .map_err(|e| ServiceError::Invalid(e.to_string()))?;
         }
@@ -530,6 +536,33 @@ impl Kwijting {
             self.on_direct_debit_return(e2e, reason, *on)?;
         }
         Ok(report)
+    }
+
+    /// A statement is booked only for one of the agency's trust accounts:
+    /// money on any other account is not client money held in trust.
+    fn check_trust_account(&self, source: &str, s: &Statement) -> Result<(), ServiceError> {
+        let configured = self.trust_accounts();
+        if configured.is_empty() {
+            return Err(ServiceError::Invalid(format!(
+                "{source}: no trust account is configured (--trust-iban or KWIJTING_TRUST_IBAN); \
+                 nothing was booked"
+            )));
+        }
+        let iban = s.account.as_iban();
+        if iban.as_ref().is_some_and(|i| configured.contains(i)) {
+            return Ok(());
+        }
+        let list: Vec<&str> = configured.iter().map(|i| i.as_str()).collect();
+        let what = match iban {
+            Some(_) => "which is not a configured trust account",
+            None => "which is not a valid IBAN, so not a trust account",
+        };
+        Err(ServiceError::Invalid(format!(
+            "{source}: statement '{}' is for account {}, {what} ({}); nothing was booked",
+            s.statement_id,
+            s.account.as_str(),
+            list.join(", ")
+        )))
     }
 
     /// The credit a return or reversal undoes: by end-to-end id, then by
@@ -867,10 +900,27 @@ fn book_planned(
                 }
             }
             Plan::Debit => {
-                entry.match_state = "debit".into();
+                // The agency's own payouts (remittances, refunds) were
+                // booked when their pain.001 was written; any other debit
+                // waits in the queue for a person, never nowhere.
+                let ours = links
+                    .end_to_end_id
+                    .as_deref()
+                    .is_some_and(|e| e.starts_with("RMT-") || e.starts_with("RFD-"));
+                entry.match_state = if ours { "payout" } else { "unmatched_debit" }.into();
+                if !ours {
+                    entry.reason = Some(
+                        "a debit that is not one of our payouts or a return: a person says what it was"
+                            .into(),
+                    );
+                    report.unmatched_debits += 1;
+                }
                 report.debits += 1;
             }
-            Plan::Info => entry.match_state = "info".into(),
+            Plan::Info => {
+                entry.match_state = "info".into();
+                report.pending += 1;
+            }
         }
         position.insert(entry.key.clone(), (sent + entries.len(), entry.case));
         entries.push((entry, links));

@@ -48,6 +48,7 @@ fn at(store: &Arc<dyn Store>, instant: &str) -> Kwijting {
         Arc::new(kwijting_policy::Policy::load_default().unwrap()),
         Arc::new(kwijting_service::FixedClock(instant.parse().unwrap())),
     )
+    .with_trust_accounts(vec![common::trust_account()])
 }
 
 fn first_case(svc: &Kwijting) -> String {

@@ -7,6 +7,7 @@ use kwijting_service::{Kwijting, ServiceError};
 use kwijting_store::testkit::fresh_stores;
 
 mod common;
+mod money;
 use common::operator;
 
 fn setup(test: &str, cases: u64) -> Vec<(&'static str, Kwijting)> {
@@ -86,5 +87,84 @@ fn an_unreconciled_statement_is_refused_whole_and_unknown_credits_wait() {
         assert_eq!(total, r.unmatched, "{engine}: {r:?}");
         assert!(entries.iter().all(|e| e.reason.is_some()), "{engine}");
         assert!(svc.verify_ledger(&operator()).unwrap().is_ok(), "{engine}");
+    }
+}
+
+#[test]
+fn only_a_statement_of_a_trust_account_is_booked() {
+    for (engine, svc) in setup("trust_account_only", 20) {
+        let trust = format!("<IBAN>{}</IBAN>", trust());
+        let lines = [money::Line::credit(2_500, "2026-11-20")];
+        let xml = money::camt("TRUST1", &lines);
+        let before = svc.ledger_fingerprint(&operator()).unwrap();
+        // Another account of the agency's bank: not client money in trust.
+        let other = Iban::dutch("ABNA", 417_164_300).unwrap();
+        let wrong = xml.replace(&trust, &format!("<IBAN>{other}</IBAN>"));
+        let e = svc
+            .import_statement(&operator(), "other.xml", wrong.as_bytes())
+            .unwrap_err();
+        let said = e.to_string();
+        assert!(
+            said.contains("other.xml")
+                && said.contains(other.as_str())
+                && said.contains("not a configured trust account"),
+            "{engine}: {said}"
+        );
+        // An account that fails mod-97 is no IBAN at all.
+        let broken = xml.replace(&trust, "<IBAN>NL00RABO0123456789</IBAN>");
+        let said = svc
+            .import_statement(&operator(), "broken.xml", broken.as_bytes())
+            .unwrap_err()
+            .to_string();
+        assert!(said.contains("not a valid IBAN"), "{engine}: {said}");
+        // Without a trust account configured nothing is booked.
+        let bare = common::service_on(
+            kwijting_store::testkit::fresh_stores("trust_account_none")
+                .into_iter()
+                .find(|(e, _)| *e == engine)
+                .unwrap()
+                .1,
+            parse_date("2026-11-21").unwrap(),
+        )
+        .with_trust_accounts(Vec::new());
+        let said = bare
+            .import_statement(&operator(), "any.xml", xml.as_bytes())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            said.contains("no trust account is configured"),
+            "{engine}: {said}"
+        );
+        assert_eq!(
+            svc.ledger_fingerprint(&operator()).unwrap(),
+            before,
+            "{engine}: a refused statement changes nothing"
+        );
+        // The trust account's own statement is booked.
+        svc.import_statement(&operator(), "trust.xml", xml.as_bytes())
+            .unwrap();
+    }
+}
+
+#[test]
+fn a_debit_that_is_not_ours_waits_in_the_queue() {
+    for (engine, svc) in setup("unmatched_debits", 20) {
+        let mut payout = money::Line::debit(10_000, "2026-11-20");
+        payout.end_to_end_id = Some("RMT-2026-11-7".into());
+        let costs = money::Line::debit(1_250, "2026-11-20");
+        let credit = money::Line::credit(20_000, "2026-11-20");
+        let xml = money::camt("DEBITS1", &[credit, payout, costs]);
+        let r = svc
+            .import_statement(&operator(), "debits.xml", xml.as_bytes())
+            .unwrap();
+        assert_eq!((r.debits, r.unmatched_debits), (2, 1), "{engine}: {r:?}");
+        let (total, entries) = svc.unmatched_payments(&operator(), 50).unwrap();
+        let debits: Vec<_> = entries
+            .iter()
+            .filter(|e| e.match_state == "unmatched_debit")
+            .collect();
+        assert_eq!(debits.len(), 1, "{engine}: {entries:?}");
+        assert_eq!(debits[0].amount_cents, -1_250, "{engine}");
+        assert!(total >= 2, "{engine}: the credit waits too");
     }
 }

@@ -48,13 +48,32 @@ fn every_shared_statement_imports_or_is_refused_naming_the_file() {
     let mut paths = Vec::new();
     statement_files(&dir, &mut paths);
     for (engine, store) in fresh_stores("shared_samples_import") {
-        let svc = common::acme(store, 50, 4);
+        // Each sample's account is taken as a trust account of the agency;
+        // an account that is not an IBAN cannot be one, and its file is
+        // refused naming it.
+        let mut accounts = sample_accounts(&paths);
+        accounts.push(common::trust_account());
+        let svc = common::acme(store, 50, 4).with_trust_accounts(accounts);
         let (mut imported, mut refused, mut failures) = (Vec::new(), 0, Vec::new());
+        let mut account_refusals = 0;
         let mut reasons: Vec<String> = Vec::new();
         for p in &paths {
             let rel = p.strip_prefix(&dir).unwrap().display().to_string();
             let bytes = std::fs::read(p).unwrap();
-            match svc.import_statement(&operator(), &rel, &bytes) {
+            let mut result = svc.import_statement(&operator(), &rel, &bytes);
+            let mut bytes = bytes;
+            // Many samples are of made-up accounts that fail mod-97 or are
+            // plain account numbers: refused, naming the account; the rest
+            // of the file is still booked as if it were the trust account's.
+            if let Err(e) = &result
+                && e.to_string().contains("not a valid IBAN")
+            {
+                assert!(e.to_string().contains(&rel), "{engine}: {e}");
+                account_refusals += 1;
+                bytes = as_trust_account(&bytes, &rel);
+                result = svc.import_statement(&operator(), &rel, &bytes);
+            }
+            match result {
                 Ok(r) => imported.push((rel, bytes, r.transactions)),
                 Err(e) if e.to_string().contains(&rel) => {
                     refused += 1;
@@ -76,9 +95,10 @@ fn every_shared_statement_imports_or_is_refused_naming_the_file() {
             .filter(|r| !r.contains("does not reconcile"))
             .collect();
         assert!(other.len() <= 2, "{engine}: {other:#?}");
+        assert!(account_refusals >= 10, "{engine}: {account_refusals}");
         assert!(
             imported.len() >= 40,
-            "{engine}: only {} imported",
+            "{engine}: only {} imported: {reasons:#?}",
             imported.len()
         );
         if let Err(p) = svc.verify_ledger(&operator()).unwrap() {
@@ -92,4 +112,52 @@ fn every_shared_statement_imports_or_is_refused_naming_the_file() {
             );
         }
     }
+}
+
+/// The IBANs the sample statements are of.
+fn sample_accounts(paths: &[PathBuf]) -> Vec<kwijting_domain::Iban> {
+    let mut out = Vec::new();
+    for p in paths {
+        let bytes = std::fs::read(p).unwrap_or_default();
+        let name = p.display().to_string();
+        let xml = bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'<')
+            || bytes.starts_with(b"\xEF\xBB\xBF");
+        let parsed = if xml {
+            kwijting_bank::parse_camt(&bytes, &name)
+        } else {
+            kwijting_bank::parse_mt940(&String::from_utf8_lossy(&bytes), &name)
+        };
+        for s in parsed.unwrap_or_default() {
+            if let Some(i) = s.account.as_iban()
+                && !out.contains(&i)
+            {
+                out.push(i);
+            }
+        }
+    }
+    out
+}
+
+/// The file with its account (each statement's, as written) replaced by the
+/// tests' trust account.
+fn as_trust_account(bytes: &[u8], name: &str) -> Vec<u8> {
+    let text = String::from_utf8_lossy(bytes).into_owned();
+    let xml = text
+        .trim_start_matches('\u{feff}')
+        .trim_start()
+        .starts_with('<');
+    let parsed = if xml {
+        kwijting_bank::parse_camt(bytes, name)
+    } else {
+        kwijting_bank::parse_mt940(&text, name)
+    };
+    let trust = common::trust_account();
+    let mut out = text;
+    for s in parsed.unwrap_or_default() {
+        let written = s.account.as_str().to_owned();
+        if !written.is_empty() {
+            out = out.replace(&written, trust.as_str());
+        }
+    }
+    out.into_bytes()
 }

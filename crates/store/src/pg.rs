@@ -1105,14 +1105,14 @@ impl Store for PgStore {
         let mut conn = self.conn()?;
         let total: i64 = conn
             .query_one(
-                "SELECT COUNT(*) FROM bank_entries WHERE match_state IN ('unmatched', 'unmatched_return')",
+                "SELECT COUNT(*) FROM bank_entries WHERE match_state IN ('unmatched', 'unmatched_return', 'unmatched_debit')",
                 &[],
             )?
             .try_get(0)?;
         let rows = conn.query(
             &format!(
                 "SELECT {} FROM bank_entries \
-                 WHERE match_state IN ('unmatched', 'unmatched_return') ORDER BY id LIMIT {}",
+                 WHERE match_state IN ('unmatched', 'unmatched_return', 'unmatched_debit') ORDER BY id LIMIT {}",
                 crate::ledger::ENTRY_COLUMNS,
                 limit.min(PAGE_LIMIT_MAX)
             ),

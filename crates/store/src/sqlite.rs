@@ -1058,13 +1058,13 @@ impl Store for SqliteStore {
     fn unmatched_entries(&self, limit: u32) -> Result<(u64, Vec<BankEntry>)> {
         let conn = self.conn()?;
         let total: i64 = conn.query_row(
-            "SELECT COUNT(*) FROM bank_entries WHERE match_state IN ('unmatched', 'unmatched_return')",
+            "SELECT COUNT(*) FROM bank_entries WHERE match_state IN ('unmatched', 'unmatched_return', 'unmatched_debit')",
             [],
             |r| r.get(0),
         )?;
         let mut st = conn.prepare_cached(&format!(
             "SELECT {} FROM bank_entries \
-             WHERE match_state IN ('unmatched', 'unmatched_return') ORDER BY id LIMIT ?1",
+             WHERE match_state IN ('unmatched', 'unmatched_return', 'unmatched_debit') ORDER BY id LIMIT ?1",
             crate::ledger::ENTRY_COLUMNS
         ))?;
         let mut rows = st.query([limit.min(PAGE_LIMIT_MAX)])?;

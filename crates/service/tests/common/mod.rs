@@ -27,6 +27,12 @@ pub fn service_with(
         Arc::new(policy),
         Arc::new(FixedClock(NOW.parse().expect("a valid instant"))),
     )
+    .with_trust_accounts(vec![trust_account()])
+}
+
+/// The trust account the tests' statements are of (`money::camt`).
+pub fn trust_account() -> kwijting_domain::Iban {
+    kwijting_domain::Iban::dutch("RABO", 123_456_789).expect("an IBAN")
 }
 
 pub fn operator() -> Actor {
@@ -117,4 +123,5 @@ pub fn service_on(store: Arc<dyn kwijting_store::Store>, day: kwijting_domain::D
             format!("{day}T09:00:00Z").parse().expect("a valid instant"),
         )),
     )
+    .with_trust_accounts(vec![trust_account()])
 }
