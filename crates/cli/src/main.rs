@@ -192,6 +192,20 @@ enum ClientsCommand {
         #[arg(long)]
         on: String,
     },
+    /// Switch a client's mandate from a day (R1): `controller` (the agency
+    /// collects for its own purpose) or `processor` (receivables
+    /// management on the client's behalf); the history is kept
+    Mandate {
+        /// The client's reference
+        reference: String,
+        #[arg(long)]
+        role: String,
+        /// The first day of the new mandate (default today)
+        #[arg(long)]
+        from: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
     /// What the client lets the agency do in collection
     Settings {
         #[arg(long = "ref")]
@@ -697,6 +711,43 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     );
                 }
                 ClientsCommand::Agreement(args) => remit_cmd::agreement(&svc, &actor, args)?,
+                ClientsCommand::Mandate {
+                    reference,
+                    role,
+                    from,
+                    json,
+                } => {
+                    let role = kwijting_domain::ClientRole::parse(&role).ok_or_else(|| {
+                        usage(anyhow::anyhow!(
+                            "--role '{role}' is not a mandate: use controller or processor"
+                        ))
+                    })?;
+                    let from = parse_as_of(from.as_deref())?;
+                    let history = svc
+                        .switch_mandate(&actor, &reference, role, from)
+                        .map_err(input_error)?;
+                    if json {
+                        print_json(&serde_json::json!({
+                            "client": reference,
+                            "mandates": history.iter().map(|m| serde_json::json!({
+                                "role": m.role.as_str(),
+                                "from": m.effective_from.to_string(),
+                                "recorded_on": m.recorded_on.to_string(),
+                                "recorded_by": m.recorded_by,
+                            })).collect::<Vec<_>>(),
+                        }))?;
+                    } else {
+                        for m in &history {
+                            println!(
+                                "{reference}: {} from {} (recorded {} by {})",
+                                m.role.as_str(),
+                                m.effective_from,
+                                m.recorded_on,
+                                m.recorded_by
+                            );
+                        }
+                    }
+                }
                 ClientsCommand::EndMandate { reference, on } => {
                     recipients_cmd::end_mandate(&svc, &actor, &reference, &on)?;
                 }

@@ -78,13 +78,40 @@ fn parse_holds(case: &RunCase) -> HoldSet {
 }
 
 impl RunContext {
+    /// The newest version of a strategy.
+    fn newest(&self, id: &str) -> Option<&Strategy> {
+        self.strategies
+            .iter()
+            .filter(|((sid, _), _)| sid == id)
+            .max_by_key(|((_, v), _)| *v)
+            .map(|(_, s)| s)
+    }
+
     fn strategy_for(
         &self,
         case: &RunCase,
         number: &CaseNumber,
         facts: &CaseFacts,
     ) -> Option<(&Strategy, &'static str)> {
-        if let Some((id, version, variant)) = &case.strategy {
+        let processor = self
+            .clients
+            .get(&case.client_id.0)
+            .is_some_and(|(_, s)| s.processor);
+        let on_receivables = case
+            .strategy
+            .as_ref()
+            .is_some_and(|(id, _, _)| id == kwijting_strategy::RECEIVABLES_STRATEGY_ID);
+        // The mandate decides the strategy (R1): a processor's cases get
+        // receivables management; a case whose client became controller
+        // leaves it and is assigned afresh.
+        if processor && !on_receivables {
+            return self
+                .newest(kwijting_strategy::RECEIVABLES_STRATEGY_ID)
+                .map(|s| (s, "champion"));
+        }
+        if let Some((id, version, variant)) = &case.strategy
+            && (processor || !on_receivables)
+        {
             let v = u32::try_from(*version).ok()?;
             let variant = if variant == "challenger" {
                 "challenger"
@@ -104,12 +131,7 @@ impl RunContext {
         let id: &str = &assigned.strategy.id;
         let strategy = match assigned.strategy.version {
             Some(v) => self.strategies.get(&(id.to_owned(), v))?,
-            None => self
-                .strategies
-                .iter()
-                .filter(|((sid, _), _)| sid == id)
-                .max_by_key(|((_, v), _)| *v)
-                .map(|(_, s)| s)?,
+            None => self.newest(id)?,
         };
         let variant = match assigned.variant {
             Variant::Champion => "champion",
@@ -421,6 +443,7 @@ impl Kwijting {
         for (s, text) in shipped.strategies.iter().zip([
             kwijting_strategy::CONSUMER_STRATEGY_TOML,
             kwijting_strategy::BUSINESS_STRATEGY_TOML,
+            kwijting_strategy::RECEIVABLES_STRATEGY_TOML,
         ]) {
             self.store
                 .add_strategy(s.id(), i64::from(s.version()), text, now)?;
@@ -468,6 +491,16 @@ impl Kwijting {
                 }
             }
         }
+        // A mandate switched from a day up to today takes effect; the run's
+        // own day decides which mandate its cases are processed under.
+        {
+            use kwijting_store::MandateStore;
+            self.store.apply_mandate_changes(self.clock().today())?;
+        }
+        let mandates = crate::recipients::mandates_on(
+            &kwijting_store::MandateStore::mandate_changes(&*self.store)?,
+            as_of,
+        );
         let ctx = RunContext {
             as_of,
             holidays: Holidays::statutory(),
@@ -485,6 +518,8 @@ impl Kwijting {
                         legal_action_min_balance: Money::from_cents(
                             c.settings.legal_action_min_cents,
                         ),
+                        processor: mandates.get(&c.id).copied().unwrap_or(c.role)
+                            == kwijting_domain::ClientRole::Processor,
                     };
                     (c.id.0, (c.reference, settings))
                 })

@@ -254,3 +254,78 @@ pub fn recipient_json(r: &RecipientRow) -> serde_json::Value {
         "recorded_by": n.recorded_by,
     })
 }
+
+impl Kwijting {
+    /// Switches a client's mandate from a day (R1): from `from` the agency
+    /// is its processor or a controller. The mandate before the first
+    /// switch is recorded as in force until then, so the daily run of any
+    /// day knows which applied. A switch on or before today takes effect at
+    /// once; a later one when the daily run reaches its day.
+    pub fn switch_mandate(
+        &self,
+        actor: &Actor,
+        client_ref: &str,
+        role: kwijting_domain::ClientRole,
+        from: Date,
+    ) -> Result<Vec<kwijting_store::MandateChange>, ServiceError> {
+        use kwijting_store::{MandateChange, MandateStore};
+        self.door()
+            .check(actor, None, &[], Access::Write, "clients")?;
+        let client = self
+            .store
+            .client_by_ref(client_ref)?
+            .ok_or_else(|| ServiceError::UnknownClient(client_ref.to_owned()))?;
+        let today = self.clock().today();
+        let history: Vec<MandateChange> = self
+            .store
+            .mandate_changes()?
+            .into_iter()
+            .filter(|c| c.client == client.id)
+            .collect();
+        if history.is_empty() {
+            // What held until now, from the first day the engines know.
+            let since =
+                kwijting_domain::parse_date("1900-01-01").map_err(crate::settle::internal)?;
+            self.store.record_mandate_change(&MandateChange {
+                client: client.id,
+                role: client.role,
+                effective_from: since,
+                recorded_on: today,
+                recorded_by: actor.name(),
+            })?;
+        }
+        if !self.store.record_mandate_change(&MandateChange {
+            client: client.id,
+            role,
+            effective_from: from,
+            recorded_on: today,
+            recorded_by: actor.name(),
+        })? {
+            return Err(ServiceError::Conflict {
+                what: "mandate change of client on day",
+                key: format!("{client_ref} {from}"),
+            });
+        }
+        self.store.apply_mandate_changes(today)?;
+        Ok(self
+            .store
+            .mandate_changes()?
+            .into_iter()
+            .filter(|c| c.client == client.id)
+            .collect())
+    }
+}
+
+/// The mandate of each client on `on` from the recorded changes; clients
+/// without any keep the role they have.
+pub(crate) fn mandates_on(
+    changes: &[kwijting_store::MandateChange],
+    on: Date,
+) -> std::collections::HashMap<kwijting_domain::ClientId, kwijting_domain::ClientRole> {
+    let mut out = std::collections::HashMap::new();
+    // Ordered by client and day: the last one on or before `on` wins.
+    for c in changes.iter().filter(|c| c.effective_from <= on) {
+        out.insert(c.client, c.role);
+    }
+    out
+}

@@ -418,3 +418,93 @@ fn two_runs_of_a_day_started_at_once_each_report_what_they_added() {
         assert_eq!(total.cases_seen, 12_000, "{engine}");
     }
 }
+
+#[test]
+fn a_processor_clients_cases_get_only_receivables_management_until_the_mandate_switches() {
+    for (engine, store) in kwijting_store::testkit::fresh_stores("run_day_processor") {
+        let svc = common::service(store.clone());
+        let a = common::operator();
+        svc.add_client(
+            &a,
+            "SHOP",
+            "Webwinkel B.V.",
+            kwijting_domain::ClientRole::Processor,
+            None,
+        )
+        .unwrap();
+        svc.import_claims_csv(
+            &a,
+            "SHOP",
+            "p.csv",
+            &common::portfolio(60, 3)[..],
+            &mut |_| {},
+        )
+        .unwrap();
+        svc.assume_commercial_rate_continues(&a, "test").unwrap();
+        let day = |s: &str| kwijting_domain::parse_date(s).unwrap();
+        let run = |from: &str, to: &str| {
+            let mut d = day(from);
+            while d <= day(to) {
+                common::service_on(store.clone(), d)
+                    .run_day(&a, d, 1, &|_, _| {})
+                    .unwrap();
+                d = d.tomorrow().unwrap();
+            }
+        };
+        run("2026-11-21", "2026-12-10");
+        let cases = svc
+            .list_cases(
+                &a,
+                &kwijting_service::cases::CaseQuery {
+                    limit: 100,
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        let allowed = ["reminder", "phone_task", "return_to_client", "close_case"];
+        let mut reminders = 0;
+        for c in &cases.cases {
+            for d in svc.decisions(&a, &c.number).unwrap().1 {
+                assert!(
+                    allowed.contains(&d.action.as_str()),
+                    "{engine}: {} got {} on {} under a processor mandate",
+                    c.number,
+                    d.action,
+                    d.run_date
+                );
+                reminders += usize::from(d.action == "reminder");
+            }
+        }
+        assert!(reminders > 0, "{engine}: reminders were sent");
+
+        // From 2026-12-11 the agency collects for itself (controller).
+        let history = svc
+            .switch_mandate(
+                &a,
+                "SHOP",
+                kwijting_domain::ClientRole::Controller,
+                day("2026-12-11"),
+            )
+            .unwrap();
+        assert_eq!(history.len(), 2, "{engine}: {history:?}");
+        assert_eq!(history[0].role, kwijting_domain::ClientRole::Processor);
+        run("2026-12-11", "2027-01-20");
+        let collected = cases
+            .cases
+            .iter()
+            .flat_map(|c| svc.decisions(&a, &c.number).unwrap().1)
+            .filter(|d| d.run_date >= day("2026-12-11") && !allowed.contains(&d.action.as_str()))
+            .count();
+        assert!(collected > 0, "{engine}: collection steps after the switch");
+        // A second switch on the same day is refused.
+        assert!(
+            svc.switch_mandate(
+                &a,
+                "SHOP",
+                kwijting_domain::ClientRole::Processor,
+                day("2026-12-11")
+            )
+            .is_err()
+        );
+    }
+}

@@ -21,22 +21,22 @@ pub enum Val {
 }
 
 impl Val {
-    fn int(&self, what: &'static str) -> Result<i64> {
+    pub(crate) fn int(&self, what: &'static str) -> Result<i64> {
         self.opt_int(what)?.ok_or_else(|| null(what))
     }
 
-    fn opt_int(&self, what: &'static str) -> Result<Option<i64>> {
+    pub(crate) fn opt_int(&self, what: &'static str) -> Result<Option<i64>> {
         match self {
             Val::Int(v) => Ok(*v),
             other => Err(bad(what, other)),
         }
     }
 
-    fn text(&self, what: &'static str) -> Result<String> {
+    pub(crate) fn text(&self, what: &'static str) -> Result<String> {
         self.opt_text(what)?.ok_or_else(|| null(what))
     }
 
-    fn opt_text(&self, what: &'static str) -> Result<Option<String>> {
+    pub(crate) fn opt_text(&self, what: &'static str) -> Result<Option<String>> {
         match self {
             Val::Text(v) => Ok(v.clone()),
             Val::Int(None) | Val::Date(None) => Ok(None),
@@ -44,11 +44,11 @@ impl Val {
         }
     }
 
-    fn date(&self, what: &'static str) -> Result<Date> {
+    pub(crate) fn date(&self, what: &'static str) -> Result<Date> {
         self.opt_date(what)?.ok_or_else(|| null(what))
     }
 
-    fn opt_date(&self, what: &'static str) -> Result<Option<Date>> {
+    pub(crate) fn opt_date(&self, what: &'static str) -> Result<Option<Date>> {
         match self {
             Val::Date(v) => Ok(*v),
             Val::Text(None) | Val::Int(None) => Ok(None),
@@ -59,7 +59,7 @@ impl Val {
         }
     }
 
-    fn ts(&self, what: &'static str) -> Result<Timestamp> {
+    pub(crate) fn ts(&self, what: &'static str) -> Result<Timestamp> {
         match self {
             Val::Ts(Some(t)) => Ok(*t),
             Val::Text(Some(s)) => s
@@ -92,23 +92,23 @@ fn corrupt(what: &'static str, value: &str, reason: &str) -> StoreError {
     }
 }
 
-fn int(v: i64) -> Val {
+pub(crate) fn int(v: i64) -> Val {
     Val::Int(Some(v))
 }
 
-fn text(v: &str) -> Val {
+pub(crate) fn text(v: &str) -> Val {
     Val::Text(Some(v.to_owned()))
 }
 
-fn opt_text(v: Option<&str>) -> Val {
+pub(crate) fn opt_text(v: Option<&str>) -> Val {
     Val::Text(v.map(str::to_owned))
 }
 
-fn date(v: Date) -> Val {
+pub(crate) fn date(v: Date) -> Val {
     Val::Date(Some(v))
 }
 
-fn opt_date(v: Option<Date>) -> Val {
+pub(crate) fn opt_date(v: Option<Date>) -> Val {
     Val::Date(v)
 }
 

@@ -180,6 +180,19 @@ pub static CATALOG: &[Table] = &[
         ],
     },
     Table {
+        // A client's mandate over time (R1), with who recorded it.
+        name: "client_mandates",
+        subject: Subject::Staff("recorded_by"),
+        columns: &[
+            plain("id"),
+            plain("client_id"),
+            plain("role"),
+            plain("effective_from"),
+            plain("recorded_on"),
+            personal("recorded_by", "staff_identity", LOG),
+        ],
+    },
+    Table {
         name: "parties",
         subject: Subject::Party,
         columns: &[

@@ -14,6 +14,7 @@ pub mod bench;
 pub mod catalog;
 pub mod erasure;
 pub mod ledger;
+pub mod mandate;
 mod model;
 mod pg;
 pub mod recipients;
@@ -35,6 +36,7 @@ pub use ledger::{
     CaseLawRow, CaseSettled, CreditProbe, EntryLinks, EntryUpdate, LedgerBatch, LedgerStore,
     PaymentAssignment,
 };
+pub use mandate::{MandateChange, MandateStore};
 pub use model::*;
 pub use recipients::{NewRecipient, RecipientRow, RecipientStore};
 pub use remit::{ClientAgreementRow, Payer, RemitStore, RemittanceRow};

@@ -123,6 +123,18 @@ impl Action {
         matches!(self, Action::SummonsWarning | Action::ProposeLegalAction(_))
     }
 
+    /// What the purpose receivables management (the agency as the client's
+    /// processor, R1) lists: reminders, customer service by phone, and
+    /// handing the case back or closing it. Not the 14-day letter or
+    /// demands with costs (collection), provider checks (other recipients'
+    /// purposes) or legal steps.
+    pub fn within_receivables_management(self) -> bool {
+        matches!(
+            self,
+            Action::Reminder | Action::PhoneTask | Action::ReturnToClient | Action::CloseCase
+        )
+    }
+
     /// A legal step: a decision with legal effect in the sense of GDPR
     /// art. 22, which a person reviews before it is carried out.
     pub fn is_legal_step(self) -> bool {

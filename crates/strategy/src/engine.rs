@@ -28,6 +28,11 @@ pub struct ClientSettings {
     /// The smallest balance for which the agency takes legal steps. Below
     /// it a summons warning would be an empty threat (Wkid) and is skipped.
     pub legal_action_min_balance: Money,
+    /// The agency is the client's processor (R1): only what the purpose
+    /// `receivables_management` lists (reminders, customer service, payment
+    /// processing, handing the case back) may happen; no 14-day letter,
+    /// costs, provider checks or legal steps.
+    pub processor: bool,
 }
 
 impl Default for ClientSettings {
@@ -38,6 +43,7 @@ impl Default for ClientSettings {
             review_all_legal_steps: true,
             legal_action_allowed: true,
             legal_action_min_balance: Money::from_cents(25_000),
+            processor: false,
         }
     }
 }
@@ -71,6 +77,9 @@ pub enum SkipReason {
     },
     /// Guard: a bailiff can only enforce a judgment, and there is none.
     NoJudgment,
+    /// Guard (R1): the agency is the client's processor, and the purpose
+    /// receivables management does not list this action.
+    OutsideProcessorMandate,
 }
 
 /// A step passed over, and why.
@@ -337,6 +346,9 @@ fn guard(
     used: &mut VarSet,
 ) -> Guarded {
     let consumer = vars.debtor_type == DebtorType::Consumer;
+    if settings.processor && !action.within_receivables_management() {
+        return Guarded::Skip(SkipReason::OutsideProcessorMandate);
+    }
     if action.is_contact() || action.demands_costs() || action.announces_or_takes_legal_steps() {
         used.insert(Var::DaysPastDue);
         if vars.days_past_due < 1 {

@@ -611,6 +611,16 @@ fn skip_text(reason: &SkipReason, lang: Language) -> String {
         (En, SkipReason::NoJudgment) => {
             "there is no judgment. Without one a bailiff cannot enforce anything".into()
         }
+        (Nl, SkipReason::OutsideProcessorMandate) => {
+            "wij beheren deze factuur alleen namens de verkoper. Dan sturen wij herinneringen \
+             en helpen wij u, maar wij doen geen incassostappen"
+                .into()
+        }
+        (En, SkipReason::OutsideProcessorMandate) => {
+            "we only manage this invoice on behalf of the seller. We send reminders and help \
+             you, but we take no collection steps"
+                .into()
+        }
     }
 }
 

@@ -68,6 +68,12 @@ use kwijting_domain::Date;
 pub const CONSUMER_STRATEGY_TOML: &str = include_str!("../strategies/consumer.toml");
 /// The default business strategy, as shipped.
 pub const BUSINESS_STRATEGY_TOML: &str = include_str!("../strategies/business.toml");
+/// The strategy for a processor client's cases (receivables management),
+/// as shipped.
+pub const RECEIVABLES_STRATEGY_TOML: &str = include_str!("../strategies/receivables.toml");
+/// The id of that strategy: the daily run gives it to every case of a
+/// client under a processor mandate.
+pub const RECEIVABLES_STRATEGY_ID: &str = "receivables-reminders";
 /// The default assignment, as shipped.
 pub const DEFAULT_ASSIGNMENT_TOML: &str = include_str!("../strategies/assignment.toml");
 
@@ -83,6 +89,7 @@ pub fn defaults() -> Result<Defaults, StrategyError> {
     let strategies = vec![
         Strategy::from_toml_str(CONSUMER_STRATEGY_TOML, "strategies/consumer.toml")?,
         Strategy::from_toml_str(BUSINESS_STRATEGY_TOML, "strategies/business.toml")?,
+        Strategy::from_toml_str(RECEIVABLES_STRATEGY_TOML, "strategies/receivables.toml")?,
     ];
     let assignment =
         Assignment::from_toml_str(DEFAULT_ASSIGNMENT_TOML, "strategies/assignment.toml")?;

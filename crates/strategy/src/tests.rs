@@ -119,7 +119,14 @@ fn simulate(
 #[test]
 fn the_shipped_defaults_load_and_assign() {
     let defaults = defaults().unwrap();
-    assert_eq!(defaults.strategies.len(), 2);
+    assert_eq!(defaults.strategies.len(), 3);
+    assert!(
+        defaults.strategies[2]
+            .steps()
+            .iter()
+            .all(|s| s.action().within_receivables_management()),
+        "the processor strategy takes no collection step"
+    );
     let n = CaseNumber::for_case(CaseId(17)).unwrap();
     let input = |t| AssignmentInput {
         client_ref: "ACME",
@@ -758,10 +765,13 @@ fn arb_facts() -> impl proptest::strategy::Strategy<Value = CaseFacts> {
 }
 
 fn arb_settings() -> impl proptest::strategy::Strategy<Value = ClientSettings> {
-    (any::<bool>(), any::<bool>(), 0i64..2_000_000).prop_map(|(r, a, m)| ClientSettings {
-        review_all_legal_steps: r,
-        legal_action_allowed: a,
-        legal_action_min_balance: Money::from_cents(m),
+    (any::<bool>(), any::<bool>(), 0i64..2_000_000, any::<bool>()).prop_map(|(r, a, m, p)| {
+        ClientSettings {
+            review_all_legal_steps: r,
+            legal_action_allowed: a,
+            legal_action_min_balance: Money::from_cents(m),
+            processor: p,
+        }
     })
 }
 

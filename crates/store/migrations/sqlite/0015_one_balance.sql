@@ -30,3 +30,16 @@ CREATE INDEX daily_run_errors_case ON daily_run_errors (case_id);
 -- payments by the law engine over the ledger), never a stored total: the
 -- column that kept the principal at intake under the name of a balance goes.
 ALTER TABLE cases DROP COLUMN balance_cents;
+
+-- A client's mandate over time (R1): from a date the agency is the
+-- client's processor or a controller; who recorded the change and when.
+-- clients.role is the mandate in force today.
+CREATE TABLE client_mandates (
+    id             INTEGER PRIMARY KEY,
+    client_id      INTEGER NOT NULL REFERENCES clients (id),
+    role           TEXT NOT NULL CHECK (role IN ('controller', 'processor')),
+    effective_from TEXT NOT NULL,
+    recorded_on    TEXT NOT NULL,
+    recorded_by    TEXT NOT NULL,
+    UNIQUE (client_id, effective_from)
+);
