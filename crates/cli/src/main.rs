@@ -221,6 +221,15 @@ enum ClientsCommand {
         /// too (consumers: always)
         #[arg(long)]
         review_all_legal: Option<String>,
+        /// Collection costs agreed with business debtors: `bik` (nothing
+        /// agreed: the BIK scale), `fixed:EUR` or `percent:P`; consumers
+        /// always pay the BIK scale
+        #[arg(long)]
+        costs: Option<String>,
+        /// The client cannot deduct VAT, so the costs are raised by 21%
+        /// (art. 2(3) BIK): yes or no
+        #[arg(long)]
+        vat_not_deductible: Option<String>,
     },
 }
 
@@ -657,6 +666,8 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     legal_threshold,
                     legal_action,
                     review_all_legal,
+                    costs,
+                    vat_not_deductible,
                 } => {
                     let current = svc
                         .client(&actor, &reference)
@@ -690,6 +701,23 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                             "review-all-legal",
                             current.review_all_legal_steps,
                         )?,
+                        vat_not_deductible: yes_no(
+                            vat_not_deductible,
+                            "vat-not-deductible",
+                            current.vat_not_deductible,
+                        )?,
+                        ..current
+                    };
+                    let settings = match costs.as_deref() {
+                        None => settings,
+                        Some(terms) => {
+                            let (fixed, percent) = parse_costs_terms(terms)?;
+                            kwijting_store::ClientSettingsRow {
+                                costs_fixed_cents: fixed,
+                                costs_percent_bps: percent,
+                                ..settings
+                            }
+                        }
                     };
                     let c = svc
                         .set_client_settings(&actor, &reference, &settings)
@@ -707,6 +735,34 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                             "on"
                         } else {
                             "for consumers only"
+                        }
+                    );
+                    let costs = match (c.settings.costs_fixed_cents, c.settings.costs_percent_bps) {
+                        (Some(cents), _) => format!(
+                            "EUR {} agreed with business debtors",
+                            kwijting_domain::Money::from_cents(cents)
+                        ),
+                        (None, Some(bps)) => format!(
+                            "{}.{:02}% of the principal agreed with business debtors",
+                            bps / 100,
+                            bps % 100
+                        ),
+                        (None, None) => "the BIK scale".to_owned(),
+                    };
+                    println!(
+                        "{}: collection costs: {costs}{}; VAT {}",
+                        c.reference,
+                        if c.settings.costs_fixed_cents.is_some()
+                            || c.settings.costs_percent_bps.is_some()
+                        {
+                            " (where this is above the BIK scale, a court may reduce it: HR 2015:1868; the statement marks it)"
+                        } else {
+                            ""
+                        },
+                        if c.settings.vat_not_deductible {
+                            "not deductible by the client: costs raised by 21% (art. 2(3) BIK)"
+                        } else {
+                            "deductible by the client: no VAT on the costs"
                         }
                     );
                 }
@@ -1368,5 +1424,22 @@ fn owed_text(s: &kwijting_service::cases::Standing) -> String {
     match s {
         kwijting_service::cases::Standing::Known(s) => s.owed.to_string(),
         kwijting_service::cases::Standing::Unknown(_) => "unknown".to_owned(),
+    }
+}
+
+/// `--costs` of `clients settings`: `bik`, `fixed:EUR` or `percent:P`.
+fn parse_costs_terms(terms: &str) -> anyhow::Result<(Option<i64>, Option<i64>)> {
+    let bad = |why: String| refused(anyhow::anyhow!("--costs '{terms}': {why}"));
+    match terms.split_once(':') {
+        None if terms == "bik" => Ok((None, None)),
+        Some(("fixed", eur)) => kwijting_domain::Money::parse_non_negative(eur)
+            .map(|m| (Some(m.cents()), None))
+            .map_err(|e| bad(e.to_string())),
+        Some(("percent", p)) => kwijting_law::RateBps::parse_percent(p)
+            .map(|r| (None, Some(i64::from(r.bps()))))
+            .map_err(|e| bad(e.to_string())),
+        _ => Err(bad(
+            "use bik, fixed:EUR (fixed:40.00) or percent:P (percent:15)".into(),
+        )),
     }
 }

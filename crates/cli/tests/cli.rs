@@ -971,3 +971,58 @@ fn arrangements_mandates_and_direct_debit_from_the_command_line() {
         );
     }
 }
+
+#[test]
+fn a_clients_costs_terms_are_set_and_shown() {
+    let dir = scratch("costs-terms");
+    for db in databases("costs_terms", &dir) {
+        common::add_client(&db, "ACME", "controller");
+        let said = ok(
+            &db,
+            &[
+                "clients",
+                "settings",
+                "--ref",
+                "ACME",
+                "--costs",
+                "fixed:100",
+                "--vat-not-deductible",
+                "yes",
+            ],
+        );
+        assert!(
+            said.contains("EUR 100.00 agreed with business debtors"),
+            "{said}"
+        );
+        assert!(said.contains("raised by 21%"), "{said}");
+        let listed: Value = serde_json::from_str(&ok(&db, &["clients", "list", "--json"])).unwrap();
+        let acme = &listed["clients"][0];
+        assert_eq!(acme["costs_fixed_cents"], 10_000, "{acme}");
+        assert_eq!(acme["vat_not_deductible"], true, "{acme}");
+        let said = ok(
+            &db,
+            &[
+                "clients",
+                "settings",
+                "--ref",
+                "ACME",
+                "--costs",
+                "percent:12.5",
+            ],
+        );
+        assert!(said.contains("12.50% of the principal"), "{said}");
+        // Back to the scale; a made-up term is refused (exit 3) and changes nothing.
+        let out = kwijting(
+            &db,
+            &["clients", "settings", "--ref", "ACME", "--costs", "lots"],
+        );
+        assert_eq!(out.status.code(), Some(3), "{out:?}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("--costs 'lots'"));
+        let said = ok(
+            &db,
+            &["clients", "settings", "--ref", "ACME", "--costs", "bik"],
+        );
+        assert!(said.contains("collection costs: the BIK scale"), "{said}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

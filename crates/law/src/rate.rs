@@ -28,6 +28,10 @@ pub enum RateError {
 
 impl RateBps {
     pub const ZERO: RateBps = RateBps(0);
+    /// The Dutch standard VAT rate, 21% (art. 9 Wet OB 1968): collection
+    /// costs are raised by it when the creditor cannot deduct VAT (art. 2(3)
+    /// BIK).
+    pub const VAT_NL: RateBps = RateBps(2_100);
 
     pub fn new(bps: u32) -> Result<RateBps, RateError> {
         if bps > RATE_BPS_MAX {

@@ -14,6 +14,9 @@ pub fn client(c: &ClientRow) -> Value {
         "legal_action_allowed": c.settings.legal_action_allowed,
         "legal_action_min_cents": c.settings.legal_action_min_cents,
         "review_all_legal_steps": c.settings.review_all_legal_steps,
+        "costs_fixed_cents": c.settings.costs_fixed_cents,
+        "costs_percent_bps": c.settings.costs_percent_bps,
+        "vat_not_deductible": c.settings.vat_not_deductible,
     })
 }
 

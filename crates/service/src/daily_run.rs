@@ -59,6 +59,8 @@ struct RunContext {
     strategies: StrategyVersions,
     /// Each client's reference and what it lets the agency do.
     clients: HashMap<i64, (String, ClientSettings)>,
+    /// Each client's costs terms (the statement of account applies them).
+    costs: HashMap<kwijting_domain::ClientId, kwijting_law::statement::CostsSettings>,
     tz: jiff::tz::TimeZone,
     /// Why cases could not be decided, with how many and a first case each.
     errors: Mutex<BTreeMap<String, (u64, String)>>,
@@ -162,7 +164,8 @@ impl RunContext {
             .payments
             .iter()
             .map(|(on, cents)| (*on, Money::from_cents(*cents)));
-        let statement = crate::settle::statement_of_case(&self.nl, &law, paid, self.as_of)
+        let costs = self.costs.get(&case.client_id).copied().unwrap_or_default();
+        let statement = crate::settle::statement_of_case(&self.nl, &law, costs, paid, self.as_of)
             .map_err(|e| e.to_string())?;
         let principal = statement.outstanding.principal;
         let balance = statement.balance;
@@ -505,6 +508,7 @@ impl Kwijting {
             as_of,
             holidays: Holidays::statutory(),
             nl: self.netherlands()?,
+            costs: self.costs_terms()?,
             assignment,
             strategies,
             clients: self

@@ -211,13 +211,15 @@ impl Kwijting {
         cases.sort_unstable();
         let mut law = self.store.case_law_rows(&cases)?;
         let nl = self.netherlands()?;
+        let terms = self.costs_terms()?;
         let mut problems = Vec::new();
         for case in cases {
             let Some(row) = law.remove(&case) else {
                 problems.push(format!("case {case} is on the ledger but not stored"));
                 continue;
             };
-            let book = CaseBook::from_ledger(row, ledger, by_case[&case].iter().copied());
+            let costs = terms.get(&row.client).copied().unwrap_or_default();
+            let book = CaseBook::from_ledger(row, costs, ledger, by_case[&case].iter().copied());
             let Some(as_of) = book.last_on else { continue };
             match book.statement(&nl, as_of, None) {
                 Ok(s) => {

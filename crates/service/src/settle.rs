@@ -147,6 +147,8 @@ pub(crate) struct Paid {
 #[derive(Debug, Clone)]
 pub(crate) struct CaseBook {
     pub law: CaseLawRow,
+    /// The client's costs terms the statement applies.
+    pub costs: CostsSettings,
     pub payments: Vec<Paid>,
     pub last_on: Option<Date>,
 }
@@ -156,12 +158,14 @@ impl CaseBook {
     /// post to it (all of them, in the order written).
     pub(crate) fn from_ledger<'a>(
         law: CaseLawRow,
+        costs: CostsSettings,
         ledger: &Ledger,
         transfers: impl IntoIterator<Item = &'a Transfer>,
     ) -> CaseBook {
         let case = law.case;
         let mut book = CaseBook {
             law,
+            costs,
             payments: Vec::new(),
             last_on: None,
         };
@@ -187,7 +191,7 @@ impl CaseBook {
         extra: Option<(Date, Money)>,
     ) -> Result<Statement, LawError> {
         let paid = self.payments.iter().map(|p| (p.on, p.amount));
-        statement_of_case(nl, &self.law, paid.chain(extra), as_of)
+        statement_of_case(nl, &self.law, self.costs, paid.chain(extra), as_of)
     }
 }
 
@@ -204,6 +208,7 @@ impl CaseBook {
 pub(crate) fn statement_of_case(
     nl: &Netherlands,
     law: &CaseLawRow,
+    costs: CostsSettings,
     payments: impl IntoIterator<Item = (Date, Money)>,
     as_of: Date,
 ) -> Result<Statement, LawError> {
@@ -257,7 +262,7 @@ pub(crate) fn statement_of_case(
                 debtor: law.debtor_type,
                 claims: &claims,
                 events,
-                costs: CostsSettings::default(),
+                costs,
                 as_of,
             },
         )
@@ -320,7 +325,42 @@ pub(crate) struct Book {
     pub settled: Vec<CaseSettled>,
 }
 
+/// The costs terms a client's settings give the statement of account: the
+/// agreement with business debtors (ignored for consumers, for whom the BIK
+/// is mandatory) and the VAT raise when the client cannot deduct VAT.
+pub(crate) fn costs_settings(s: &kwijting_store::ClientSettingsRow) -> CostsSettings {
+    use kwijting_law::nl::costs::BusinessCostsAgreement;
+    let agreement = match (s.costs_fixed_cents, s.costs_percent_bps) {
+        (Some(cents), _) => BusinessCostsAgreement::FixedAmount(Money::from_cents(cents)),
+        (None, Some(bps)) => u32::try_from(bps)
+            .ok()
+            .and_then(|b| kwijting_law::RateBps::new(b).ok())
+            .map_or(
+                BusinessCostsAgreement::Bik,
+                BusinessCostsAgreement::Percentage,
+            ),
+        (None, None) => BusinessCostsAgreement::Bik,
+    };
+    CostsSettings {
+        vat_rate: s
+            .vat_not_deductible
+            .then_some(kwijting_law::RateBps::VAT_NL),
+        agreement,
+        recalculate_after_a_year: false,
+    }
+}
+
 impl Kwijting {
+    /// Each client's costs terms.
+    pub(crate) fn costs_terms(&self) -> Result<HashMap<ClientId, CostsSettings>, ServiceError> {
+        Ok(self
+            .store
+            .clients()?
+            .iter()
+            .map(|c| (c.id, costs_settings(&c.settings)))
+            .collect())
+    }
+
     /// The law with the rate table in force.
     pub(crate) fn netherlands(&self) -> Result<Netherlands, ServiceError> {
         Ok(Netherlands::with_data(
@@ -396,12 +436,14 @@ impl Kwijting {
             })
             .collect::<Result<Vec<_>, _>>()?;
         let ledger = Ledger::window(window, transfers);
+        let terms = self.costs_terms()?;
         let by_case = transfers_by_case(&ledger);
         let cases = law
             .into_iter()
             .map(|(id, row)| {
                 let mine = by_case.get(&id).map(Vec::as_slice).unwrap_or_default();
-                let book = CaseBook::from_ledger(row, &ledger, mine.iter().copied());
+                let costs = terms.get(&row.client).copied().unwrap_or_default();
+                let book = CaseBook::from_ledger(row, costs, &ledger, mine.iter().copied());
                 (id, book)
             })
             .collect();

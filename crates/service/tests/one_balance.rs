@@ -155,3 +155,75 @@ fn a_case_returned_to_the_client_closes_on_the_day_and_expires() {
         assert!(r.cases as usize >= page.cases.len(), "{engine}: {r:?}");
     }
 }
+
+#[test]
+fn the_clients_costs_terms_are_what_the_statement_charges() {
+    for (engine, store) in fresh_stores("one_balance_costs_terms") {
+        let svc = common::acme(store.clone(), 40, 13);
+        let a = operator();
+        let mut terms = svc.client(&a, "ACME").unwrap().settings;
+        terms.costs_fixed_cents = Some(10_000);
+        terms.vat_not_deductible = true;
+        svc.set_client_settings(&a, "ACME", &terms).unwrap();
+        run_days(&store, day("2026-11-21"), day("2027-01-31"));
+        let svc = service_on(store.clone(), day("2027-01-31"));
+        let page = svc
+            .list_cases(
+                &a,
+                &CaseQuery {
+                    limit: 100,
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        let (mut business, mut consumer) = (0, 0);
+        for c in &page.cases {
+            let s = svc
+                .statement_of_account(&a, &c.number, day("2027-01-31"))
+                .unwrap();
+            let Some(charge) = s.costs.first() else {
+                continue;
+            };
+            // Raised by 21% VAT: the client cannot deduct it.
+            assert_eq!(
+                charge.vat,
+                charge
+                    .costs
+                    .mul_ratio(21, 100, kwijting_domain::Rounding::HalfUp)
+                    .unwrap(),
+                "{engine}: {}",
+                c.number
+            );
+            match c.debtor_type {
+                kwijting_domain::DebtorType::Business => {
+                    business += 1;
+                    assert_eq!(charge.costs, Money::from_cents(10_000), "{engine}");
+                    assert_eq!(
+                        charge.exceeds_bik,
+                        charge.costs > kwijting_law::nl::costs::bik_scale(charge.base).unwrap(),
+                        "{engine}"
+                    );
+                }
+                // The BIK is mandatory for consumers whatever was agreed.
+                kwijting_domain::DebtorType::Consumer => {
+                    consumer += 1;
+                    assert_eq!(
+                        charge.costs,
+                        kwijting_law::nl::costs::bik_scale(charge.base).unwrap(),
+                        "{engine}"
+                    );
+                }
+            }
+            // The case shows what the statement says.
+            assert_eq!(
+                owed(&svc.case_standing(&a, &c.number).unwrap()),
+                s.balance,
+                "{engine}"
+            );
+        }
+        assert!(
+            business > 0 && consumer > 0,
+            "{engine}: {business} {consumer}"
+        );
+    }
+}

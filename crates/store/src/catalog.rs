@@ -175,6 +175,9 @@ pub static CATALOG: &[Table] = &[
             plain("legal_action_allowed"),
             plain("legal_action_min_cents"),
             plain("review_all_legal_steps"),
+            plain("costs_fixed_cents"),
+            plain("costs_percent_bps"),
+            plain("vat_not_deductible"),
             // When the mandate ended: the trigger of a processor's retention.
             plain("mandate_ended_on"),
         ],

@@ -37,6 +37,12 @@ pub struct ClientSettingsRow {
     /// A person reviews every legal step, also for business debtors (for
     /// consumers always, GDPR art. 22).
     pub review_all_legal_steps: bool,
+    /// Collection costs agreed with business debtors: a fixed amount ...
+    pub costs_fixed_cents: Option<i64>,
+    /// ... or a percentage of the principal (basis points); neither: BIK.
+    pub costs_percent_bps: Option<i64>,
+    /// The client cannot deduct VAT: costs are raised by it (art. 2(3) BIK).
+    pub vat_not_deductible: bool,
 }
 
 impl Default for ClientSettingsRow {
@@ -45,6 +51,9 @@ impl Default for ClientSettingsRow {
             legal_action_allowed: true,
             legal_action_min_cents: 25_000,
             review_all_legal_steps: true,
+            costs_fixed_cents: None,
+            costs_percent_bps: None,
+            vat_not_deductible: false,
         }
     }
 }

@@ -68,6 +68,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         15,
         include_str!("../migrations/postgres/0015_one_balance.sql"),
     ),
+    (
+        16,
+        include_str!("../migrations/postgres/0016_costs_terms.sql"),
+    ),
 ];
 
 /// Connections kept open for reuse; more are opened on demand and closed
@@ -228,6 +232,9 @@ fn client_row(r: &Row) -> Result<ClientRow> {
             legal_action_allowed: r.try_get::<_, i64>(5)? != 0,
             legal_action_min_cents: r.try_get(6)?,
             review_all_legal_steps: r.try_get::<_, i64>(7)? != 0,
+            costs_fixed_cents: r.try_get(8)?,
+            costs_percent_bps: r.try_get(9)?,
+            vat_not_deductible: r.try_get::<_, i64>(10)? != 0,
         },
         id: ClientId(r.try_get(0)?),
         reference: r.try_get(1)?,
@@ -298,7 +305,7 @@ impl Store for PgStore {
     fn clients(&self) -> Result<Vec<ClientRow>> {
         let mut conn = self.conn()?;
         conn.query(
-            "SELECT id, ref, name, role, privacy_contact, legal_action_allowed, legal_action_min_cents, review_all_legal_steps FROM clients ORDER BY ref",
+            "SELECT id, ref, name, role, privacy_contact, legal_action_allowed, legal_action_min_cents, review_all_legal_steps, costs_fixed_cents, costs_percent_bps, vat_not_deductible FROM clients ORDER BY ref",
             &[],
         )?
         .iter()
@@ -309,7 +316,7 @@ impl Store for PgStore {
     fn client_by_ref(&self, reference: &str) -> Result<Option<ClientRow>> {
         let mut conn = self.conn()?;
         conn.query_opt(
-            "SELECT id, ref, name, role, privacy_contact, legal_action_allowed, legal_action_min_cents, review_all_legal_steps FROM clients WHERE ref = $1",
+            "SELECT id, ref, name, role, privacy_contact, legal_action_allowed, legal_action_min_cents, review_all_legal_steps, costs_fixed_cents, costs_percent_bps, vat_not_deductible FROM clients WHERE ref = $1",
             &[&reference],
         )?
         .as_ref()
@@ -319,12 +326,16 @@ impl Store for PgStore {
 
     fn set_client_settings(&self, client: ClientId, s: &ClientSettingsRow) -> Result<()> {
         self.conn()?.execute(
-            "UPDATE clients SET legal_action_allowed = $1, legal_action_min_cents = $2, review_all_legal_steps = $3 WHERE id = $4",
+            "UPDATE clients SET legal_action_allowed = $1, legal_action_min_cents = $2, review_all_legal_steps = $3, \
+             costs_fixed_cents = $5, costs_percent_bps = $6, vat_not_deductible = $7 WHERE id = $4",
             &[
                 &i64::from(s.legal_action_allowed),
                 &s.legal_action_min_cents,
                 &i64::from(s.review_all_legal_steps),
                 &client.0,
+                &s.costs_fixed_cents,
+                &s.costs_percent_bps,
+                &i64::from(s.vat_not_deductible),
             ],
         )?;
         Ok(())

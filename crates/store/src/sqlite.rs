@@ -56,6 +56,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         15,
         include_str!("../migrations/sqlite/0015_one_balance.sql"),
     ),
+    (
+        16,
+        include_str!("../migrations/sqlite/0016_costs_terms.sql"),
+    ),
 ];
 
 pub struct SqliteStore {
@@ -212,7 +216,7 @@ impl Store for SqliteStore {
     fn clients(&self) -> Result<Vec<ClientRow>> {
         let conn = self.conn()?;
         let mut stmt = conn.prepare_cached(
-            "SELECT id, ref, name, role, privacy_contact, legal_action_allowed, legal_action_min_cents, review_all_legal_steps FROM clients ORDER BY ref",
+            "SELECT id, ref, name, role, privacy_contact, legal_action_allowed, legal_action_min_cents, review_all_legal_steps, costs_fixed_cents, costs_percent_bps, vat_not_deductible FROM clients ORDER BY ref",
         )?;
         let mut rows = stmt.query([])?;
         let mut out = Vec::new();
@@ -228,6 +232,9 @@ impl Store for SqliteStore {
                     legal_action_allowed: r.get(5)?,
                     legal_action_min_cents: r.get(6)?,
                     review_all_legal_steps: r.get(7)?,
+                    costs_fixed_cents: r.get(8)?,
+                    costs_percent_bps: r.get(9)?,
+                    vat_not_deductible: r.get(10)?,
                 },
             });
         }
@@ -238,8 +245,8 @@ impl Store for SqliteStore {
         let conn = self.conn()?;
         let row = conn
             .query_row(
-                "SELECT id, ref, name, role, privacy_contact, legal_action_allowed, legal_action_min_cents, review_all_legal_steps \
-                 FROM clients WHERE ref = ?1",
+                "SELECT id, ref, name, role, privacy_contact, legal_action_allowed, legal_action_min_cents, review_all_legal_steps, \
+                 costs_fixed_cents, costs_percent_bps, vat_not_deductible FROM clients WHERE ref = ?1",
                 [reference],
                 |r| {
                     Ok((
@@ -252,6 +259,9 @@ impl Store for SqliteStore {
                             legal_action_allowed: r.get(5)?,
                             legal_action_min_cents: r.get(6)?,
                             review_all_legal_steps: r.get(7)?,
+                            costs_fixed_cents: r.get(8)?,
+                            costs_percent_bps: r.get(9)?,
+                            vat_not_deductible: r.get(10)?,
                         },
                     ))
                 },
@@ -272,8 +282,17 @@ impl Store for SqliteStore {
 
     fn set_client_settings(&self, client: ClientId, s: &ClientSettingsRow) -> Result<()> {
         self.conn()?.execute(
-            "UPDATE clients SET legal_action_allowed = ?1, legal_action_min_cents = ?2, review_all_legal_steps = ?3 WHERE id = ?4",
-            params![s.legal_action_allowed, s.legal_action_min_cents, s.review_all_legal_steps, client.0],
+            "UPDATE clients SET legal_action_allowed = ?1, legal_action_min_cents = ?2, review_all_legal_steps = ?3, \
+             costs_fixed_cents = ?5, costs_percent_bps = ?6, vat_not_deductible = ?7 WHERE id = ?4",
+            params![
+                s.legal_action_allowed,
+                s.legal_action_min_cents,
+                s.review_all_legal_steps,
+                client.0,
+                s.costs_fixed_cents,
+                s.costs_percent_bps,
+                s.vat_not_deductible
+            ],
         )?;
         Ok(())
     }

@@ -45,3 +45,14 @@ pub fn databases(test: &str, dir: &Path) -> Vec<String> {
     }
     out
 }
+
+/// `clients add` with a synthetic name.
+pub fn add_client(db: &str, reference: &str, role: &str) {
+    let name = format!("{reference} B.V.");
+    ok(
+        db,
+        &[
+            "clients", "add", "--ref", reference, "--name", &name, "--role", role,
+        ],
+    );
+}
