@@ -1026,3 +1026,100 @@ fn a_clients_costs_terms_are_set_and_shown() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_consumer_sale_is_time_barred_after_two_years() {
+    const HEADER: &str = "debtor_ref,debtor_type,debtor_name,street,postcode,city,invoice_number,invoice_date,due_date,principal,consumer_sale";
+    let dir = scratch("consumer-sale");
+    let csv = dir.join("sales.csv");
+    std::fs::write(
+        &csv,
+        format!(
+            "{HEADER}\n\
+             D1,consumer,Anna de Vries,Kerkstraat 1,1234 AB,Utrecht,S-1,2024-06-01,2024-06-30,120.00,yes\n\
+             D2,consumer,Bram van 't Hof,Dorpsweg 2,2345 BC,Zwolle,S-2,2024-06-01,2024-06-30,120.00,nee\n"
+        ),
+    )
+    .unwrap();
+    let business = dir.join("business.csv");
+    std::fs::write(
+        &business,
+        format!(
+            "{HEADER},kvk_number\n\
+             D3,business,Bakkerij Jansen B.V.,Markt 3,3456 CD,Gouda,S-3,2024-06-01,2024-06-30,120.00,ja,12345678\n"
+        ),
+    )
+    .unwrap();
+    for db in databases("consumer_sale", &dir) {
+        common::add_client(&db, "ACME", "controller");
+        // Only a consumer buys in a consumer sale: refused, naming the field.
+        let out = kwijting(
+            &db,
+            &[
+                "import",
+                "claims",
+                business.to_str().unwrap(),
+                "--client",
+                "ACME",
+            ],
+        );
+        assert_eq!(out.status.code(), Some(3), "{out:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(":2: field 'consumer_sale'"), "{err}");
+        ok(
+            &db,
+            &[
+                "import",
+                "claims",
+                csv.to_str().unwrap(),
+                "--client",
+                "ACME",
+            ],
+        );
+        ok(
+            &db,
+            &["law", "rates", "assume-commercial", "--note", "test"],
+        );
+        ok(&db, &["run-day", "--as-of", common::TODAY, "--json"]);
+        let list: Value = serde_json::from_str(&ok(&db, &["cases", "list", "--json"])).unwrap();
+        let number_of = |name: &str| {
+            list["cases"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|c| c["debtor"]["name"] == name)
+                .map(|c| c["number"].as_str().unwrap().to_owned())
+                .unwrap_or_else(|| panic!("{name} in {list}"))
+        };
+        // The price of a consumer sale: 2 years from the day after it was
+        // due (art. 7:28 BW), time-barred on the run day; collection stops.
+        let sale = number_of("Anna de Vries");
+        let shown: Value =
+            serde_json::from_str(&ok(&db, &["cases", "show", &sale, "--json"])).unwrap();
+        let claim = &shown["claims"][0];
+        assert_eq!(claim["consumer_sale"], true, "{db}: {shown}");
+        assert_eq!(claim["limitation_last_day"], "2026-06-30", "{db}: {shown}");
+        assert_eq!(claim["time_barred"], true, "{db}: {shown}");
+        let why = ok(&db, &["cases", "explain", &sale, "--lang", "en"]);
+        assert!(
+            why.contains("the claim is time-barred. We no longer ask you to pay")
+                && why.contains("the last day was 30 June 2026"),
+            "{db}: {why}"
+        );
+        assert_eq!(shown["status"], "closed_handed_over", "{db}: {shown}");
+        // Any other claim: 5 years (art. 3:307 BW), still being collected.
+        let other = number_of("Bram van 't Hof");
+        let shown: Value =
+            serde_json::from_str(&ok(&db, &["cases", "show", &other, "--json"])).unwrap();
+        let claim = &shown["claims"][0];
+        assert_eq!(claim["consumer_sale"], false, "{db}: {shown}");
+        assert_eq!(claim["limitation_last_day"], "2029-06-30", "{db}: {shown}");
+        assert_eq!(claim["time_barred"], false, "{db}: {shown}");
+        let why = ok(&db, &["cases", "explain", &other, "--lang", "en"]);
+        assert!(
+            why.contains("claimed up to and including 30 June 2029"),
+            "{db}: {why}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -103,14 +103,26 @@ pub fn case_detail(d: &CaseDetail, s: &Standing) -> Value {
         .claims
         .iter()
         .map(|c| {
-            json!({
+            let mut claim = json!({
                 "invoice_number": c.invoice_number,
                 "invoice_date": c.invoice_date.to_string(),
                 "due_date": c.due_date.to_string(),
                 "principal_cents": c.principal_cents,
                 "description": c.description,
                 "agreement_ref": c.agreement_ref,
-            })
+                "consumer_sale": c.consumer_sale,
+            });
+            // Limitation on the day the balance is for (art. 3:307, 3:308,
+            // 7:28 BW), after the written demands so far.
+            if let Standing::Known(s) = s
+                && let Some(l) = s.limitation.iter().find(|l| l.claim == c.id)
+            {
+                claim["limitation_last_day"] = json!(l.last_day.to_string());
+                claim["time_barred"] = json!(l.time_barred);
+                claim["interest_time_barred_through"] =
+                    json!(l.interest_barred_through.map(|d| d.to_string()));
+            }
+            claim
         })
         .collect();
     v

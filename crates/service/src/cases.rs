@@ -63,7 +63,7 @@ impl Kwijting {
 /// What a case owes on a day, by its statement of account (the one
 /// definition: `settle::statement_of_case`), split as the statement shows
 /// it. Every surface (CLI, API, pages, letters) shows these figures.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CaseStanding {
     pub as_of: Date,
     /// What the debtor owes on `as_of`: principal + interest + costs + VAT.
@@ -76,10 +76,16 @@ pub struct CaseStanding {
     pub paid: Money,
     /// Paid beyond what was owed: held for refund.
     pub overpaid: Money,
+    /// Each claim's limitation on `as_of`: its last day, whether it is
+    /// time-barred.
+    pub limitation: Vec<crate::settle::ClaimLimitation>,
 }
 
 impl CaseStanding {
-    pub(crate) fn of(s: &kwijting_law::statement::Statement) -> Result<CaseStanding, ServiceError> {
+    pub(crate) fn of(
+        s: &kwijting_law::statement::Statement,
+        law: &kwijting_store::CaseLawRow,
+    ) -> Result<CaseStanding, ServiceError> {
         Ok(CaseStanding {
             as_of: s.as_of,
             owed: s.balance,
@@ -89,6 +95,8 @@ impl CaseStanding {
             vat: s.outstanding.vat,
             paid: s.paid.total().map_err(crate::settle::internal)?,
             overpaid: s.unapplied,
+            limitation: crate::settle::limitation_of_case(law, s.as_of)
+                .map_err(crate::settle::internal)?,
         })
     }
 }
@@ -130,7 +138,7 @@ impl Kwijting {
         let mut out = HashMap::with_capacity(cases.len());
         for (id, case) in &book.cases {
             let standing = match case.statement(&nl, as_of, None) {
-                Ok(s) => Standing::Known(CaseStanding::of(&s)?),
+                Ok(s) => Standing::Known(CaseStanding::of(&s, &case.law)?),
                 Err(e) => Standing::Unknown(e.to_string()),
             };
             out.insert(*id, standing);

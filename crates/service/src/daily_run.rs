@@ -13,8 +13,8 @@ use kwijting_domain::{Actor, CaseNumber, CaseStatus, ClosureReason, Date, Money}
 use kwijting_store::{CaseProgress, ChunkWork, NewDecision, RunCase, Timestamp};
 use kwijting_strategy::{
     Action, AddressStatus, ArrangementState, Assignment, AssignmentInput, CaseFacts,
-    ClientSettings, Decision, DisputeState, Hold, HoldSet, Holidays, Interruption, LimitationKind,
-    Outcome, ScoreBand, StepDone, Strategy, Variant,
+    ClientSettings, Decision, DisputeState, Hold, HoldSet, Holidays, Outcome, ScoreBand, StepDone,
+    Strategy, Variant,
 };
 
 use crate::{Access, Kwijting, ServiceError};
@@ -159,6 +159,7 @@ impl RunContext {
             claims: case.claims.clone(),
             demand_letter_sent_on: case.demand_letter_sent_on,
             costs_demanded_on: case.costs_demanded_on,
+            last_demand_on: case.last_demand_on,
         };
         let paid = case
             .payments
@@ -169,20 +170,15 @@ impl RunContext {
             .map_err(|e| e.to_string())?;
         let principal = statement.outstanding.principal;
         let balance = statement.balance;
-        // The last written demand interrupted limitation (art. 3:317 BW);
-        // a new period runs from the day after (art. 3:319 BW).
-        let interruptions: Vec<(Date, Interruption)> = case
-            .last_demand_on
-            .map(|d| (d, Interruption::WrittenDemand))
-            .into_iter()
-            .collect();
-        let limitation_last_day = kwijting_strategy::limitation_last_day(
-            LimitationKind::ContractualClaim,
-            case.first_due_on,
-            &interruptions,
-            self.as_of,
-        )
-        .map_err(|e| e.to_string())?;
+        // A demand may not include a time-barred claim: the case's last day
+        // is its first claim to run out (a consumer sale's price after 2
+        // years, art. 7:28 BW), after which collection stops and says so.
+        let limitation_last_day = crate::settle::limitation_of_case(&law, self.as_of)
+            .map_err(|e| e.to_string())?
+            .iter()
+            .map(|l| l.last_day)
+            .min()
+            .unwrap_or(self.as_of);
         let holds = parse_holds(case);
         let last_step = match (&case.last_step, case.last_step_on, strategy_steps) {
             (Some(id), Some(on), Some(s)) => s.index_of(id).map(|index| StepDone { index, on }),
@@ -293,6 +289,21 @@ impl RunContext {
             return Ok(());
         }
         let acted = match decision.outcome {
+            Outcome::Held(holds) if holds.contains(Hold::LimitationExpired) => {
+                // A time-barred claim is not demanded again: the case goes
+                // back to the client, with the limitation it ran out on
+                // stored as the reason (the explanation says so).
+                work.held += 1;
+                work.decisions.push(self.stored(
+                    case,
+                    &decision,
+                    Action::ReturnToClient,
+                    Hold::LimitationExpired.as_str().to_owned(),
+                )?);
+                progress.status = CaseStatus::Closed(ClosureReason::HandedOver);
+                work.progress.push(progress);
+                return Ok(());
+            }
             Outcome::Held(_) => {
                 work.held += 1;
                 None

@@ -67,6 +67,7 @@ columns! {
     Principal = "principal", true;
     Description = "description", false;
     AgreementRef = "agreement_ref", false;
+    ConsumerSale = "consumer_sale", false;
     CoName = "co_debtor_name", false;
     CoBirthDate = "co_debtor_birth_date", false;
     CoStreet = "co_debtor_street", false;
@@ -253,6 +254,8 @@ struct ClaimLine {
     principal: Money,
     description: Option<String>,
     agreement_ref: Option<String>,
+    /// The price in a consumer sale: limitation 2 years (art. 7:28 BW).
+    consumer_sale: bool,
     co_debtor: Option<Person>,
     guarantor: Option<Person>,
 }
@@ -396,6 +399,33 @@ impl<'r> LineCheck<'r> {
         Some(v.to_owned())
     }
 
+    /// `consumer_sale`: yes or no (empty: no). Only a consumer buys in a
+    /// consumer sale (art. 7:5 BW).
+    fn consumer_sale(&mut self, debtor_type: Option<DebtorType>) -> bool {
+        let value = match self.text(Col::ConsumerSale, false) {
+            None => return false,
+            Some(v) => v.to_ascii_lowercase(),
+        };
+        let yes = match value.as_str() {
+            "yes" | "y" | "true" | "1" | "ja" | "j" => true,
+            "no" | "n" | "false" | "0" | "nee" => false,
+            _ => {
+                self.err(
+                    Col::ConsumerSale,
+                    format!("'{value}' is not yes or no (ja of nee)"),
+                );
+                return false;
+            }
+        };
+        if yes && debtor_type == Some(DebtorType::Business) {
+            self.err(
+                Col::ConsumerSale,
+                "a consumer sale needs a consumer debtor (art. 7:5 BW)".to_owned(),
+            );
+        }
+        yes
+    }
+
     fn name(&mut self, col: Col, required: bool) -> Option<String> {
         self.text(col, required).map(str::to_owned)
     }
@@ -448,6 +478,7 @@ impl<'r> LineCheck<'r> {
         let principal = self.parsed(Col::Principal, true, Money::parse_positive);
         let description = self.name(Col::Description, false);
         let agreement_ref = self.name(Col::AgreementRef, false);
+        let consumer_sale = self.consumer_sale(debtor_type);
 
         let co_debtor = match self.name(Col::CoName, false) {
             Some(name) => Some(Person {
@@ -536,6 +567,7 @@ impl<'r> LineCheck<'r> {
                 principal,
                 description,
                 agreement_ref,
+                consumer_sale,
                 co_debtor,
                 guarantor,
             }
@@ -590,6 +622,11 @@ impl ClaimLine {
             .i64(self.principal.cents())
             .field(self.description.as_deref().unwrap_or(""))
             .field(self.agreement_ref.as_deref().unwrap_or(""));
+        // Only when set: claims imported before the column existed keep
+        // their fingerprint, so their files still re-import as the same.
+        if self.consumer_sale {
+            h = h.field("consumer_sale");
+        }
         for p in [&self.co_debtor, &self.guarantor].into_iter().flatten() {
             h = h.field(&normalise_name(&p.name));
         }
@@ -961,6 +998,7 @@ impl<'a> Intake<'a> {
             principal_cents: c.principal.cents(),
             description: c.description,
             agreement_ref: c.agreement_ref,
+            consumer_sale: c.consumer_sale,
             fingerprint: fp,
             line,
         });

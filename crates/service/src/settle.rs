@@ -13,6 +13,9 @@ use kwijting_law::LawError;
 use kwijting_law::nl::Netherlands;
 use kwijting_law::nl::holidays::Holidays;
 use kwijting_law::nl::interest::InterestKind;
+use kwijting_law::nl::limitation::{
+    Interruption, LimitationKind, interest_time_barred_through, limitation,
+};
 use kwijting_law::statement::{
     CaseInput, ClaimInput, CostsSettings, Event, EventKind, PaymentApplication, Statement,
     statement_of_account,
@@ -195,6 +198,61 @@ impl CaseBook {
     }
 }
 
+/// How long a claim can still be claimed (verjaring, limitation).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClaimLimitation {
+    pub claim: kwijting_domain::ClaimId,
+    pub kind: LimitationKind,
+    /// The last day the claim is not time-barred, after the written
+    /// demands so far (art. 3:317 and 3:319 BW).
+    pub last_day: Date,
+    pub time_barred: bool,
+    /// Interest up to and including this day is time-barred (art. 3:308
+    /// BW: 5 years per amount), when any is.
+    pub interest_barred_through: Option<Date>,
+}
+
+/// The limitation of each claim of a case on `as_of`: the price in a
+/// consumer sale 2 years (art. 7:28 BW), other claims 5 (art. 3:307 BW),
+/// each from the day after it was due; the last written demand started a
+/// new period. The daily run, the case views and the statement read this.
+pub(crate) fn limitation_of_case(
+    law: &CaseLawRow,
+    as_of: Date,
+) -> Result<Vec<ClaimLimitation>, LawError> {
+    let interruptions: Vec<(Date, Interruption)> = law
+        .last_demand_on
+        .map(|d| (d, Interruption::WrittenDemand))
+        .into_iter()
+        .collect();
+    law.claims
+        .iter()
+        .map(|c| {
+            let kind = if c.consumer_sale {
+                LimitationKind::ConsumerSalePrice
+            } else {
+                LimitationKind::ContractualClaim
+            };
+            let status = limitation(kind, c.due_on, &interruptions, as_of)?;
+            let interest_from = c
+                .due_on
+                .tomorrow()
+                .map_err(|_| LawError::DateOutOfRange(c.due_on))?;
+            Ok(ClaimLimitation {
+                claim: c.id,
+                kind,
+                last_day: status.period.last_day,
+                time_barred: status.expired,
+                interest_barred_through: interest_time_barred_through(
+                    interest_from,
+                    &interruptions,
+                    as_of,
+                )?,
+            })
+        })
+        .collect()
+}
+
 /// The one definition of what a case owes on `as_of`: the law engine's
 /// statement of account over the case's claims, its 14-day letter, the
 /// costs from the first costs demand carried out (where the law allows
@@ -219,12 +277,15 @@ pub(crate) fn statement_of_case(
     let claims = law
         .claims
         .iter()
-        .map(|(id, principal, due)| {
+        .map(|c| {
             Ok(ClaimInput {
-                id: *id,
-                principal: Money::from_cents(*principal),
-                due_on: *due,
-                interest_from: due.tomorrow().map_err(|_| LawError::DateOutOfRange(*due))?,
+                id: c.id,
+                principal: Money::from_cents(c.principal_cents),
+                due_on: c.due_on,
+                interest_from: c
+                    .due_on
+                    .tomorrow()
+                    .map_err(|_| LawError::DateOutOfRange(c.due_on))?,
                 interest: kind,
                 onerousness: 0,
             })

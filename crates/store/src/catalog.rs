@@ -270,6 +270,7 @@ pub static CATALOG: &[Table] = &[
             personal("principal_cents", "debt", CASE),
             text("description", "debt", CASE),
             text("agreement_ref", "debt", CASE),
+            personal("consumer_sale", "debt", CASE),
             personal("fingerprint", "pseudonymous_key", CASE),
             plain("import_id"),
             plain("import_line"),

@@ -8,6 +8,17 @@ use kwijting_domain::{CaseId, ClaimId, ClientId, Date, DebtorType};
 
 use crate::{BankEntry, Result, StoredTransfer, Timestamp};
 
+/// One claim as the law engine needs it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LawClaim {
+    pub id: ClaimId,
+    pub principal_cents: i64,
+    pub due_on: Date,
+    /// The price in a consumer sale: time-barred after 2 years (art. 7:28
+    /// BW) instead of 5 (art. 3:307 BW).
+    pub consumer_sale: bool,
+}
+
 /// What the law engine needs of a case for its statement of account.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CaseLawRow {
@@ -15,13 +26,14 @@ pub struct CaseLawRow {
     pub client: ClientId,
     pub open: bool,
     pub debtor_type: DebtorType,
-    /// Each claim: id, principal in cents, due date.
-    pub claims: Vec<(ClaimId, i64, Date)>,
+    pub claims: Vec<LawClaim>,
     /// The 14-day letter (art. 6:96(6) BW), when sent.
     pub demand_letter_sent_on: Option<Date>,
     /// The first demand with collection costs that was carried out (an
     /// automatic or approved decision).
     pub costs_demanded_on: Option<Date>,
+    /// The last written demand: it interrupted limitation (art. 3:317 BW).
+    pub last_demand_on: Option<Date>,
 }
 
 /// What a statement entry adds to its [`BankEntry`] row for reversals.

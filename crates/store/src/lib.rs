@@ -33,8 +33,8 @@ pub use arrangement::{
 };
 pub use erasure::ErasureStore;
 pub use ledger::{
-    CaseLawRow, CaseSettled, CreditProbe, EntryLinks, EntryUpdate, LedgerBatch, LedgerStore,
-    PaymentAssignment,
+    CaseLawRow, CaseSettled, CreditProbe, EntryLinks, EntryUpdate, LawClaim, LedgerBatch,
+    LedgerStore, PaymentAssignment,
 };
 pub use mandate::{MandateChange, MandateStore};
 pub use model::*;

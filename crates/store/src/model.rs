@@ -129,6 +129,8 @@ pub struct NewClaim {
     pub principal_cents: i64,
     pub description: Option<String>,
     pub agreement_ref: Option<String>,
+    /// The price in a consumer sale (limitation 2 years, art. 7:28 BW).
+    pub consumer_sale: bool,
     /// A hash of the claim's content, to tell a re-import from a change.
     pub fingerprint: i64,
     pub line: u64,
@@ -304,6 +306,7 @@ pub struct ClaimRow {
     pub principal_cents: i64,
     pub description: Option<String>,
     pub agreement_ref: Option<String>,
+    pub consumer_sale: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -406,9 +409,8 @@ pub struct RunCase {
     pub costs_demanded_on: Option<Date>,
     pub opened_on: Date,
     pub first_due_on: Date,
-    /// Each claim: id, principal in cents, due date (the statement of
-    /// account's claims).
-    pub claims: Vec<(ClaimId, i64, Date)>,
+    /// The statement of account's claims.
+    pub claims: Vec<crate::LawClaim>,
     /// The payments the statement of account counts: each live allocation
     /// to the case, its day and amount in cents, in the order booked.
     pub payments: Vec<(Date, i64)>,
@@ -602,7 +604,7 @@ pub(crate) fn attach_hold(cases: &mut [RunCase], id: CaseId, kind: String) {
 
 /// The claims of a chunk's cases: (case id, claim id, principal in cents,
 /// due date), by case and claim.
-pub(crate) const CHUNK_CLAIMS_SQL: &str = "SELECT case_id, id, principal_cents, due_date FROM claims \
+pub(crate) const CHUNK_CLAIMS_SQL: &str = "SELECT case_id, id, principal_cents, due_date, consumer_sale FROM claims \
      WHERE case_id BETWEEN $1 AND $2 ORDER BY case_id, id";
 
 /// The allocations to a chunk's cases and the reversals filed under them:
@@ -615,7 +617,7 @@ pub(crate) const CHUNK_PAYMENTS_SQL: &str = "SELECT t.case_id, t.key, t.booked_o
      AND (t.kind = 'allocation' OR t.reverses IS NOT NULL) ORDER BY t.id";
 
 /// Adds a claim to the case it belongs to; `cases` is sorted by id.
-pub(crate) fn attach_claim(cases: &mut [RunCase], id: CaseId, claim: (ClaimId, i64, Date)) {
+pub(crate) fn attach_claim(cases: &mut [RunCase], id: CaseId, claim: crate::LawClaim) {
     if let Ok(i) = cases.binary_search_by_key(&id, |c| c.id) {
         cases[i].claims.push(claim);
     }

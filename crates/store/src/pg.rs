@@ -72,6 +72,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         16,
         include_str!("../migrations/postgres/0016_costs_terms.sql"),
     ),
+    (
+        20,
+        include_str!("../migrations/postgres/0020_consumer_sale.sql"),
+    ),
 ];
 
 /// Connections kept open for reuse; more are opened on demand and closed
@@ -437,7 +441,7 @@ impl Store for PgStore {
         }
         let claims = conn
             .query(
-                "SELECT id, invoice_number, invoice_date, due_date, principal_cents, description, agreement_ref \
+                "SELECT id, invoice_number, invoice_date, due_date, principal_cents, description, agreement_ref, consumer_sale \
                  FROM claims WHERE case_id = $1 ORDER BY due_date, id",
                 &[&summary.id.0],
             )?
@@ -451,6 +455,7 @@ impl Store for PgStore {
                     principal_cents: r.try_get(4)?,
                     description: r.try_get(5)?,
                     agreement_ref: r.try_get(6)?,
+                    consumer_sale: r.try_get::<_, i64>(7)? != 0,
                 })
             })
             .collect::<Result<_>>()?;
@@ -620,7 +625,12 @@ impl Store for PgStore {
             attach_claim(
                 &mut cases,
                 CaseId(r.try_get(0)?),
-                (ClaimId(r.try_get(1)?), r.try_get(2)?, r.try_get(3)?),
+                crate::LawClaim {
+                    id: ClaimId(r.try_get(1)?),
+                    principal_cents: r.try_get(2)?,
+                    due_on: r.try_get(3)?,
+                    consumer_sale: r.try_get::<_, i64>(4)? != 0,
+                },
             );
         }
         let transfers = tx
@@ -1516,10 +1526,11 @@ impl ImportTx for PgImportTx<'_, '_> {
                 .int(c.fingerprint)
                 .int(import)
                 .int(c.line as i64)
+                .int(i64::from(c.consumer_sale))
                 .end();
         }
         self.copy(
-            "COPY claims (case_id, client_id, invoice_number, invoice_date, due_date, principal_cents, description, agreement_ref, fingerprint, import_id, import_line) FROM STDIN",
+            "COPY claims (case_id, client_id, invoice_number, invoice_date, due_date, principal_cents, description, agreement_ref, fingerprint, import_id, import_line, consumer_sale) FROM STDIN",
             &claims,
         )?;
         Ok(ids)

@@ -60,6 +60,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         16,
         include_str!("../migrations/sqlite/0016_costs_terms.sql"),
     ),
+    (
+        20,
+        include_str!("../migrations/sqlite/0020_consumer_sale.sql"),
+    ),
 ];
 
 pub struct SqliteStore {
@@ -423,7 +427,7 @@ impl Store for SqliteStore {
         let mut claims = Vec::new();
         {
             let mut stmt = conn.prepare_cached(
-                "SELECT id, invoice_number, invoice_date, due_date, principal_cents, description, agreement_ref \
+                "SELECT id, invoice_number, invoice_date, due_date, principal_cents, description, agreement_ref, consumer_sale \
                  FROM claims WHERE case_id = ?1 ORDER BY due_date, id",
             )?;
             let mut rows = stmt.query([summary.id.0])?;
@@ -438,6 +442,7 @@ impl Store for SqliteStore {
                     principal_cents: r.get(4)?,
                     description: r.get(5)?,
                     agreement_ref: r.get(6)?,
+                    consumer_sale: r.get::<_, i64>(7)? != 0,
                 });
             }
         }
@@ -1376,8 +1381,8 @@ impl ImportTx for SqliteImportTx<'_> {
         }
         {
             let mut claim = self.conn.prepare_cached(
-                "INSERT INTO claims (case_id, client_id, invoice_number, invoice_date, due_date, principal_cents, description, agreement_ref, fingerprint, import_id, import_line) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                "INSERT INTO claims (case_id, client_id, invoice_number, invoice_date, due_date, principal_cents, description, agreement_ref, fingerprint, import_id, import_line, consumer_sale) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
             )?;
             let mut due_buf = String::with_capacity(10);
             for c in &chunk.claims {
@@ -1397,6 +1402,7 @@ impl ImportTx for SqliteImportTx<'_> {
                     c.fingerprint,
                     import,
                     c.line as i64,
+                    c.consumer_sale,
                 ])?;
             }
         }
@@ -1548,11 +1554,12 @@ fn attach_statement_inputs(
         attach_claim(
             cases,
             CaseId(r.get(0)?),
-            (
-                ClaimId(r.get(1)?),
-                r.get(2)?,
-                date("claims", "due_date", &due)?,
-            ),
+            crate::LawClaim {
+                id: ClaimId(r.get(1)?),
+                principal_cents: r.get(2)?,
+                due_on: date("claims", "due_date", &due)?,
+                consumer_sale: r.get::<_, i64>(4)? != 0,
+            },
         );
     }
     let mut st = c.prepare_cached(&CHUNK_PAYMENTS_SQL.replace('$', "?"))?;

@@ -59,6 +59,7 @@ fn claim(case: Ref<CaseId>, invoice: &str, cents: i64) -> NewClaim {
         principal_cents: cents,
         description: Some("it's a \"test\"\twith tab".into()),
         agreement_ref: None,
+        consumer_sale: false,
         fingerprint: cents,
         line: 3,
     }

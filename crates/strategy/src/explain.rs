@@ -467,10 +467,10 @@ fn value_text(value: &VarValue, lang: Language) -> String {
         VarValue::Limitation { days, last_day } => {
             let last = date(last_day, lang);
             match (lang, days >= 0) {
-                (Nl, true) => format!("de vordering verjaart niet vóór {last}"),
-                (Nl, false) => format!("de vordering is verjaard sinds {last}"),
-                (En, true) => format!("the claim is not time-barred before {last}"),
-                (En, false) => format!("the claim has been time-barred since {last}"),
+                (Nl, true) => format!("de vordering kan nog worden geëist tot en met {last}"),
+                (Nl, false) => format!("de vordering is verjaard: de laatste dag was {last}"),
+                (En, true) => format!("the claim can still be claimed up to and including {last}"),
+                (En, false) => format!("the claim is time-barred: the last day was {last}"),
             }
         }
         VarValue::Holds(holds) => {
@@ -1461,7 +1461,7 @@ mod tests {
                          betalen kon tot en met 16 november 2026.\n"
                     )
                     && nl.contains("- adres: gecontroleerd.\n")
-                    && nl.contains("verjaart niet vóór 15 oktober 2031.\n"),
+                    && nl.contains("kan nog worden geëist tot en met 15 oktober 2031.\n"),
                 "{nl}"
             );
             let en = stored(

@@ -599,7 +599,7 @@ Welke gegevens hebben wij gebruikt?
 - 14-dagenbrief: verstuurd op 19 december 2025. Zonder incassokosten betalen kon tot en met 6 januari 2026.
 - betalingsregeling: geen.
 - betwisting: geen.
-- verjaring: de vordering verjaart niet vóór 15 oktober 2030.
+- verjaring: de vordering kan nog worden geëist tot en met 15 oktober 2030.
 - redenen om te stoppen: geen.
 
 Wilt u dat een medewerker opnieuw kijkt?
@@ -630,7 +630,7 @@ Which data did we use?
 - 14-day letter: sent on 19 December 2025. Paying without collection costs was possible up to and including 6 January 2026.
 - payment plan: none.
 - dispute: none.
-- time limit (limitation): the claim is not time-barred before 15 October 2030.
+- time limit (limitation): the claim can still be claimed up to and including 15 October 2030.
 - reasons to stop: none.
 
 Do you want a member of staff to look again?

@@ -117,7 +117,7 @@ impl LedgerStore for PgStore {
         let mut conn = self.conn()?;
         let mut out = HashMap::with_capacity(cases.len());
         for r in conn.query(
-            "SELECT c.id, c.client_id, c.status, c.debtor_type, c.demand_letter_sent_on, c.costs_demanded_on \
+            "SELECT c.id, c.client_id, c.status, c.debtor_type, c.demand_letter_sent_on, c.costs_demanded_on, c.last_demand_on \
              FROM cases c WHERE c.id = ANY($1)",
             &[&ids],
         )? {
@@ -136,19 +136,21 @@ impl LedgerStore for PgStore {
                     claims: Vec::new(),
                     demand_letter_sent_on: r.try_get(4)?,
                     costs_demanded_on: r.try_get(5)?,
+                    last_demand_on: r.try_get(6)?,
                 },
             );
         }
         for r in conn.query(
-            "SELECT case_id, id, principal_cents, due_date FROM claims WHERE case_id = ANY($1) ORDER BY case_id, id",
+            "SELECT case_id, id, principal_cents, due_date, consumer_sale FROM claims WHERE case_id = ANY($1) ORDER BY case_id, id",
             &[&ids],
         )? {
             if let Some(row) = out.get_mut(&CaseId(r.try_get(0)?)) {
-                row.claims.push((
-                    ClaimId(r.try_get(1)?),
-                    r.try_get(2)?,
-                    r.try_get::<_, Date>(3)?,
-                ));
+                row.claims.push(crate::LawClaim {
+                    id: ClaimId(r.try_get(1)?),
+                    principal_cents: r.try_get(2)?,
+                    due_on: r.try_get::<_, Date>(3)?,
+                    consumer_sale: r.try_get::<_, i64>(4)? != 0,
+                });
             }
         }
         Ok(out)

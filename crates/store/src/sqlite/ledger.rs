@@ -146,14 +146,14 @@ impl LedgerStore for SqliteStore {
         let conn = self.conn()?;
         read(&conn, |c| {
             let mut case = c.prepare_cached(
-                "SELECT client_id, status, debtor_type, demand_letter_sent_on, costs_demanded_on FROM cases WHERE id = ?1",
+                "SELECT client_id, status, debtor_type, demand_letter_sent_on, costs_demanded_on, last_demand_on FROM cases WHERE id = ?1",
             )?;
             let mut claims = c.prepare_cached(
-                "SELECT id, principal_cents, due_date FROM claims WHERE case_id = ?1 ORDER BY id",
+                "SELECT id, principal_cents, due_date, consumer_sale FROM claims WHERE case_id = ?1 ORDER BY id",
             )?;
             let mut out = HashMap::with_capacity(cases.len());
             for id in cases {
-                let Some((client, status, ty, letter, costs_on)) = case
+                let Some((client, status, ty, letter, costs_on, demand_on)) = case
                     .query_row([id.0], |r| {
                         Ok((
                             r.get::<_, i64>(0)?,
@@ -161,6 +161,7 @@ impl LedgerStore for SqliteStore {
                             r.get::<_, String>(2)?,
                             r.get::<_, Option<String>>(3)?,
                             r.get::<_, Option<String>>(4)?,
+                            r.get::<_, Option<String>>(5)?,
                         ))
                     })
                     .optional()?
@@ -171,11 +172,12 @@ impl LedgerStore for SqliteStore {
                 let mut q = claims.query([id.0])?;
                 while let Some(r) = q.next()? {
                     let due: String = r.get(2)?;
-                    rows.push((
-                        ClaimId(r.get(0)?),
-                        r.get::<_, i64>(1)?,
-                        date("claims", "due_date", &due)?,
-                    ));
+                    rows.push(crate::LawClaim {
+                        id: ClaimId(r.get(0)?),
+                        principal_cents: r.get::<_, i64>(1)?,
+                        due_on: date("claims", "due_date", &due)?,
+                        consumer_sale: r.get::<_, i64>(3)? != 0,
+                    });
                 }
                 out.insert(
                     *id,
@@ -187,6 +189,7 @@ impl LedgerStore for SqliteStore {
                         claims: rows,
                         demand_letter_sent_on: opt_date("cases", "demand_letter_sent_on", letter)?,
                         costs_demanded_on: opt_date("cases", "costs_demanded_on", costs_on)?,
+                        last_demand_on: opt_date("cases", "last_demand_on", demand_on)?,
                     },
                 );
             }
