@@ -16,6 +16,7 @@ mod bench_statement;
 mod demo;
 mod erasure_cmd;
 mod law_cmd;
+mod next_cmd;
 mod payments_cmd;
 mod policy_cmd;
 mod recipients_cmd;
@@ -345,6 +346,19 @@ enum CasesCommand {
     /// The automated decisions on a case, explained (GDPR art. 22)
     Explain {
         number: String,
+        /// nl or en
+        #[arg(long, default_value = "nl")]
+        lang: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// What the daily run would decide for the case on a day, and the
+    /// balance it decides on (nothing is stored)
+    Next {
+        number: String,
+        /// The day (default today)
+        #[arg(long)]
+        as_of: Option<String>,
         /// nl or en
         #[arg(long, default_value = "nl")]
         lang: String,
@@ -1033,6 +1047,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                         }
                     }
                 }
+                CasesCommand::Next {
+                    number,
+                    as_of,
+                    lang,
+                    json,
+                } => next_cmd::next(&svc, &actor, &number, as_of.as_deref(), &lang, json)?,
                 CasesCommand::Holds { number, json } => {
                     let holds = svc.holds(&actor, &number).map_err(input_error)?;
                     let v: Vec<serde_json::Value> =

@@ -1120,6 +1120,17 @@ fn a_consumer_sale_is_time_barred_after_two_years() {
             why.contains("claimed up to and including 30 June 2029"),
             "{db}: {why}"
         );
+        // What the run would decide next reads the same balance.
+        let next: Value =
+            serde_json::from_str(&ok(&db, &["cases", "next", &other, "--json"])).unwrap();
+        assert_eq!(
+            next["balance_cents"], shown["balance_cents"],
+            "{db}: {next}"
+        );
+        assert_eq!(next["limitation_last_day"], "2029-06-30", "{db}: {next}");
+        // A case the run returned is closed: the run does not act on it.
+        let out = kwijting(&db, &["cases", "next", &sale]);
+        assert_eq!(out.status.code(), Some(3), "{db}: {out:?}");
     }
     let _ = std::fs::remove_dir_all(&dir);
 }

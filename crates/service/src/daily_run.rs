@@ -48,6 +48,19 @@ pub struct RunSummary {
 /// Strategies by id and version.
 type StrategyVersions = HashMap<(String, u32), Strategy>;
 
+/// What the daily run would decide for a case on a day
+/// ([`Kwijting::next_decision`]).
+#[derive(Debug, Clone)]
+pub struct NextDecision {
+    pub as_of: Date,
+    /// The balance the strategy decides on: the statement of account.
+    pub balance: Money,
+    pub principal: Money,
+    /// The first claim of the case to run out of time (verjaring).
+    pub limitation_last_day: Date,
+    pub decision: Decision,
+}
+
 /// Everything a day's decisions depend on besides the cases: fixed for the
 /// run, so every worker decides alike.
 struct RunContext {
@@ -493,56 +506,13 @@ impl Kwijting {
             Access::Write,
             "the daily run",
         )?;
-        let (mut strategies, assignment) = self.load_strategies()?;
-        // Cases on an older version keep it: load every version they use.
-        for (id, version, _) in self.store.strategies()? {
-            for v in 1..version {
-                if let Some(text) = self.store.strategy(&id, v)?
-                    && let Ok(s) =
-                        Strategy::from_toml_str(&text, &format!("stored strategy {id} v{v}"))
-                {
-                    strategies.insert((id.clone(), s.version()), s);
-                }
-            }
-        }
         // A mandate switched from a day up to today takes effect; the run's
         // own day decides which mandate its cases are processed under.
         {
             use kwijting_store::MandateStore;
             self.store.apply_mandate_changes(self.clock().today())?;
         }
-        let mandates = crate::recipients::mandates_on(
-            &kwijting_store::MandateStore::mandate_changes(&*self.store)?,
-            as_of,
-        );
-        let ctx = RunContext {
-            as_of,
-            holidays: Holidays::statutory(),
-            nl: self.netherlands()?,
-            costs: self.costs_terms()?,
-            assignment,
-            strategies,
-            clients: self
-                .store
-                .clients()?
-                .into_iter()
-                .map(|c| {
-                    let settings = ClientSettings {
-                        review_all_legal_steps: c.settings.review_all_legal_steps,
-                        legal_action_allowed: c.settings.legal_action_allowed,
-                        legal_action_min_balance: Money::from_cents(
-                            c.settings.legal_action_min_cents,
-                        ),
-                        processor: mandates.get(&c.id).copied().unwrap_or(c.role)
-                            == kwijting_domain::ClientRole::Processor,
-                    };
-                    (c.id.0, (c.reference, settings))
-                })
-                .collect(),
-            tz: jiff::tz::TimeZone::get("Europe/Amsterdam")
-                .map_err(|e| ServiceError::Invalid(format!("time zone: {e}")))?,
-            errors: Mutex::new(BTreeMap::new()),
-        };
+        let ctx = self.run_context(as_of)?;
         let planned = self.store.plan_run(as_of, RUN_CHUNK_CASES)?;
         let before = self.store.run_totals(as_of)?;
         let total_chunks = before.chunks_done + before.chunks_todo;
@@ -615,6 +585,108 @@ impl Kwijting {
                 .map(|(m, (n, first))| (m, n, first))
                 .collect(),
             arrangements,
+        })
+    }
+
+    /// What the daily run would decide for a case on `as_of`, from the same
+    /// inputs and code as the run itself, without storing anything: for the
+    /// case handler ("what happens next") and for checking that the
+    /// balance the run decides on is the one every view shows.
+    pub fn next_decision(
+        &self,
+        actor: &Actor,
+        number: &str,
+        as_of: Date,
+    ) -> Result<NextDecision, ServiceError> {
+        let file = self.case_file(actor, number)?;
+        self.door().check(
+            actor,
+            Some(file.summary.client_id),
+            &["debt", "case_history", "financial_situation"],
+            Access::Read,
+            "what the daily run would decide",
+        )?;
+        let id = file.summary.id;
+        let case_number = CaseNumber::parse(number.trim())
+            .map_err(|_| ServiceError::UnknownCase(number.to_owned()))?;
+        let Some(case) = self.store.run_cases(id, id)?.into_iter().next() else {
+            return Err(ServiceError::Refused(format!(
+                "case {number} is closed: the daily run does not act on it"
+            )));
+        };
+        let ctx = self.run_context(as_of)?;
+        let provisional = ctx.facts(&case, None).map_err(ServiceError::Invalid)?;
+        let Some((strategy, _)) = ctx.strategy_for(&case, &case_number, &provisional) else {
+            return Err(ServiceError::Invalid(
+                "no strategy is assigned to this case and no assignment rule fits".into(),
+            ));
+        };
+        let facts = ctx
+            .facts(&case, Some(strategy))
+            .map_err(ServiceError::Invalid)?;
+        let settings = ctx
+            .clients
+            .get(&case.client_id.0)
+            .map(|(_, s)| *s)
+            .unwrap_or_default();
+        let decision = kwijting_strategy::decide(&facts, strategy, as_of, &ctx.holidays, &settings)
+            .map_err(|e| ServiceError::Invalid(e.to_string()))?;
+        Ok(NextDecision {
+            as_of,
+            balance: facts.balance,
+            principal: facts.principal,
+            limitation_last_day: facts.limitation_last_day,
+            decision,
+        })
+    }
+
+    /// What a day's decisions depend on besides the cases: the strategies
+    /// (every version in use), the law, the clients' settings and costs
+    /// terms under the mandates on `as_of`.
+    fn run_context(&self, as_of: Date) -> Result<RunContext, ServiceError> {
+        let (mut strategies, assignment) = self.load_strategies()?;
+        // Cases on an older version keep it: load every version they use.
+        for (id, version, _) in self.store.strategies()? {
+            for v in 1..version {
+                if let Some(text) = self.store.strategy(&id, v)?
+                    && let Ok(s) =
+                        Strategy::from_toml_str(&text, &format!("stored strategy {id} v{v}"))
+                {
+                    strategies.insert((id.clone(), s.version()), s);
+                }
+            }
+        }
+        let mandates = crate::recipients::mandates_on(
+            &kwijting_store::MandateStore::mandate_changes(&*self.store)?,
+            as_of,
+        );
+        Ok(RunContext {
+            as_of,
+            holidays: Holidays::statutory(),
+            nl: self.netherlands()?,
+            costs: self.costs_terms()?,
+            assignment,
+            strategies,
+            clients: self
+                .store
+                .clients()?
+                .into_iter()
+                .map(|c| {
+                    let settings = ClientSettings {
+                        review_all_legal_steps: c.settings.review_all_legal_steps,
+                        legal_action_allowed: c.settings.legal_action_allowed,
+                        legal_action_min_balance: Money::from_cents(
+                            c.settings.legal_action_min_cents,
+                        ),
+                        processor: mandates.get(&c.id).copied().unwrap_or(c.role)
+                            == kwijting_domain::ClientRole::Processor,
+                    };
+                    (c.id.0, (c.reference, settings))
+                })
+                .collect(),
+            tz: jiff::tz::TimeZone::get("Europe/Amsterdam")
+                .map_err(|e| ServiceError::Invalid(format!("time zone: {e}")))?,
+            errors: Mutex::new(BTreeMap::new()),
         })
     }
 

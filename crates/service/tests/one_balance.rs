@@ -227,3 +227,269 @@ fn the_clients_costs_terms_are_what_the_statement_charges() {
         );
     }
 }
+
+/// The acceptance property of the one balance: over random claims
+/// (consumer and business, due before and after the first run), the
+/// client's costs terms, the strategy's letters and costs, and payments
+/// (partial, exact, over) on random days, every surface tells the same
+/// number on every day, the ledger agrees on each booking day, and paying
+/// the quote leaves nothing owed and nothing to refund.
+mod every_surface_agrees {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use proptest::prelude::*;
+
+    use super::*;
+
+    #[derive(Debug, Clone)]
+    struct Claim {
+        principal_cents: i64,
+        due_offset_days: i64,
+    }
+
+    #[derive(Debug, Clone)]
+    struct Debtor {
+        business: bool,
+        claims: Vec<Claim>,
+    }
+
+    #[derive(Debug, Clone, Copy)]
+    enum Pay {
+        /// A part of what is owed that day, in basis points.
+        Part(i64),
+        Exact,
+        /// The quote plus this many cents.
+        Over(i64),
+    }
+
+    #[derive(Debug, Clone)]
+    struct Scenario {
+        debtors: Vec<Debtor>,
+        costs: Option<(bool, i64)>,
+        vat_not_deductible: bool,
+        /// (day after the start, debtor, how much)
+        payments: Vec<(i64, usize, Pay)>,
+    }
+
+    fn scenario() -> impl Strategy<Value = Scenario> {
+        let claim = (100i64..=2_500_000, 0i64..=75).prop_map(|(p, d)| Claim {
+            principal_cents: p,
+            due_offset_days: d,
+        });
+        let debtor = (any::<bool>(), prop::collection::vec(claim, 1..=3))
+            .prop_map(|(business, claims)| Debtor { business, claims });
+        let pay = prop_oneof![
+            3 => (1i64..10_000).prop_map(Pay::Part),
+            1 => Just(Pay::Exact),
+            1 => (1i64..10_000).prop_map(Pay::Over),
+        ];
+        (
+            prop::collection::vec(debtor, 1..=3),
+            prop::option::of((any::<bool>(), 1i64..=50_000)),
+            any::<bool>(),
+            prop::collection::vec((0i64..=DAYS, 0usize..3, pay), 1..=6),
+        )
+            .prop_map(|(debtors, costs, vat_not_deductible, payments)| Scenario {
+                debtors,
+                costs,
+                vat_not_deductible,
+                payments,
+            })
+    }
+
+    /// The days walked from the first run.
+    const DAYS: i64 = 30;
+
+    fn csv(s: &Scenario) -> String {
+        let mut out = String::from(
+            "debtor_ref,debtor_type,debtor_name,kvk_number,street,postcode,city,invoice_number,invoice_date,due_date,principal\n",
+        );
+        let first_due = day("2026-10-01");
+        for (i, d) in s.debtors.iter().enumerate() {
+            for (j, c) in d.claims.iter().enumerate() {
+                let due = plus(first_due, c.due_offset_days);
+                let (ty, name, kvk) = if d.business {
+                    (
+                        "business",
+                        format!("Bedrijf {i} B.V."),
+                        format!("{:08}", 10_000_000 + i),
+                    )
+                } else {
+                    ("consumer", format!("Persoon {i} van 't Hof"), String::new())
+                };
+                out.push_str(&format!(
+                    "D{i},{ty},{name},{kvk},Straat {i},1234 AB,Utrecht,F-{i}-{j},{},{due},{}.{:02}\n",
+                    plus(due, -14),
+                    c.principal_cents / 100,
+                    c.principal_cents % 100
+                ));
+            }
+        }
+        out
+    }
+
+    fn known(s: Standing, what: &str) -> kwijting_service::cases::CaseStanding {
+        match s {
+            Standing::Known(s) => s,
+            Standing::Unknown(why) => panic!("{what}: no standing: {why}"),
+        }
+    }
+
+    static RUN: AtomicUsize = AtomicUsize::new(0);
+
+    fn check(s: &Scenario) {
+        let n = RUN.fetch_add(1, Ordering::SeqCst);
+        for (engine, store) in fresh_stores(&format!("one_balance_props_{n}")) {
+            let start = day("2026-11-21");
+            let svc = service_on(store.clone(), start);
+            let a = operator();
+            svc.add_client(
+                &a,
+                "ACME",
+                "Acme B.V.",
+                kwijting_domain::ClientRole::Controller,
+                None,
+            )
+            .unwrap();
+            let mut terms = svc.client(&a, "ACME").unwrap().settings;
+            match s.costs {
+                Some((true, cents)) => terms.costs_fixed_cents = Some(cents),
+                Some((false, bps)) => terms.costs_percent_bps = Some(bps % 5_000),
+                None => {}
+            }
+            terms.vat_not_deductible = s.vat_not_deductible;
+            svc.set_client_settings(&a, "ACME", &terms).unwrap();
+            svc.import_claims_csv(&a, "ACME", "props.csv", csv(s).as_bytes(), &mut |_| {})
+                .unwrap();
+            svc.assume_commercial_rate_continues(&a, "test: the last rate continues")
+                .unwrap();
+            let numbers: Vec<(String, i64)> = svc
+                .list_cases(
+                    &a,
+                    &CaseQuery {
+                        limit: 100,
+                        ..Default::default()
+                    },
+                )
+                .unwrap()
+                .cases
+                .iter()
+                .map(|c| (c.number.clone(), c.id.0))
+                .collect();
+            assert_eq!(
+                numbers.len(),
+                s.debtors.len(),
+                "{engine}: one case per debtor"
+            );
+            let mut booked = 0;
+            for offset in 0..=DAYS {
+                let today = plus(start, offset);
+                let svc = service_on(store.clone(), today);
+                svc.run_day(&a, today, 1, &|_, _| {}).unwrap();
+                for (k, (when, who, pay)) in s.payments.iter().enumerate() {
+                    let (number, id) = &numbers[*who % numbers.len()];
+                    if *when != offset {
+                        continue;
+                    }
+                    let file = svc.case_file(&a, number).unwrap();
+                    if !file.summary.status.is_open() {
+                        continue;
+                    }
+                    let quote = svc.settlement_quote(&a, number).unwrap().settles_with;
+                    let cents = match pay {
+                        Pay::Part(bps) => (quote.cents() * bps / 10_000).max(1),
+                        Pay::Exact => quote.cents(),
+                        Pay::Over(extra) => quote.cents() + extra,
+                    };
+                    if cents <= 0 {
+                        continue;
+                    }
+                    let mut line = Line::credit(cents, &today.to_string());
+                    line.kenmerk = Some(kenmerk(*id as u64));
+                    let report = svc
+                        .import_statement(
+                            &a,
+                            "pay.xml",
+                            camt(&format!("P{offset}-{k}"), &[line]).as_bytes(),
+                        )
+                        .unwrap();
+                    assert_eq!(report.matched, 1, "{engine}: {report:?}");
+                    booked += 1;
+                    let after = known(svc.case_standing(&a, number).unwrap(), number);
+                    let over = (cents - quote.cents()).max(0);
+                    assert_eq!(
+                        report.refunds_cents, over,
+                        "{engine} {number} {today}: {pay:?}"
+                    );
+                    let status = svc.case_file(&a, number).unwrap().summary.status;
+                    if cents >= quote.cents() {
+                        // Paying the quote settles the case on the day.
+                        assert_eq!(after.owed, Money::ZERO, "{engine} {number} {today}");
+                        assert_eq!(after.overpaid.cents(), over, "{engine} {number} {today}");
+                        assert_eq!(
+                            status,
+                            CaseStatus::Closed(ClosureReason::Paid),
+                            "{engine} {number} {today}"
+                        );
+                    } else {
+                        assert_eq!(
+                            after.owed.cents(),
+                            quote.cents() - cents,
+                            "{engine} {number} {today}: a part pays its amount"
+                        );
+                        assert!(status.is_open(), "{engine} {number} {today}");
+                    }
+                    // The ledger, restated on the booking day, agrees part by part.
+                    let ledger = svc.case_ledger(&a, number).unwrap();
+                    assert_eq!(
+                        (ledger.principal, ledger.interest, ledger.costs, ledger.vat),
+                        (after.principal, after.interest, after.costs, after.vat),
+                        "{engine} {number} {today}: ledger and statement"
+                    );
+                }
+                // Every day: the listing, the case, the quote and what the
+                // daily run decides on are one number.
+                let listed = svc
+                    .list_cases_owed(
+                        &a,
+                        &CaseQuery {
+                            limit: 100,
+                            ..Default::default()
+                        },
+                    )
+                    .unwrap();
+                for c in listed.cases {
+                    let number = &c.summary.number;
+                    let shown = known(c.standing, number).owed;
+                    let case = known(svc.case_standing(&a, number).unwrap(), number).owed;
+                    let quote = svc.settlement_quote(&a, number).unwrap();
+                    assert_eq!(shown, case, "{engine} {number} {today}");
+                    assert_eq!(shown, quote.statement_balance, "{engine} {number} {today}");
+                    if c.summary.status.is_open() {
+                        let next = svc.next_decision(&a, number, today).unwrap();
+                        assert_eq!(
+                            next.balance, shown,
+                            "{engine} {number} {today}: the run decides on the shown balance"
+                        );
+                    }
+                }
+            }
+            let svc = service_on(store.clone(), plus(start, DAYS));
+            let verified = svc.verify_ledger(&a).unwrap();
+            assert!(verified.is_ok(), "{engine}: {verified:?}");
+            eprintln!("{engine}: {booked} payments booked");
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig {
+            cases: 6,
+            max_shrink_iters: 20,
+            ..ProptestConfig::default()
+        })]
+        #[test]
+        fn the_balance_shown_decided_quoted_and_booked_is_one(s in scenario()) {
+            check(&s);
+        }
+    }
+}

@@ -185,6 +185,10 @@ pub trait Store:
         run_date: Date,
         decide: &(dyn Fn(&[RunCase]) -> ChunkWork + Sync),
     ) -> Result<Option<ChunkDone>>;
+    /// The open cases with ids from `first` to `last` as a run chunk gives
+    /// them to its decider (holds, claims, payments on the ledger), read
+    /// without claiming anything: what the daily run would decide on.
+    fn run_cases(&self, first: CaseId, last: CaseId) -> Result<Vec<RunCase>>;
     /// The day's totals from what is stored.
     fn run_totals(&self, run_date: Date) -> Result<RunTotals>;
     /// A case's decisions, newest first.

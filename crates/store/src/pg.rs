@@ -576,6 +576,14 @@ impl Store for PgStore {
         Ok(chunks)
     }
 
+    fn run_cases(&self, first: CaseId, last: CaseId) -> Result<Vec<RunCase>> {
+        let mut conn = self.conn()?;
+        let mut tx = conn.transaction()?;
+        let cases = load_run_cases(&mut tx, first.0, last.0)?;
+        tx.commit()?;
+        Ok(cases)
+    }
+
     fn run_chunk(
         &self,
         run_date: Date,
@@ -594,17 +602,7 @@ impl Store for PgStore {
         };
         let (first, last): (i64, i64) = (chunk.try_get(0)?, chunk.try_get(1)?);
         let retry = chunk.try_get::<_, String>(2)? == "retry";
-        let mut cases = tx
-            .query(
-                &format!(
-                    "SELECT {RUN_CASE_COLUMNS} FROM cases c JOIN parties p ON p.id = c.debtor_party_id \
-                     WHERE c.id BETWEEN $1 AND $2 AND c.status NOT LIKE 'closed%' ORDER BY c.id"
-                ),
-                &[&first, &last],
-            )?
-            .iter()
-            .map(run_case)
-            .collect::<Result<Vec<_>>>()?;
+        let mut cases = load_run_cases(&mut tx, first, last)?;
         if retry {
             // Only the cases that failed: the others were decided.
             let mut failed: Vec<i64> = tx
@@ -618,36 +616,6 @@ impl Store for PgStore {
             failed.sort_unstable();
             cases.retain(|x| failed.binary_search(&x.id.0).is_ok());
         }
-        for r in tx.query(CHUNK_HOLDS_SQL, &[&first, &last])? {
-            attach_hold(&mut cases, CaseId(r.try_get(0)?), r.try_get(1)?);
-        }
-        for r in tx.query(CHUNK_CLAIMS_SQL, &[&first, &last])? {
-            attach_claim(
-                &mut cases,
-                CaseId(r.try_get(0)?),
-                crate::LawClaim {
-                    id: ClaimId(r.try_get(1)?),
-                    principal_cents: r.try_get(2)?,
-                    due_on: r.try_get(3)?,
-                    consumer_sale: r.try_get::<_, i64>(4)? != 0,
-                },
-            );
-        }
-        let transfers = tx
-            .query(CHUNK_PAYMENTS_SQL, &[&first, &last])?
-            .iter()
-            .map(|r| {
-                Ok(ChunkTransfer {
-                    case: CaseId(r.try_get(0)?),
-                    key: r.try_get(1)?,
-                    booked_on: r.try_get(2)?,
-                    reverses: r.try_get(3)?,
-                    allocation: r.try_get::<_, String>(4)? == "allocation",
-                    suspense_cents: r.try_get(5)?,
-                })
-            })
-            .collect::<Result<Vec<_>>>()?;
-        attach_payments(&mut cases, transfers);
         let work = decide(&cases);
         let mut decisions = 0u64;
         if !work.decisions.is_empty() {
@@ -1677,6 +1645,57 @@ fn party_row(r: &Row) -> Result<PartyRow> {
         }),
         source,
     })
+}
+
+/// A range of open cases with everything a run chunk decides on: their
+/// holds, claims and the payments on the ledger.
+fn load_run_cases(
+    client: &mut impl postgres::GenericClient,
+    first: i64,
+    last: i64,
+) -> Result<Vec<RunCase>> {
+    let mut cases = client
+        .query(
+            &format!(
+                "SELECT {RUN_CASE_COLUMNS} FROM cases c JOIN parties p ON p.id = c.debtor_party_id \
+                 WHERE c.id BETWEEN $1 AND $2 AND c.status NOT LIKE 'closed%' ORDER BY c.id"
+            ),
+            &[&first, &last],
+        )?
+        .iter()
+        .map(run_case)
+        .collect::<Result<Vec<_>>>()?;
+    for r in client.query(CHUNK_HOLDS_SQL, &[&first, &last])? {
+        attach_hold(&mut cases, CaseId(r.try_get(0)?), r.try_get(1)?);
+    }
+    for r in client.query(CHUNK_CLAIMS_SQL, &[&first, &last])? {
+        attach_claim(
+            &mut cases,
+            CaseId(r.try_get(0)?),
+            crate::LawClaim {
+                id: ClaimId(r.try_get(1)?),
+                principal_cents: r.try_get(2)?,
+                due_on: r.try_get(3)?,
+                consumer_sale: r.try_get::<_, i64>(4)? != 0,
+            },
+        );
+    }
+    let transfers = client
+        .query(CHUNK_PAYMENTS_SQL, &[&first, &last])?
+        .iter()
+        .map(|r| {
+            Ok(ChunkTransfer {
+                case: CaseId(r.try_get(0)?),
+                key: r.try_get(1)?,
+                booked_on: r.try_get(2)?,
+                reverses: r.try_get(3)?,
+                allocation: r.try_get::<_, String>(4)? == "allocation",
+                suspense_cents: r.try_get(5)?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    attach_payments(&mut cases, transfers);
+    Ok(cases)
 }
 
 #[cfg(test)]

@@ -575,6 +575,16 @@ impl Store for SqliteStore {
         })
     }
 
+    fn run_cases(&self, first: CaseId, last: CaseId) -> Result<Vec<RunCase>> {
+        let conn = self.conn()?;
+        in_tx(&conn, |c| {
+            let mut cases = load_run_cases(c, first.0, last.0)?;
+            attach_holds(c, first.0, last.0, &mut cases)?;
+            attach_statement_inputs(c, first.0, last.0, &mut cases)?;
+            Ok(cases)
+        })
+    }
+
     fn run_chunk(
         &self,
         run_date: Date,
