@@ -261,6 +261,7 @@ struct Words {
     principal: &'static str,
     interest: &'static str,
     costs: &'static str,
+    costs_share: &'static str,
     vat: &'static str,
     paid: &'static str,
     open: &'static str,
@@ -300,6 +301,7 @@ const NL: Words = Words {
     principal: "hoofdsom",
     interest: "rente",
     costs: "incassokosten",
+    costs_share: "het deel van deze factuur",
     vat: "btw",
     paid: "betaald",
     open: "nog te betalen",
@@ -339,6 +341,7 @@ const EN: Words = Words {
     principal: "principal",
     interest: "interest",
     costs: "collection costs",
+    costs_share: "this invoice's share",
     vat: "VAT",
     paid: "paid",
     open: "still to pay",
@@ -583,6 +586,20 @@ impl CaseStatement {
                 capital(w.interest),
                 euros(c.charged.interest, lang)
             );
+            if !c.charged.costs.is_zero() || !c.charged.vat.is_zero() {
+                let _ = writeln!(
+                    out,
+                    "  {} ({}): {}{}",
+                    capital(w.costs),
+                    w.costs_share,
+                    euros(c.charged.costs, lang),
+                    if c.charged.vat.is_zero() {
+                        String::new()
+                    } else {
+                        format!(", {} {}", w.vat, euros(c.charged.vat, lang))
+                    }
+                );
+            }
             let _ = writeln!(
                 out,
                 "  {}: {}; {}: {}",
