@@ -234,6 +234,9 @@ fn the_statement_is_the_one_balance_in_both_languages() {
                 assert!(!text.contains(word), "{db}: '{word}' in\n{text}");
             }
         }
+        for word in ENGLISH {
+            assert!(!nl.contains(word), "{db}: '{word}' in\n{nl}");
+        }
         assert_eq!(
             s["text"].as_str(),
             Some(nl.as_str()),
@@ -259,7 +262,7 @@ fn thousands(n: i64, sep: char) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(sep);
         }
         out.push(ch);
