@@ -137,12 +137,17 @@ impl Kwijting {
         }
         self.door()
             .check(actor, None, SEARCH, Access::Read, "case search")?;
+        let case = crate::payments::referenced_case(text);
+        let iban = Iban::parse(text).ok().map(|i| i.as_str().to_owned());
+        // A case number, payment reference or IBAN is no part of a name:
+        // then the search reads no table through.
+        let name_part = (case.is_none() && iban.is_none()).then(|| text.to_lowercase());
         let found = self.store.search_cases(&CaseSearch {
-            case: crate::payments::referenced_case(text),
-            iban: Iban::parse(text).ok().map(|i| i.as_str().to_owned()),
+            case,
+            iban,
             postcode: Postcode::parse(text).ok().map(|p| p.as_str().to_owned()),
             invoice_number: text.to_owned(),
-            name_part: text.to_lowercase(),
+            name_part,
             within: Door::within(actor),
             limit,
         })?;

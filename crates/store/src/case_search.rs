@@ -25,8 +25,10 @@ pub struct CaseSearch {
     pub postcode: Option<String>,
     /// An invoice number, exactly as the client wrote it.
     pub invoice_number: String,
-    /// A part of the debtor's name, in lower case.
-    pub name_part: String,
+    /// A part of the debtor's name, in lower case; `None` when the text is
+    /// a case's own number or an IBAN, which no name contains (the search
+    /// then reads no table through).
+    pub name_part: Option<String>,
     /// The clients the actor may see (`None`: all).
     pub within: Option<Vec<ClientId>>,
     pub limit: u32,
@@ -97,19 +99,33 @@ pub trait CaseSearchStore: ArrangementStore {
             Val::Int(q.case.map(|c| c.0)),
             opt_text(q.iban.as_deref()),
             text(&q.invoice_number),
-            opt_text(q.postcode.as_deref()),
-            text(&like_contains(&q.name_part)),
             int(i64::from(limit) + 1),
         ];
+        // Placeholders are numbered as the values are pushed; every value
+        // is a bind, none is written into the text.
+        let mark = |args: &mut Vec<Val>, v: Val| {
+            args.push(v);
+            format!("${}", args.len())
+        };
+        // Only a name or a postcode reads the parties through.
+        let scan = if q.name_part.is_some() || q.postcode.is_some() {
+            let postcode = mark(&mut args, opt_text(q.postcode.as_deref()));
+            let like = mark(
+                &mut args,
+                opt_text(q.name_part.as_deref().map(like_contains).as_deref()),
+            );
+            format!(
+                "UNION SELECT k.id FROM parties q JOIN cases k ON k.debtor_party_id = q.id \
+                 WHERE q.postcode = {postcode} OR lower(q.name) LIKE {like} ESCAPE '\\' "
+            )
+        } else {
+            String::new()
+        };
         let scope = match &q.within {
             None => String::new(),
             Some(ids) if ids.is_empty() => " AND 1 = 0".to_owned(),
             Some(ids) => {
-                let first = args.len() + 1;
-                args.extend(ids.iter().map(|c| int(c.0)));
-                let marks: Vec<String> = (first..first + ids.len())
-                    .map(|n| format!("${n}"))
-                    .collect();
+                let marks: Vec<String> = ids.iter().map(|c| mark(&mut args, int(c.0))).collect();
                 format!(" AND c.client_id IN ({})", marks.join(", "))
             }
         };
@@ -122,9 +138,8 @@ pub trait CaseSearchStore: ArrangementStore {
                UNION SELECT k.id FROM parties q JOIN cases k ON k.debtor_party_id = q.id WHERE q.iban = $2 \
                UNION SELECT m.case_id FROM claims m \
                      WHERE m.client_id IN (SELECT id FROM clients) AND m.invoice_number = $3 \
-               UNION SELECT k.id FROM parties q JOIN cases k ON k.debtor_party_id = q.id \
-                     WHERE q.postcode = $4 OR lower(q.name) LIKE $5 ESCAPE '\\' \
-             ){scope} ORDER BY c.id LIMIT $6"
+               {scan}\
+             ){scope} ORDER BY c.id LIMIT $4"
         );
         let mut found = Vec::new();
         self.arrangement_tx(&mut |db: &mut dyn Sql| {

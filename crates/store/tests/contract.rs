@@ -702,7 +702,7 @@ fn a_search_keeps_to_the_actors_clients_and_its_limit() {
             store
                 .search_cases(&CaseSearch {
                     invoice_number: name.into(),
-                    name_part: name.into(),
+                    name_part: Some(name.into()),
                     within,
                     limit,
                     ..Default::default()
