@@ -13,6 +13,7 @@ mod bench_remit;
 mod bench_retention;
 mod bench_run_day;
 mod bench_statement;
+mod cases_cmd;
 mod demo;
 mod erasure_cmd;
 mod law_cmd;
@@ -311,12 +312,13 @@ enum CasesCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Show one case file
-    Show {
-        number: String,
-        #[arg(long)]
-        json: bool,
-    },
+    /// One case as a case handler needs it: what is owed today and its
+    /// parts, claims, holds, arrangements, recent decisions and payments
+    Show(cases_cmd::ShowArgs),
+    /// The itemised statement of account (the Wkid's specification)
+    Statement(cases_cmd::StatementArgs),
+    /// Find cases by name, IBAN, postcode, invoice, reference or case number
+    Search(cases_cmd::SearchArgs),
     /// Stop or pause collection on a case: dispute, debt_counselling, wsnp,
     /// gdpr_restriction, gdpr_objection, deceased, client_hold, human_review
     Hold {
@@ -1074,16 +1076,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                         }
                     }
                 }
-                CasesCommand::Show { number, json } => {
-                    let d = svc.case_file(&actor, &number)?;
-                    let standing = svc.case_standing(&actor, &number)?;
-                    let v = kwijting_server::views::case_detail(&d, &standing);
-                    if json {
-                        print_json(&v)?;
-                    } else {
-                        println!("{}", serde_json::to_string_pretty(&v)?);
-                    }
-                }
+                CasesCommand::Show(a) => cases_cmd::show(&svc, &actor, a)?,
+                CasesCommand::Statement(a) => cases_cmd::statement(&svc, &actor, a)?,
+                CasesCommand::Search(a) => cases_cmd::search(&svc, &actor, a)?,
             }
             Ok(())
         }
@@ -1176,27 +1171,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let actor = cli_actor();
             match r {
                 ReviewCommand::List { limit, json } => {
-                    let queue = svc.review_queue(&actor, limit)?;
-                    if json {
-                        print_json(&serde_json::json!({
-                            "total": queue.len(),
-                            "decisions": queue.iter().map(kwijting_server::views::decision).collect::<Vec<_>>(),
-                        }))?;
-                    } else {
-                        for d in &queue {
-                            println!(
-                                "{:>8}  {}  case {}  {}  ({} v{}, rule {})",
-                                d.id,
-                                d.run_date,
-                                d.case,
-                                d.action,
-                                d.strategy_id,
-                                d.strategy_version,
-                                d.rule
-                            );
-                        }
-                        println!("{} waiting for review", queue.len());
-                    }
+                    cases_cmd::review_list(&svc, &actor, limit, json)?
                 }
                 ReviewCommand::Approve { decision } => {
                     svc.review(&actor, decision, true).map_err(input_error)?;

@@ -206,6 +206,10 @@ pub struct Statement {
     pub uses_provisional_rate: bool,
     /// Some period used an assumed commercial rate; the operator's note.
     pub assumed_rate_note: Option<String>,
+    /// The costs terms the statement was made with (the basis its costs
+    /// lines show: the BIK or what was agreed, and VAT when the creditor
+    /// cannot deduct it).
+    pub costs_terms: CostsSettings,
 }
 
 struct ClaimState {
@@ -509,6 +513,7 @@ pub fn statement_of_account(nl: &Netherlands, case: &CaseInput<'_>) -> Result<St
         } else {
             None
         },
+        costs_terms: case.costs,
     })
 }
 

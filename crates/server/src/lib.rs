@@ -6,6 +6,7 @@
 //! logged, never sent.
 
 pub mod arrangements;
+pub mod case_views;
 mod payments;
 pub mod recipients;
 pub mod remit;
@@ -161,6 +162,7 @@ pub fn app(state: AppState) -> Router {
         .route("/api/v1/cases", get(list_cases))
         .route("/api/v1/cases/{number}", get(case_file))
         .route("/api/v1/cases/{number}/decisions", get(case_decisions))
+        .merge(case_views::routes())
         .merge(rights::routes())
         .merge(arrangements::routes())
         .merge(remit::routes())

@@ -212,3 +212,139 @@ pub fn returned_receipt(r: &kwijting_service::settle::ReturnedReceipt) -> Value 
         "end_to_end_id": r.end_to_end_id,
     })
 }
+
+/// The basis of a costs line as a stable code (the text says it in words).
+fn costs_basis_code(
+    rule: kwijting_law::nl::costs::CostsRule,
+    agreement: kwijting_law::nl::costs::BusinessCostsAgreement,
+) -> &'static str {
+    use kwijting_law::nl::costs::{BusinessCostsAgreement as A, CostsRule as R};
+    match (rule, agreement) {
+        (R::Agreed, A::FixedAmount(_)) => "agreed_fixed",
+        (R::Agreed, A::Percentage(_)) => "agreed_percentage",
+        (R::Agreed, A::Bik) | (R::BikScale, _) => "bik_scale",
+        (R::BikMinimum, _) => "bik_minimum",
+        (R::BikMaximum, _) => "bik_maximum",
+        (R::NothingUnpaid, _) => "nothing_unpaid",
+    }
+}
+
+fn amounts(a: &kwijting_law::statement::Amounts) -> Value {
+    json!({
+        "principal_cents": a.principal.cents(),
+        "interest_cents": a.interest.cents(),
+        "costs_cents": a.costs.cents(),
+        "vat_cents": a.vat.cents(),
+        "total_cents": a.total().map(|m| m.cents()).ok(),
+    })
+}
+
+/// The itemised statement of a case (the Wkid's specification): every
+/// figure from the one statement of account, and `text` the same in plain
+/// words in `lang`.
+pub fn case_statement(
+    cs: &kwijting_service::case_views::CaseStatement,
+    lang: kwijting_strategy::Language,
+) -> Value {
+    use kwijting_domain::Rounding;
+    use kwijting_law::nl::rates::RateMark;
+    use kwijting_service::case_views::{costs_basis_text, interest_kind_text, rate_mark_text};
+    let s = &cs.statement;
+    let invoice = |id| cs.claim(id).map(|c| c.invoice_number.clone());
+    json!({
+        "case": cs.number,
+        "client": cs.client_ref,
+        "debtor_name": cs.debtor_name,
+        "payment_reference": cs.payment_reference,
+        "as_of": s.as_of.to_string(),
+        "lang": match lang { kwijting_strategy::Language::Nl => "nl", kwijting_strategy::Language::En => "en" },
+        "debtor_type": s.debtor.as_str(),
+        "claims": s.claims.iter().map(|c| {
+            let row = cs.claim(c.id);
+            json!({
+                "invoice_number": row.map(|r| r.invoice_number.clone()),
+                "invoice_date": row.map(|r| r.invoice_date.to_string()),
+                "description": row.and_then(|r| r.description.clone()),
+                "due_on": c.due_on.to_string(),
+                "principal_cents": c.charged.principal.cents(),
+                "interest_kind": c.interest_kind.as_str(),
+                "interest_kind_text": interest_kind_text(c.interest_kind, lang),
+                "interest_from": c.interest_from.to_string(),
+                "interest_periods": c.periods.iter().map(|p| json!({
+                    "from": p.from().to_string(),
+                    "to": p.to().to_string(),
+                    "days": p.days,
+                    "rate_percent": p.rate.to_string(),
+                    "rate_mark": p.mark.as_str(),
+                    "rate_mark_text": rate_mark_text(p.mark, lang),
+                    "provisional": p.mark == RateMark::Provisional,
+                    "base_cents": p.base.cents(),
+                    "interest_cents": p.interest.to_money(Rounding::HalfUp).map(|m| m.cents()).ok(),
+                    "interest_exact": p.interest.to_decimal_4(),
+                })).collect::<Vec<_>>(),
+                "charged": amounts(&c.charged),
+                "paid": amounts(&c.paid),
+                "outstanding": amounts(&c.outstanding),
+            })
+        }).collect::<Vec<_>>(),
+        "demand_letter": s.demand_letter.map(|l| json!({
+            "sent_on": l.sent_on.to_string(),
+            "delivered_on": l.delivered_on.to_string(),
+            "term_ends_on": l.last_day_to_pay.to_string(),
+            "costs_from": l.costs_from.to_string(),
+        })),
+        "costs": s.costs.iter().map(|l| json!({
+            "on": l.on.to_string(),
+            "base_cents": l.base.cents(),
+            "costs_cents": l.costs.cents(),
+            "vat_cents": l.vat.cents(),
+            "vat_rate_percent": s.costs_terms.vat_rate.filter(|_| !l.vat.is_zero()).map(|r| r.to_string()),
+            "basis": costs_basis_code(l.rule, s.costs_terms.agreement),
+            "basis_text": costs_basis_text(l.rule, s.costs_terms.agreement, l.exceeds_bik, lang),
+            "exceeds_bik": l.exceeds_bik,
+            "recalculation": l.recalculation,
+        })).collect::<Vec<_>>(),
+        "payments": s.payments.iter().map(|p| json!({
+            "on": p.on.to_string(),
+            "amount_cents": p.amount.cents(),
+            "designated_invoice": p.designated.and_then(invoice),
+            "applied": p.shares.iter().map(|sh| json!({
+                "invoice_number": invoice(sh.claim),
+                "costs_cents": sh.applied.costs.cents(),
+                "vat_cents": sh.applied.vat.cents(),
+                "interest_cents": sh.applied.interest.cents(),
+                "principal_cents": sh.applied.principal.cents(),
+            })).collect::<Vec<_>>(),
+            "unapplied_cents": p.unapplied.cents(),
+        })).collect::<Vec<_>>(),
+        "charged": amounts(&s.charged),
+        "paid": amounts(&s.paid),
+        "outstanding": amounts(&s.outstanding),
+        "balance_cents": s.balance.cents(),
+        "overpaid_cents": s.unapplied.cents(),
+        "uses_provisional_rate": s.uses_provisional_rate,
+        "assumed_rate_note": s.assumed_rate_note,
+        "text": cs.render(lang),
+    })
+}
+
+/// Cases a search found, each as in a listing (with what it owes today).
+pub fn found_cases(f: &kwijting_service::case_views::FoundCases) -> Value {
+    json!({
+        "query": f.query,
+        "more": f.more,
+        "cases": f.cases.iter().map(|c| case_summary(&c.summary, &c.standing)).collect::<Vec<_>>(),
+    })
+}
+
+/// A page of the review queue: `total` counts every waiting decision.
+pub fn review_page(p: &kwijting_service::case_views::ReviewPage) -> Value {
+    json!({
+        "total": p.total,
+        "decisions": p.decisions.iter().map(|(d, number)| {
+            let mut v = decision(d);
+            v["case"] = Value::String(number.clone());
+            v
+        }).collect::<Vec<_>>(),
+    })
+}

@@ -8,6 +8,7 @@
 //! - Time comes from a [`Clock`] given at construction (tests fix it).
 
 pub mod arrangements;
+pub mod case_views;
 pub mod cases;
 pub mod clients;
 pub mod collect;

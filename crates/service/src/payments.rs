@@ -961,7 +961,7 @@ fn referenced_cases(statements: &[Statement]) -> Vec<CaseId> {
 /// The case a reference or a word of free text may point at: a 16-digit
 /// betalingskenmerk, an RF reference or a case number. A superset of what
 /// matching accepts: it only decides what to fetch.
-fn referenced_case(text: &str) -> Option<CaseId> {
+pub(crate) fn referenced_case(text: &str) -> Option<CaseId> {
     let compact: String = text
         .chars()
         .filter(|c| !c.is_whitespace() && *c != '.')

@@ -11,6 +11,7 @@
 
 pub mod arrangement;
 pub mod bench;
+pub mod case_search;
 pub mod catalog;
 pub mod erasure;
 pub mod ledger;
@@ -31,6 +32,7 @@ pub use arrangement::{
     DdBatchRow, DdCollectionRow, InstalmentRow, MandateRow, NewArrangement, NewMandate,
     ReturnUpdate, WatchedArrangement,
 };
+pub use case_search::{CaseSearch, CaseSearchStore, FoundCases, SEARCH_LIMIT_MAX};
 pub use erasure::ErasureStore;
 pub use ledger::{
     CaseLawRow, CaseSettled, CreditProbe, EntryLinks, EntryUpdate, LawClaim, LedgerBatch,

@@ -527,6 +527,10 @@ fn the_daily_run_is_chunked_idempotent_and_resumable() {
         // Review: approve one, reject one; neither can be reviewed twice.
         let queue = store.review_queue(10).unwrap();
         assert_eq!(queue.len(), 6, "{engine}");
+        // The queue's total is every waiting decision, not the page.
+        use kwijting_store::CaseSearchStore;
+        assert_eq!(store.review_queue(2).unwrap().len(), 2, "{engine}");
+        assert_eq!(store.review_queue_total().unwrap(), 6, "{engine}");
         assert!(
             store
                 .review_decision(queue[0].id, true, "staff:jan", ts(), next, ts())
@@ -544,6 +548,7 @@ fn the_daily_run_is_chunked_idempotent_and_resumable() {
             "{engine}"
         );
         assert_eq!(store.review_queue(10).unwrap().len(), 4, "{engine}");
+        assert_eq!(store.review_queue_total().unwrap(), 4, "{engine}");
         // An approved legal step takes the case to legal collection.
         let number = kwijting_domain::CaseNumber::for_case(queue[0].case).unwrap();
         let approved = store.case_by_number(number.as_str()).unwrap().unwrap();
@@ -686,5 +691,45 @@ fn a_streamed_ledger_write_is_all_or_nothing() {
                 .len(),
             1
         );
+    }
+}
+
+#[test]
+fn a_search_keeps_to_the_actors_clients_and_its_limit() {
+    for (engine, store) in fresh_stores("case_search") {
+        let one = seed_cases(&*store, 3);
+        let other = client(&*store, "OTHER");
+        let q = |within: Option<Vec<ClientId>>, name: &str, limit: u32| {
+            store
+                .search_cases(&CaseSearch {
+                    invoice_number: name.into(),
+                    name_part: Some(name.into()),
+                    within,
+                    limit,
+                    ..Default::default()
+                })
+                .unwrap()
+        };
+        // "p" is in every name (P0, P1, P2), lowered as the service lowers it.
+        let all = q(None, "p", 50);
+        assert_eq!(all.cases.len(), 3, "{engine}");
+        assert!(!all.more);
+        assert_eq!(q(Some(vec![one]), "p", 50).cases.len(), 3, "{engine}");
+        assert!(
+            q(Some(vec![other.id]), "p", 50).cases.is_empty(),
+            "{engine}"
+        );
+        assert!(q(Some(vec![]), "p", 50).cases.is_empty(), "{engine}");
+        assert_eq!(
+            q(Some(vec![other.id, one]), "p", 50).cases.len(),
+            3,
+            "{engine}"
+        );
+        let page = q(None, "p", 2);
+        assert_eq!((page.cases.len(), page.more), (2, true), "{engine}");
+        // An invoice number is exact; a wildcard typed is a character.
+        assert_eq!(q(None, "R-1", 50).cases.len(), 1, "{engine}");
+        assert!(q(None, "%", 50).cases.is_empty(), "{engine}");
+        assert!(q(None, "R-", 50).cases.is_empty(), "{engine}");
     }
 }
