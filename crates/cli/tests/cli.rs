@@ -1107,6 +1107,18 @@ fn a_consumer_sale_is_time_barred_after_two_years() {
             "{db}: {why}"
         );
         assert_eq!(shown["status"], "closed_handed_over", "{db}: {shown}");
+        // The statement of account shows the last day.
+        let statement = ok(&db, &["cases", "statement", &sale, "--lang", "en"]);
+        assert!(
+            statement
+                .contains("Time-barred: the last day was 30 June 2026 (a consumer sale: 2 years)"),
+            "{db}: {statement}"
+        );
+        let statement = ok(&db, &["cases", "statement", &sale]);
+        assert!(
+            statement.contains("Verjaard: de laatste dag was 30 juni 2026"),
+            "{db}: {statement}"
+        );
         // Any other claim: 5 years (art. 3:307 BW), still being collected.
         let other = number_of("Bram van 't Hof");
         let shown: Value =

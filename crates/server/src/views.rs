@@ -285,6 +285,10 @@ pub fn case_statement(
                 "charged": amounts(&c.charged),
                 "paid": amounts(&c.paid),
                 "outstanding": amounts(&c.outstanding),
+                "limitation_last_day": cs.limitation_of(c.id).map(|l| l.last_day.to_string()),
+                "time_barred": cs.limitation_of(c.id).map(|l| l.time_barred),
+                "interest_time_barred_through": cs.limitation_of(c.id).and_then(|l| l.interest_barred_through.map(|d| d.to_string())),
+                "limitation_text": cs.limitation_of(c.id).map(|l| kwijting_service::case_views::limitation_text(l, lang)),
             })
         }).collect::<Vec<_>>(),
         "demand_letter": s.demand_letter.map(|l| json!({

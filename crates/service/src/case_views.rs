@@ -47,12 +47,19 @@ pub struct CaseStatement {
     pub payment_reference: String,
     pub claims: Vec<ClaimRow>,
     pub statement: Statement,
+    /// Each claim's limitation on the statement's day (verjaring).
+    pub limitation: Vec<crate::settle::ClaimLimitation>,
 }
 
 impl CaseStatement {
     /// The invoice of a claim on the statement.
     pub fn claim(&self, id: ClaimId) -> Option<&ClaimRow> {
         self.claims.iter().find(|c| c.id == id)
+    }
+
+    /// A claim's limitation on the statement's day.
+    pub fn limitation_of(&self, id: ClaimId) -> Option<&crate::settle::ClaimLimitation> {
+        self.limitation.iter().find(|l| l.claim == id)
     }
 
     fn invoice(&self, id: ClaimId) -> String {
@@ -99,7 +106,18 @@ impl Kwijting {
             "statement of account",
         )?;
         let statement = self.case_statement(&file, as_of)?;
+        let limitation = match self
+            .store
+            .case_law_rows(&[file.summary.id])?
+            .get(&file.summary.id)
+        {
+            Some(law) => {
+                crate::settle::limitation_of_case(law, as_of).map_err(crate::settle::internal)?
+            }
+            None => Vec::new(),
+        };
         Ok(CaseStatement {
+            limitation,
             number: file.summary.number.clone(),
             client_ref: file.summary.client_ref.clone(),
             debtor_name: file.summary.debtor.name.clone(),
@@ -251,6 +269,41 @@ fn percent(rate: kwijting_law::RateBps, lang: Language) -> String {
         Language::Nl => format!("{}%", s.replace('.', ",")),
         Language::En => format!("{s}%"),
     }
+}
+
+/// A claim's limitation in words: its last day (art. 3:307, 3:308 and
+/// 7:28 BW), or that it is time-barred.
+pub fn limitation_text(l: &crate::settle::ClaimLimitation, lang: Language) -> String {
+    let last = day_text(l.last_day, lang);
+    let mut text = match (lang, l.time_barred) {
+        (Language::Nl, false) => format!("Verjaring: te vorderen tot en met {last}"),
+        (Language::Nl, true) => format!("Verjaard: de laatste dag was {last}"),
+        (Language::En, false) => {
+            format!("Time limit (limitation): can be claimed up to and including {last}")
+        }
+        (Language::En, true) => format!("Time-barred: the last day was {last}"),
+    };
+    if l.kind == kwijting_law::nl::limitation::LimitationKind::ConsumerSalePrice {
+        text.push_str(match lang {
+            Language::Nl => " (koop door een consument: 2 jaar)",
+            Language::En => " (a consumer sale: 2 years)",
+        });
+    }
+    if let Some(through) = l.interest_barred_through {
+        let _ = write!(
+            text,
+            "{}",
+            match lang {
+                Language::Nl =>
+                    format!("; rente tot en met {} is verjaard", day_text(through, lang)),
+                Language::En => format!(
+                    "; interest up to and including {} is time-barred",
+                    day_text(through, lang)
+                ),
+            }
+        );
+    }
+    text
 }
 
 /// Words in the statement, per language.
@@ -613,6 +666,9 @@ impl CaseStatement {
                 w.open,
                 euros(c.outstanding.total().unwrap_or(Money::ZERO), lang)
             );
+            if let Some(l) = self.limitation_of(c.id) {
+                let _ = writeln!(out, "  {}", limitation_text(l, lang));
+            }
         }
 
         if let Some(l) = &s.demand_letter {
