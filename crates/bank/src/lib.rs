@@ -38,7 +38,7 @@ pub use pain::{
 };
 pub use returns::{ReturnConsequence, ReturnReason};
 pub use sepa::{Bic, CreditorId, EndToEndId, MandateId, MessageId, SepaIdError, to_sepa_text};
-pub use synth::{generate_camt053, scan_xml};
+pub use synth::{SyntheticCredit, camt053, generate_camt053, scan_xml};
 
 /// Most entries one statement may hold (a limit on everything; the issue's
 /// benchmark file has 100,000).

@@ -21,6 +21,17 @@ impl SplitMix {
     }
 }
 
+/// One credit of a synthetic statement: a debtor paying a case by its
+/// 16-digit betalingskenmerk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyntheticCredit {
+    pub case_id: u64,
+    pub amount: Money,
+    /// The payer's name and account.
+    pub debtor_name: String,
+    pub debtor_iban: Iban,
+}
+
 /// Writes a camt.053.001.02 file with one statement of `entries` credit
 /// entries booked on `date` to `account`. Entry `i` pays case id
 /// `1 + (random mod entries)` with that case's 16-digit betalingskenmerk as
@@ -30,20 +41,36 @@ impl SplitMix {
 pub fn generate_camt053(entries: usize, seed: u64, account: &Iban, date: Date) -> String {
     let mut rng = SplitMix(seed);
     let cases = u64::try_from(entries.max(1)).unwrap_or(u64::MAX);
-    let mut body = String::with_capacity(entries * 1100);
-    let mut total: i64 = 0;
-    for i in 0..entries {
+    let mut credits = Vec::with_capacity(entries);
+    for _ in 0..entries {
         let case_id = 1 + rng.next() % cases;
         let cents = 100 + i64::try_from(rng.next() % 249_901).unwrap_or(0);
-        total += cents;
-        let kenmerk = Betalingskenmerk::generate16(case_id)
+        let debtor = rng.next() % 10_000_000_000;
+        let Ok(debtor_iban) = Iban::dutch("INGB", debtor) else {
+            continue;
+        };
+        credits.push(SyntheticCredit {
+            case_id,
+            amount: Money::from_cents(cents),
+            debtor_name: format!("Debiteur {debtor}"),
+            debtor_iban,
+        });
+    }
+    camt053(&credits, &format!("BENCH-{seed}"), account, date)
+}
+
+/// Writes a camt.053.001.02 file with one statement `id` of `credits`
+/// booked on `date` to `account`, opening at zero; the balances reconcile.
+pub fn camt053(credits: &[SyntheticCredit], id: &str, account: &Iban, date: Date) -> String {
+    let mut body = String::with_capacity(credits.len() * 1100);
+    let mut total: i64 = 0;
+    for (i, c) in credits.iter().enumerate() {
+        total = total.saturating_add(c.amount.cents());
+        let kenmerk = Betalingskenmerk::generate16(c.case_id)
             .map(|k| k.as_str().to_owned())
             .unwrap_or_default();
-        let debtor = rng.next() % 10_000_000_000;
-        let debtor_iban = Iban::dutch("INGB", debtor)
-            .map(|i| i.as_str().to_owned())
-            .unwrap_or_default();
-        let amount = format_amount(Money::from_cents(cents));
+        let amount = format_amount(c.amount);
+        let (debtor, debtor_iban) = (&c.debtor_name, c.debtor_iban.as_str());
         let _ = write!(
             body,
             "      <Ntry>
@@ -52,13 +79,13 @@ pub fn generate_camt053(entries: usize, seed: u64, account: &Iban, date: Date) -
         <Sts>BOOK</Sts>
         <BookgDt><Dt>{date}</Dt></BookgDt>
         <ValDt><Dt>{date}</Dt></ValDt>
-        <AcctSvcrRef>BENCH{seed}-{i}</AcctSvcrRef>
+        <AcctSvcrRef>{id}-{i}</AcctSvcrRef>
         <BkTxCd><Domn><Cd>PMNT</Cd><Fmly><Cd>RCDT</Cd><SubFmlyCd>ESCT</SubFmlyCd></Fmly></Domn></BkTxCd>
         <NtryDtls>
           <TxDtls>
             <Refs><EndToEndId>NOTPROVIDED</EndToEndId></Refs>
             <RltdPties>
-              <Dbtr><Nm>Debiteur {debtor}</Nm></Dbtr>
+              <Dbtr><Nm>{debtor}</Nm></Dbtr>
               <DbtrAcct><Id><IBAN>{debtor_iban}</IBAN></Id></DbtrAcct>
             </RltdPties>
             <RmtInf>
@@ -80,11 +107,11 @@ pub fn generate_camt053(entries: usize, seed: u64, account: &Iban, date: Date) -
 <Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:camt.053.001.02\">
   <BkToCstmrStmt>
     <GrpHdr>
-      <MsgId>BENCH-{seed}</MsgId>
+      <MsgId>{id}</MsgId>
       <CreDtTm>{date}T18:00:00</CreDtTm>
     </GrpHdr>
     <Stmt>
-      <Id>BENCH-{seed}-{date}</Id>
+      <Id>{id}-{date}</Id>
       <ElctrncSeqNb>1</ElctrncSeqNb>
       <CreDtTm>{date}T18:00:00</CreDtTm>
       <Acct><Id><IBAN>{iban}</IBAN></Id><Ccy>EUR</Ccy></Acct>

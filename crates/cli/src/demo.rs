@@ -34,11 +34,28 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
     let store = kwijting_store::create_fresh_sqlite(&args.db)
         .with_context(|| format!("creating {}", args.db.display()))?;
-    let svc = crate::service_over(store)?;
+    let trust = demo_trust_account()?;
     let actor = Actor::system("demo", "collection");
-    let as_of = jiff::Timestamp::now()
-        .to_zoned(jiff::tz::TimeZone::UTC)
-        .date();
+    let today = crate::clock().today();
+    // The simulated weeks end today, so what the CLI shows afterwards (on
+    // the system clock) is the state after them; each simulated day acts
+    // on a clock standing at 09:00 that day.
+    let as_of = today
+        .checked_sub(jiff::Span::new().days(DEMO_DAYS[DEMO_DAYS.len() - 1]))
+        .context("date out of range")?;
+    let on = |day: kwijting_domain::Date| -> anyhow::Result<kwijting_service::Kwijting> {
+        let at = day
+            .at(9, 0, 0, 0)
+            .to_zoned(jiff::tz::TimeZone::UTC)?
+            .timestamp();
+        Ok(kwijting_service::Kwijting::new(
+            store.clone(),
+            crate::policy()?.clone(),
+            std::sync::Arc::new(kwijting_service::FixedClock(at)),
+        )
+        .with_trust_accounts(vec![trust.clone()]))
+    };
+    let svc = on(as_of)?;
     let tmp = std::env::temp_dir().join(format!("kwijting-demo-{}", std::process::id()));
     std::fs::create_dir_all(&tmp).with_context(|| format!("creating {}", tmp.display()))?;
     let mut total_claims = 0;
@@ -83,12 +100,12 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
     )?;
     // A few simulated weeks: the daily run takes the cases through their
     // strategies, with holds and the review queue along the way.
-    let days = [0i64, 3, 19, 21, 35, 49, 63];
     let mut first_case: Option<String> = None;
-    for (i, offset) in days.iter().enumerate() {
+    for (i, offset) in DEMO_DAYS.iter().enumerate() {
         let day = as_of
             .checked_add(jiff::Span::new().days(*offset))
             .context("date out of range")?;
+        let svc = on(day)?;
         if i == 2
             && let Some(number) = &first_case
         {
@@ -169,6 +186,8 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
         hints.push(format!("cases show {number}"));
     }
     hints.push("review list".to_owned());
+    let svc = crate::service_over(store)?.with_trust_accounts(vec![trust.clone()]);
+    hints.extend(walkthrough(&svc, &actor, &args.db, &trust, today)?);
     for hint in hints {
         println!("try: {prefix} {hint}");
     }
@@ -176,6 +195,94 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
         return Ok(());
     }
     crate::serve(svc, args.bind)
+}
+
+/// The simulated days of the demo, from its first day; the last is today.
+const DEMO_DAYS: [i64; 7] = [0, 3, 19, 21, 35, 49, 63];
+
+/// The demo's trust account (derdengeldrekening): a statement is booked
+/// only for it (`import statement --trust-iban`).
+fn demo_trust_account() -> anyhow::Result<kwijting_domain::Iban> {
+    Ok(kwijting_domain::Iban::dutch("RABO", 305_000_123)?)
+}
+
+/// The README's walkthrough on the demo's cases: a case's statement, a
+/// bank statement paying another case in full (written next to the demo
+/// database), an arrangement, an access request. Open cases of a
+/// controller client without holds are picked, so every hint works.
+fn walkthrough(
+    svc: &kwijting_service::Kwijting,
+    actor: &Actor,
+    db: &std::path::Path,
+    trust: &kwijting_domain::Iban,
+    today: kwijting_domain::Date,
+) -> anyhow::Result<Vec<String>> {
+    let page = svc.list_cases_owed(
+        actor,
+        &kwijting_service::cases::CaseQuery {
+            client_ref: Some("TELCO".to_owned()),
+            limit: 50,
+            ..Default::default()
+        },
+    )?;
+    // Open cases with no hold, owing at least the three instalments of the
+    // client's minimum (EUR 25) an arrangement needs.
+    let mut open = page.cases.iter().filter_map(|c| match &c.standing {
+        kwijting_service::cases::Standing::Known(s)
+            if c.summary.status.is_open()
+                && s.owed >= kwijting_domain::Money::from_cents(75_00)
+                && svc
+                    .holds(actor, &c.summary.number)
+                    .is_ok_and(|h| h.is_empty()) =>
+        {
+            Some((c, s.owed))
+        }
+        _ => None,
+    });
+    let mut hints = Vec::new();
+    let (Some((paid, owed)), Some((arranged, arranged_owed))) = (open.next(), open.next()) else {
+        return Ok(hints);
+    };
+    hints.push(format!("cases statement {} --lang en", paid.summary.number));
+    let payment = db.with_file_name(format!(
+        "{}-payment.xml",
+        db.file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or("kwijting-demo")
+    ));
+    let xml = kwijting_bank::camt053(
+        &[kwijting_bank::SyntheticCredit {
+            case_id: u64::try_from(paid.summary.id.0)?,
+            amount: owed,
+            debtor_name: paid.summary.debtor.name.clone(),
+            debtor_iban: kwijting_domain::Iban::dutch("INGB", 4_711_000_042)?,
+        }],
+        "DEMO-PAYMENT",
+        trust,
+        today,
+    );
+    std::fs::write(&payment, xml).with_context(|| format!("writing {}", payment.display()))?;
+    let payment = std::fs::canonicalize(&payment)?;
+    hints.push(format!(
+        "import statement {} --trust-iban {}",
+        shell_word(&payment.display().to_string()),
+        trust.as_str()
+    ));
+    hints.push(format!("cases show {}", paid.summary.number));
+    // Three monthly instalments that cover what is owed, in whole euros.
+    let instalment = (arranged_owed.cents() + 299) / 300;
+    let first = today
+        .checked_add(jiff::Span::new().days(7))
+        .context("date out of range")?;
+    hints.push(format!(
+        "arrangements propose {} --instalments 3 --amount {instalment} --every month --first {first}",
+        arranged.summary.number
+    ));
+    hints.push(format!(
+        "rights access --subject {} --verified-by passport",
+        arranged.summary.debtor.id.0
+    ));
+    Ok(hints)
 }
 
 /// A word for a POSIX shell: as it is when it has nothing the shell would

@@ -26,6 +26,19 @@ fn the_demos_hints_work_as_printed() {
         .filter_map(|l| l.strip_prefix("try: "))
         .collect();
     assert!(hints.len() >= 3, "{stdout}");
+    // The README's walkthrough: a statement, a payment, an arrangement, an
+    // access request, each on a case the demo picked for it.
+    for step in [
+        "cases statement",
+        "import statement",
+        "arrangements propose",
+        "rights access",
+    ] {
+        assert!(
+            hints.iter().any(|h| h.contains(step)),
+            "no '{step}' hint: {stdout}"
+        );
+    }
     // Elsewhere, as a newcomer pastes them: the paths are full.
     let elsewhere = scratch("demo-hints-elsewhere");
     for hint in hints {
