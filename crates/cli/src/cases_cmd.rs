@@ -413,9 +413,13 @@ pub fn review_list(svc: &Kwijting, actor: &Actor, limit: u32, json: bool) -> any
         return print_json(&views::review_page(&page));
     }
     for (d, number) in &page.decisions {
+        let owed = match page.owed.get(&d.case) {
+            Some(kwijting_service::cases::Standing::Known(s)) => format!("owed EUR {}", s.owed),
+            _ => "owed unknown".to_owned(),
+        };
         println!(
-            "{:>8}  {}  {}  {}  ({} v{}, rule {})",
-            d.id, d.run_date, number, d.action, d.strategy_id, d.strategy_version, d.rule
+            "{:>8}  {}  {}  {}  {}  ({} v{}, rule {})",
+            d.id, d.run_date, number, d.action, owed, d.strategy_id, d.strategy_version, d.rule
         );
     }
     println!(

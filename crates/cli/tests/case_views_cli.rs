@@ -408,6 +408,11 @@ fn the_review_queue_shows_case_numbers_and_its_real_total() {
     for d in decisions {
         let number = d["case"].as_str().unwrap();
         assert!(kwijting_domain::CaseNumber::parse(number).is_ok(), "{d}");
+        // The reviewer sees what the case owes: the case's own figure.
+        let case: Value =
+            serde_json::from_str(&ok(&db, &["cases", "show", number, "--json"])).unwrap();
+        assert_eq!(d["balance_cents"], case["balance_cents"], "{d}");
+        assert!(d["balance_cents"].as_i64().unwrap() > 0, "{d}");
     }
     let text = ok(&db, &["review", "list", "--limit", "2"]);
     assert!(

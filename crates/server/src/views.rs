@@ -348,6 +348,14 @@ pub fn review_page(p: &kwijting_service::case_views::ReviewPage) -> Value {
         "decisions": p.decisions.iter().map(|(d, number)| {
             let mut v = decision(d);
             v["case"] = Value::String(number.clone());
+            // What the case owes today: the same figure as the case itself.
+            if let Some(s) = p.owed.get(&d.case)
+                && let Value::Object(owed) = standing(s)
+            {
+                for (k, x) in owed {
+                    v[k] = x;
+                }
+            }
             v
         }).collect::<Vec<_>>(),
     })

@@ -84,6 +84,8 @@ pub struct ReviewPage {
     pub total: u64,
     /// Each decision with its case number.
     pub decisions: Vec<(DecisionRow, String)>,
+    /// What each case owes today (the one balance), for the reviewer.
+    pub owed: std::collections::HashMap<kwijting_domain::CaseId, crate::cases::Standing>,
 }
 
 impl Kwijting {
@@ -198,8 +200,14 @@ impl Kwijting {
             .collect::<Result<Vec<_>, ServiceError>>()?
             .into_iter()
             .map(|(n, d)| (d, n))
-            .collect();
-        Ok(ReviewPage { total, decisions })
+            .collect::<Vec<(DecisionRow, String)>>();
+        let ids: Vec<kwijting_domain::CaseId> = decisions.iter().map(|(d, _)| d.case).collect();
+        let owed = self.standings(&ids, self.clock().today())?;
+        Ok(ReviewPage {
+            total,
+            decisions,
+            owed,
+        })
     }
 }
 
