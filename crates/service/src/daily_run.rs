@@ -79,6 +79,14 @@ struct RunContext {
     errors: Mutex<BTreeMap<String, (u64, String)>>,
 }
 
+/// The step of `strategy` the case took last, and when.
+fn last_step(case: &RunCase, strategy: &Strategy) -> Option<StepDone> {
+    match (&case.last_step, case.last_step_on) {
+        (Some(id), Some(on)) => strategy.index_of(id).map(|index| StepDone { index, on }),
+        _ => None,
+    }
+}
+
 fn parse_holds(case: &RunCase) -> HoldSet {
     let mut set = HoldSet::default();
     for h in &case.holds {
@@ -159,11 +167,7 @@ impl RunContext {
     /// account (`settle::statement_of_case`, the one definition every view
     /// reads), from the inputs the chunk read with the case; limitation
     /// with the demands sent so far.
-    fn facts(
-        &self,
-        case: &RunCase,
-        strategy_steps: Option<&Strategy>,
-    ) -> Result<CaseFacts, String> {
+    fn facts(&self, case: &RunCase) -> Result<CaseFacts, String> {
         let law = kwijting_store::CaseLawRow {
             case: case.id,
             client: case.client_id,
@@ -193,10 +197,6 @@ impl RunContext {
             .min()
             .unwrap_or(self.as_of);
         let holds = parse_holds(case);
-        let last_step = match (&case.last_step, case.last_step_on, strategy_steps) {
-            (Some(id), Some(on), Some(s)) => s.index_of(id).map(|index| StepDone { index, on }),
-            _ => None,
-        };
         Ok(CaseFacts {
             debtor_type: case.debtor_type,
             principal,
@@ -204,7 +204,8 @@ impl RunContext {
             due_on: case.first_due_on,
             received_on: case.opened_on,
             steps_done: u16::try_from(case.steps_taken).unwrap_or(u16::MAX),
-            last_step,
+            // The position in the strategy is set once the strategy is known.
+            last_step: None,
             fourteen_day_letter_sent_on: case.demand_letter_sent_on,
             score_band: case
                 .credit_band
@@ -263,12 +264,12 @@ impl RunContext {
     fn decide_case(&self, case: &RunCase, work: &mut ChunkWork) -> Result<(), String> {
         let number = CaseNumber::parse(&case.number).map_err(|e| e.to_string())?;
         // Facts first without the step position, to pick the strategy;
-        // then with it.
-        let provisional = self.facts(case, None)?;
-        let Some((strategy, variant)) = self.strategy_for(case, &number, &provisional) else {
+        // then the position in it (the statement of account is made once).
+        let mut facts = self.facts(case)?;
+        let Some((strategy, variant)) = self.strategy_for(case, &number, &facts) else {
             return Err("no strategy is assigned to this case and no assignment rule fits".into());
         };
-        let facts = self.facts(case, Some(strategy))?;
+        facts.last_step = last_step(case, strategy);
         let settings = self
             .clients
             .get(&case.client_id.0)
@@ -615,15 +616,13 @@ impl Kwijting {
             )));
         };
         let ctx = self.run_context(as_of)?;
-        let provisional = ctx.facts(&case, None).map_err(ServiceError::Invalid)?;
-        let Some((strategy, _)) = ctx.strategy_for(&case, &case_number, &provisional) else {
+        let mut facts = ctx.facts(&case).map_err(ServiceError::Invalid)?;
+        let Some((strategy, _)) = ctx.strategy_for(&case, &case_number, &facts) else {
             return Err(ServiceError::Invalid(
                 "no strategy is assigned to this case and no assignment rule fits".into(),
             ));
         };
-        let facts = ctx
-            .facts(&case, Some(strategy))
-            .map_err(ServiceError::Invalid)?;
+        facts.last_step = last_step(&case, strategy);
         let settings = ctx
             .clients
             .get(&case.client_id.0)
