@@ -11,12 +11,14 @@ use kwijting_bank::{CreditDebit, EntryStatus, Statement};
 use kwijting_domain::{Actor, CaseId, Date, Iban, Money};
 use kwijting_ledger::keymap::KeyMap;
 use kwijting_ledger::matching::{
-    CaseLookup, CreditLine, MatchOutcome, StructuredReference, match_credit,
+    CaseLookup, CreditLine, Designation, MatchOutcome, StructuredReference, designated_claim,
+    match_credit,
 };
 use kwijting_ledger::recipe::receipt;
 use kwijting_ledger::{AccountKind, Ledger, Source, SourceKind};
 use kwijting_store::{
-    BankEntry, CreditProbe, EntryLinks, EntryUpdate, LedgerBatch, PaymentAssignment,
+    BankEntry, CreditProbe, DesignationStore, EntryLinks, EntryUpdate, LedgerBatch,
+    PaymentAssignment,
 };
 
 pub(crate) use crate::settle::from_stored;
@@ -95,9 +97,12 @@ impl CaseLookup for StoreLookup<'_> {
 
 /// What a statement transaction will do once the ledger window is open.
 enum Plan {
-    /// Money in for a case, or for suspense.
+    /// Money in for a case, or for suspense; matched, to the claim its
+    /// remittance designates first.
     Credit {
         outcome: MatchOutcome,
+        line: CreditLine,
+        designation: Option<Designation>,
     },
     /// Money in that undoes a debit of ours (a reversal or a returned
     /// payout): suspense, for a person.
@@ -212,6 +217,7 @@ impl Kwijting {
         let mut law = self.store.case_law_rows(&cases)?;
         let nl = self.netherlands()?;
         let terms = self.costs_terms()?;
+        let designations = self.store.payment_designations(&cases)?;
         let mut problems = Vec::new();
         for case in cases {
             let Some(row) = law.remove(&case) else {
@@ -219,7 +225,13 @@ impl Kwijting {
                 continue;
             };
             let costs = terms.get(&row.client).copied().unwrap_or_default();
-            let book = CaseBook::from_ledger(row, costs, ledger, by_case[&case].iter().copied());
+            let book = CaseBook::from_ledger(
+                row,
+                costs,
+                ledger,
+                by_case[&case].iter().copied(),
+                &designations,
+            );
             let Some(as_of) = book.last_on else { continue };
             match book.statement(&nl, as_of, None) {
                 Ok(s) => {
@@ -444,6 +456,8 @@ impl Kwijting {
                         };
                         Plan::Credit {
                             outcome: match_credit(&line, &lookup),
+                            line,
+                            designation: None,
                         }
                     } else if undoes {
                         // A direct-debit return reopens its instalment
@@ -474,7 +488,11 @@ impl Kwijting {
             }
         }
 
-        // 2. One window on the ledger for every case and receipt involved.
+        // 2. The claim each matched credit designates, by the invoice
+        // numbers of its case's claims (art. 6:43(1) BW).
+        self.designate(&mut planned)?;
+
+        // 3. One window on the ledger for every case and receipt involved.
         let mut cases: Vec<CaseId> = Vec::new();
         let mut receipts: Vec<String> = Vec::new();
         let in_file: HashSet<&str> = credits.iter().map(|c| c.key.as_str()).collect();
@@ -482,6 +500,7 @@ impl Kwijting {
             match &p.plan {
                 Plan::Credit {
                     outcome: MatchOutcome::Matched { case, .. },
+                    ..
                 } => cases.push(*case),
                 Plan::Return {
                     original: Some(Original { key: k, case, .. }),
@@ -499,7 +518,7 @@ impl Kwijting {
         cases.dedup();
         let mut book = self.open_book(&cases, &receipts)?;
 
-        // 3. Book in statement order, while a second thread writes what is
+        // 4. Book in statement order, while a second thread writes what is
         // booked: the booking of a chunk overlaps the writing of the one
         // before, in one transaction (all or nothing).
         let dd_returns = std::thread::scope(|scope| -> Result<_, ServiceError> {
@@ -538,6 +557,42 @@ impl Kwijting {
             self.on_direct_debit_return(e2e, reason, *on)?;
         }
         Ok(report)
+    }
+
+    /// Fills in the claim each matched credit's remittance designates
+    /// (`matching::designated_claim`, the one definition), reading the
+    /// invoice numbers of the claims of the cases credits with a
+    /// remittance were matched to.
+    fn designate(&self, planned: &mut [Planned]) -> Result<(), ServiceError> {
+        let has_text =
+            |l: &CreditLine| l.structured.is_some() || l.unstructured.iter().any(|u| !u.is_empty());
+        let mut cases: Vec<CaseId> = planned
+            .iter()
+            .filter_map(|p| match &p.plan {
+                Plan::Credit {
+                    outcome: MatchOutcome::Matched { case, .. },
+                    line,
+                    ..
+                } if has_text(line) => Some(*case),
+                _ => None,
+            })
+            .collect();
+        cases.sort_unstable();
+        cases.dedup();
+        let invoices = self.store.claim_invoice_numbers(&cases)?;
+        for p in planned.iter_mut() {
+            if let Plan::Credit {
+                outcome: MatchOutcome::Matched { case, .. },
+                line,
+                designation,
+            } = &mut p.plan
+                && let Some(claims) = invoices.get(case)
+            {
+                *designation =
+                    designated_claim(line, claims.iter().map(|(id, n)| (*id, n.as_str())));
+            }
+        }
+        Ok(())
     }
 
     /// A statement is booked only for one of the agency's trust accounts:
@@ -664,17 +719,44 @@ impl Kwijting {
                 )));
             }
         };
+        // The remittance designates a claim of the case it is assigned to
+        // as it would have if matched (art. 6:43(1) BW).
+        let line = CreditLine {
+            amount,
+            structured: entry
+                .structured_ref
+                .clone()
+                .map(|text| StructuredReference { issuer: None, text }),
+            unstructured: entry.remittance.clone().into_iter().collect(),
+            counterparty_iban: None,
+        };
+        let invoices = self.store.claim_invoice_numbers(&[case])?;
+        let designation = invoices.get(&case).and_then(|claims| {
+            designated_claim(&line, claims.iter().map(|(id, n)| (*id, n.as_str())))
+        });
         let who = actor.name();
-        let refund = book.settle(case, &rk, amount, on, &format!("assigned by {who}"))?;
+        let refund = book.settle(
+            case,
+            &rk,
+            amount,
+            on,
+            designation.as_ref().map(|d| d.claim),
+            &format!("assigned by {who}"),
+        )?;
         self.store.book_ledger(&LedgerBatch {
             entries: Vec::new(),
             updates: vec![EntryUpdate {
                 key: entry_key.to_owned(),
                 match_state: "assigned".into(),
                 case: Some(case),
-                reason: Some(format!("assigned to {} by {who}", number.as_str())),
+                reason: Some(format!(
+                    "assigned to {} by {who}{}",
+                    number.as_str(),
+                    designated_note(designation.as_ref())
+                )),
             }],
             transfers: book.made().iter().map(to_stored).collect(),
+            designations: std::mem::take(&mut book.designations),
             assignments: vec![PaymentAssignment {
                 entry_key: entry_key.to_owned(),
                 kind: "assign".into(),
@@ -752,6 +834,7 @@ fn send(
         updates: std::mem::take(updates),
         transfers,
         assignments: Vec::new(),
+        designations: std::mem::take(&mut book.designations),
         settled: std::mem::take(&mut book.settled),
     };
     // A writer that hung up failed; its error is told when it is joined.
@@ -788,7 +871,11 @@ fn book_planned(
     } in planned
     {
         match plan {
-            Plan::Credit { outcome } => {
+            Plan::Credit {
+                outcome,
+                designation,
+                ..
+            } => {
                 let rk = key(&format!("rcpt:{}", entry.key))?;
                 book.apply(receipt(rk.clone(), on, amount, &entry.key).map_err(internal)?)?;
                 match outcome {
@@ -797,14 +884,25 @@ fn book_planned(
                         confidence,
                         rule,
                         reason,
-                    } => match book.settle(case, &rk, amount, on, &reason) {
+                    } => match book.settle(
+                        case,
+                        &rk,
+                        amount,
+                        on,
+                        designation.as_ref().map(|d| d.claim),
+                        &reason,
+                    ) {
                         Ok(refund) => {
                             report.refunds_cents += refund.cents();
                             report.matched += 1;
                             entry.match_state = "matched".into();
                             entry.case = Some(case);
                             entry.confidence = Some(format!("{confidence:?}").to_lowercase());
-                            entry.reason = Some(format!("{}: {reason}", rule.as_str()));
+                            entry.reason = Some(format!(
+                                "{}: {reason}{}",
+                                rule.as_str(),
+                                designated_note(designation.as_ref())
+                            ));
                         }
                         Err(e) => {
                             report.unmatched += 1;
@@ -933,6 +1031,16 @@ fn book_planned(
     }
     send(book, &mut entries, &mut updates, &mut made, to_writer)?;
     Ok(())
+}
+
+/// What the match reason adds for a designated payment.
+fn designated_note(designation: Option<&Designation>) -> String {
+    designation.map_or(String::new(), |d| {
+        format!(
+            "; the remittance names invoice {}: applied to that claim first (art. 6:43(1) BW)",
+            d.invoice_number
+        )
+    })
 }
 
 /// The cases the statement's references point at, to fetch at once.

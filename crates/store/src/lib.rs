@@ -12,6 +12,7 @@
 pub mod arrangement;
 pub mod bench;
 pub mod catalog;
+pub mod designation;
 pub mod erasure;
 pub mod ledger;
 pub mod mandate;
@@ -31,6 +32,7 @@ pub use arrangement::{
     DdBatchRow, DdCollectionRow, InstalmentRow, MandateRow, NewArrangement, NewMandate,
     ReturnUpdate, WatchedArrangement,
 };
+pub use designation::{DesignationStore, PaymentDesignation};
 pub use erasure::ErasureStore;
 pub use ledger::{
     CaseLawRow, CaseSettled, CreditProbe, EntryLinks, EntryUpdate, LawClaim, LedgerBatch,
