@@ -348,6 +348,7 @@ impl Kwijting {
         )?;
         let statements = parse_statement(source, bytes)?;
         for s in &statements {
+            check_amount_limits(source, s)?;
             self.check_trust_account(source, s)?;
             s.reconcile()
                 .map_err(|e| ServiceError::Invalid(e.to_string()))?;
@@ -1030,6 +1031,54 @@ fn book_planned(
         }
     }
     send(book, &mut entries, &mut updates, &mut made, to_writer)?;
+    Ok(())
+}
+
+/// The largest amount one statement entry or transaction may carry: what
+/// both the ledger (one posting, `transfer::POSTING_AMOUNT_MAX`) and the law
+/// engine (one payment, `statement::PRINCIPAL_MAX`) take, whichever is less
+/// (both are EUR 10,000,000,000.00 today). The bank parsers read larger
+/// amounts exactly (up to 15 integer digits), so a statement over the limit
+/// would otherwise be refused half-way by the ledger or leave a case the
+/// law engine refuses.
+pub const STATEMENT_AMOUNT_MAX: Money = {
+    let ledger = kwijting_ledger::transfer::POSTING_AMOUNT_MAX;
+    let law = kwijting_law::statement::PRINCIPAL_MAX;
+    if ledger.cents() < law.cents() {
+        ledger
+    } else {
+        law
+    }
+};
+
+/// Refuses a statement with an entry or transaction amount over
+/// [`STATEMENT_AMOUNT_MAX`], naming the file, the statement, the entry (its
+/// position in the statement, from 1, and the line of the file where it
+/// starts: the `:61:` line in MT940, the `<Ntry>` element in camt) and, in
+/// a batch, the transaction. Checked before anything is booked.
+fn check_amount_limits(source: &str, s: &Statement) -> Result<(), ServiceError> {
+    let refuse = |amount: Money, at: String| {
+        ServiceError::Invalid(format!(
+            "{source}, statement {}, {at}: amount {amount} is more than {STATEMENT_AMOUNT_MAX},              the most the ledger and the law engine take; nothing was booked",
+            s.statement_id
+        ))
+    };
+    for e in &s.entries {
+        let entry = format!("entry {} (line {})", e.index + 1, e.line);
+        if e.amount > STATEMENT_AMOUNT_MAX {
+            return Err(refuse(e.amount, entry));
+        }
+        for t in &e.transactions {
+            if let Some(amount) = t.amount
+                && amount > STATEMENT_AMOUNT_MAX
+            {
+                return Err(refuse(
+                    amount,
+                    format!("{entry}, transaction {}", t.index + 1),
+                ));
+            }
+        }
+    }
     Ok(())
 }
 
