@@ -14,11 +14,11 @@ use kwijting_ledger::matching::{
     CaseLookup, CreditLine, Designation, MatchOutcome, StructuredReference, designated_claim,
     match_credit,
 };
-use kwijting_ledger::recipe::receipt;
+use kwijting_ledger::recipe::{bank_costs, receipt};
 use kwijting_ledger::{AccountKind, Ledger, Source, SourceKind};
 use kwijting_store::{
     BankEntry, CreditProbe, DesignationStore, EntryLinks, EntryUpdate, LedgerBatch,
-    PaymentAssignment,
+    PaymentAssignment, UnmatchedStore,
 };
 
 pub(crate) use crate::settle::from_stored;
@@ -64,6 +64,42 @@ pub struct Assigned {
     pub amount: Money,
     /// Beyond what the case owed, held for refund.
     pub refund: Money,
+}
+
+/// What a person says an unmatched debit (neither our payout nor a
+/// return the bank marked) was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DebitAs<'a> {
+    /// It takes back a payment booked to this case (by its number): a
+    /// chargeback or a recall of a credit that came without return
+    /// information. Booked as a return of that payment.
+    TakesBackPaymentOf(&'a str),
+    /// The bank's costs of the trust account, paid from the agency's
+    /// commission.
+    BankCosts,
+}
+
+/// An unmatched debit booked as what a person said it was.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DebitAssigned {
+    pub entry_key: String,
+    /// What left the trust account (positive).
+    pub amount: Money,
+    /// `payment_taken_back` or `bank_costs`.
+    pub booked_as: &'static str,
+    /// The case whose payment it took back.
+    pub case_number: Option<String>,
+    /// The credit entry it took back.
+    pub original_entry_key: Option<String>,
+}
+
+/// A person's assignment of an entry of the unmatched queue to a case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Assignment {
+    /// A credit, allocated to the case.
+    Credit(Assigned),
+    /// A debit, booked as taking back a payment of the case.
+    Debit(DebitAssigned),
 }
 
 /// Case look-ups for matching, from the states fetched for the statement
@@ -683,6 +719,187 @@ impl Kwijting {
         Ok(None)
     }
 
+    /// Assigns an entry of the unmatched queue to a case, whichever way the
+    /// money went: a credit is allocated to the case
+    /// ([`assign_payment`](Self::assign_payment)), a debit takes back a
+    /// payment of the case ([`assign_debit`](Self::assign_debit)). The one
+    /// action of `payments assign` and the API's `.../assign`.
+    pub fn assign_entry(
+        &self,
+        actor: &Actor,
+        entry_key: &str,
+        case_number: &str,
+    ) -> Result<Assignment, ServiceError> {
+        let debit = self
+            .store
+            .bank_entry(entry_key)?
+            .is_some_and(|e| e.match_state == "unmatched_debit");
+        Ok(if debit {
+            Assignment::Debit(self.assign_debit(
+                actor,
+                entry_key,
+                DebitAs::TakesBackPaymentOf(case_number),
+            )?)
+        } else {
+            Assignment::Credit(self.assign_payment(actor, entry_key, case_number)?)
+        })
+    }
+
+    /// Books an unmatched debit as what a person says it was, logged with
+    /// who did it, all or nothing:
+    ///
+    /// - taking back a payment of a case: a debit leaves the trust account
+    ///   when the bank gives money back to a payer (a chargeback, a recall
+    ///   without return information). A bookkeeper books that as the return
+    ///   of the payment it takes back, exactly as a return the bank marked:
+    ///   the receipt and its allocations are reversed, the case is restated
+    ///   without the payment (and opens again when it was closed as paid),
+    ///   the credit is marked returned. The payment is the case's latest
+    ///   standing credit of the same amount; a case without one is refused
+    ///   (the ledger reverses whole transfers only, so a part of a payment
+    ///   is not taken back);
+    /// - bank costs: the bank's charges on the trust account are the
+    ///   agency's running costs, paid from its commission still in the
+    ///   account (`recipe::bank_costs`); refused when that does not cover
+    ///   them (the trust account keeps covering what clients are owed).
+    pub fn assign_debit(
+        &self,
+        actor: &Actor,
+        entry_key: &str,
+        debit_as: DebitAs<'_>,
+    ) -> Result<DebitAssigned, ServiceError> {
+        let case = match debit_as {
+            DebitAs::TakesBackPaymentOf(number) => Some(self.case_by_number(number)?),
+            DebitAs::BankCosts => None,
+        };
+        self.door().check(
+            actor,
+            case.as_ref().map(|(_, _, client)| *client),
+            &["payment", "bank_account"],
+            Access::Write,
+            "assigning a debit",
+        )?;
+        let entry = self
+            .store
+            .bank_entry(entry_key)?
+            .ok_or_else(|| ServiceError::Invalid(format!("no statement entry '{entry_key}'")))?;
+        if entry.match_state != "unmatched_debit" || entry.amount_cents >= 0 {
+            return Err(ServiceError::Invalid(format!(
+                "entry '{entry_key}' is {}: only unmatched debits can be booked this way",
+                entry.match_state
+            )));
+        }
+        let amount = Money::from_cents(-entry.amount_cents);
+        let on = entry.booked_on.unwrap_or(self.clock().today());
+        let who = actor.name();
+        let log = PaymentAssignment {
+            entry_key: entry_key.to_owned(),
+            kind: "assign".into(),
+            case: case.as_ref().map(|(_, c, _)| *c),
+            amount_cents: entry.amount_cents,
+            actor: who.clone(),
+            at: self.clock().now(),
+        };
+        let Some((number, case, _)) = case else {
+            let mut book = self.open_book(&[], &[])?;
+            let t = bank_costs(
+                &book.ledger,
+                key(&format!("bankcosts:{entry_key}"))?,
+                on,
+                amount,
+                entry_key,
+            )
+            .map_err(|e| {
+                ServiceError::Invalid(format!(
+                    "entry '{entry_key}': bank costs of {amount} are paid from the agency's \
+                     commission in the trust account, and {e}; the agency funds the trust account \
+                     first; nothing was booked"
+                ))
+            })?;
+            book.apply(t)?;
+            self.store.book_ledger(&LedgerBatch {
+                updates: vec![EntryUpdate {
+                    key: entry_key.to_owned(),
+                    match_state: "bank_costs".into(),
+                    case: None,
+                    reason: Some(format!(
+                        "bank costs of the trust account, paid from the agency's commission; \
+                         assigned by {who}"
+                    )),
+                }],
+                transfers: book.made().iter().map(to_stored).collect(),
+                assignments: vec![log],
+                ..LedgerBatch::default()
+            })?;
+            return Ok(DebitAssigned {
+                entry_key: entry_key.to_owned(),
+                amount,
+                booked_as: "bank_costs",
+                case_number: None,
+                original_entry_key: None,
+            });
+        };
+        let original = self
+            .store
+            .standing_credits_of_case(case, amount.cents())?
+            .into_iter()
+            .next()
+            .ok_or_else(|| {
+                ServiceError::Invalid(format!(
+                    "case {} has no payment of {amount} booked that was not returned: a debit \
+                     assigned to a case takes back one of its payments, whole; nothing was booked",
+                    number.as_str()
+                ))
+            })?;
+        let rk = key(&format!("rcpt:{original}"))?;
+        let mut book = self.open_book(&[case], &[rk.as_str().to_owned()])?;
+        let source = Source::new(SourceKind::StatementEntry, entry_key).map_err(internal)?;
+        book.unbook_receipt(&rk, on, &format!("rtn:{entry_key}"), &source)?;
+        self.store.book_ledger(&LedgerBatch {
+            updates: vec![
+                EntryUpdate {
+                    key: entry_key.to_owned(),
+                    match_state: "return".into(),
+                    case: Some(case),
+                    reason: Some(format!(
+                        "takes back {original} of {}: assigned by {who}",
+                        number.as_str()
+                    )),
+                },
+                EntryUpdate {
+                    key: original.clone(),
+                    match_state: "returned".into(),
+                    case: None,
+                    reason: Some(format!("returned by {entry_key}")),
+                },
+            ],
+            transfers: book.made().iter().map(to_stored).collect(),
+            assignments: vec![log],
+            settled: std::mem::take(&mut book.settled),
+            ..LedgerBatch::default()
+        })?;
+        self.on_returned_receipt(
+            actor,
+            &ReturnedReceipt {
+                entry_key: entry_key.to_owned(),
+                original_entry_key: original.clone(),
+                case: Some(case),
+                amount,
+                on,
+                reason_code: None,
+                end_to_end_id: None,
+                mandate_id: None,
+            },
+        )?;
+        Ok(DebitAssigned {
+            entry_key: entry_key.to_owned(),
+            amount,
+            booked_as: "payment_taken_back",
+            case_number: Some(number.as_str().to_owned()),
+            original_entry_key: Some(original),
+        })
+    }
+
     /// Assigns an unmatched credit to a case by hand: the money moves from
     /// suspense to the case and is allocated as a matched payment would be,
     /// logged with who assigned it.
@@ -1059,7 +1276,8 @@ pub const STATEMENT_AMOUNT_MAX: Money = {
 fn check_amount_limits(source: &str, s: &Statement) -> Result<(), ServiceError> {
     let refuse = |amount: Money, at: String| {
         ServiceError::Invalid(format!(
-            "{source}, statement {}, {at}: amount {amount} is more than {STATEMENT_AMOUNT_MAX},              the most the ledger and the law engine take; nothing was booked",
+            "{source}, statement {}, {at}: amount {amount} is more than {STATEMENT_AMOUNT_MAX}, \
+             the most the ledger and the law engine take; nothing was booked",
             s.statement_id
         ))
     };

@@ -24,6 +24,7 @@ pub mod restate;
 pub mod rights;
 mod sqlite;
 pub mod testkit;
+pub mod unmatched;
 
 use std::sync::Arc;
 
@@ -44,6 +45,7 @@ pub use recipients::{NewRecipient, RecipientRow, RecipientStore};
 pub use remit::{ClientAgreementRow, Payer, RemitStore, RemittanceRow};
 pub use restate::RestateStore;
 pub use rights::{RightsStore, RightsTx};
+pub use unmatched::UnmatchedStore;
 
 /// Which engine a store runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
