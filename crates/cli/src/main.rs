@@ -259,11 +259,18 @@ enum PaymentsCommand {
     /// Pay every overpayment held for refund back to the account it came
     /// from, in one pain.001 file
     PayRefunds(remit_cmd::RefundArgs),
-    /// Assign an unmatched credit (by its entry key) to a case: the money
-    /// leaves suspense and is allocated; logged with who assigned it
+    /// Assign an entry of the unmatched queue (by its key) to a case: a
+    /// credit leaves suspense and is allocated; a debit takes back the
+    /// case's payment of that amount (booked as its return). Or book a
+    /// debit as the trust account's bank costs (--bank-costs, paid from the
+    /// agency's commission). Logged with who assigned it
     Assign {
         entry: String,
-        case: String,
+        #[arg(required_unless_present = "bank_costs")]
+        case: Option<String>,
+        /// The debit is the bank's costs of the trust account
+        #[arg(long, conflicts_with = "case")]
+        bank_costs: bool,
         #[arg(long)]
         json: bool,
     },
@@ -909,9 +916,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Payments(PaymentsCommand::Assign { entry, case, json }) => {
-            payments_cmd::assign(&cli.database_url, &entry, &case, json)
-        }
+        Command::Payments(PaymentsCommand::Assign {
+            entry,
+            case,
+            bank_costs,
+            json,
+        }) => payments_cmd::assign(&cli.database_url, &entry, case.as_deref(), bank_costs, json),
         Command::Arrangements(c) => arrangements_cmd::arrangements(&cli.database_url, c),
         Command::Mandates(c) => arrangements_cmd::mandates(&cli.database_url, c),
         Command::Sepa(c) => arrangements_cmd::sepa(&cli.database_url, c),

@@ -1146,3 +1146,181 @@ fn a_consumer_sale_is_time_barred_after_two_years() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A camt.053 entry without references: `(cents, CRDT|DBIT, kenmerk)`.
+fn camt_entries(id: &str, entries: &[(i64, &str, Option<&str>)]) -> String {
+    let mut body = String::new();
+    let mut closing = 0i64;
+    for (i, (cents, side, kenmerk)) in entries.iter().enumerate() {
+        closing += if *side == "CRDT" { *cents } else { -cents };
+        let strd = kenmerk.map_or(String::new(), |k| {
+            format!(
+                "<Strd><CdtrRefInf><Tp><CdOrPrtry><Cd>SCOR</Cd></CdOrPrtry><Issr>CUR</Issr></Tp>\
+                 <Ref>{k}</Ref></CdtrRefInf></Strd>"
+            )
+        });
+        body.push_str(&format!(
+            "<Ntry><Amt Ccy=\"EUR\">{}.{:02}</Amt><CdtDbtInd>{side}</CdtDbtInd><Sts>BOOK</Sts>\
+             <BookgDt><Dt>2026-11-20</Dt></BookgDt><AcctSvcrRef>{id}-{i}</AcctSvcrRef>\
+             <NtryDtls><TxDtls><RmtInf>{strd}</RmtInf></TxDtls></NtryDtls></Ntry>\n",
+            cents / 100,
+            cents % 100
+        ));
+    }
+    let (side, abs) = if closing < 0 {
+        ("DBIT", -closing)
+    } else {
+        ("CRDT", closing)
+    };
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
+         <Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:camt.053.001.02\"><BkToCstmrStmt>\
+         <GrpHdr><MsgId>{id}</MsgId><CreDtTm>2026-11-20T18:00:00</CreDtTm></GrpHdr>\
+         <Stmt><Id>{id}</Id><ElctrncSeqNb>1</ElctrncSeqNb><CreDtTm>2026-11-20T18:00:00</CreDtTm>\
+         <Acct><Id><IBAN>NL44RABO0123456789</IBAN></Id><Ccy>EUR</Ccy></Acct>\
+         <Bal><Tp><CdOrPrtry><Cd>OPBD</Cd></CdOrPrtry></Tp><Amt Ccy=\"EUR\">0.00</Amt><CdtDbtInd>CRDT</CdtDbtInd><Dt><Dt>2026-11-20</Dt></Dt></Bal>\
+         <Bal><Tp><CdOrPrtry><Cd>CLBD</Cd></CdOrPrtry></Tp><Amt Ccy=\"EUR\">{}.{:02}</Amt><CdtDbtInd>{side}</CdtDbtInd><Dt><Dt>2026-11-20</Dt></Dt></Bal>\n\
+         {body}</Stmt></BkToCstmrStmt></Document>\n",
+        abs / 100,
+        abs % 100
+    )
+}
+
+#[test]
+fn an_unmatched_debit_is_assigned_as_what_it_was() {
+    let dir = scratch("debits");
+    let csv = dir.join("p.csv");
+    let path = |p: &Path| p.to_str().unwrap().to_owned();
+    for db in databases("debits", &dir) {
+        let json = |args: &[&str]| -> Value { serde_json::from_str(&ok(&db, args)).unwrap() };
+        ok(
+            &db,
+            &[
+                "generate",
+                "--cases",
+                "5",
+                "--seed",
+                "3",
+                "--as-of",
+                "2026-11-01",
+                "--out",
+                &path(&csv),
+            ],
+        );
+        common::add_client(&db, "ACME", "controller");
+        ok(
+            &db,
+            &[
+                "clients",
+                "agreement",
+                "ACME",
+                "--commission",
+                "10%",
+                "--costs",
+                "client",
+                "--interest",
+                "client",
+                "--payout",
+                "monthly",
+                "--iban",
+                "NL91ABNA0417164300",
+                "--from",
+                "2026-11-01",
+            ],
+        );
+        ok(&db, &["import", "claims", &path(&csv), "--client", "ACME"]);
+        let cases = json(&["cases", "list", "--json"]);
+        let number = |i: usize| cases["cases"][i]["number"].as_str().unwrap().to_owned();
+        let (kept, taken) = (number(0), number(1));
+        let kenmerk = |n: &str| {
+            json(&["cases", "show", n, "--json"])["payment_reference"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        };
+        let (k_kept, k_taken) = (kenmerk(&kept), kenmerk(&taken));
+        let owed = |n: &str| json(&["cases", "show", n, "--json"])["balance_cents"].clone();
+        let owed_before = owed(&taken);
+        // Two payments matched; a chargeback of the second, bank costs, and
+        // a debit more than the agency's commission, none with references.
+        let camt = dir.join("debits.xml");
+        std::fs::write(
+            &camt,
+            camt_entries(
+                "DEB-1",
+                &[
+                    (2_500, "CRDT", Some(&k_kept)),
+                    (3_000, "CRDT", Some(&k_taken)),
+                    (3_000, "DBIT", None),
+                    (125, "DBIT", None),
+                    (5_000, "DBIT", None),
+                ],
+            ),
+        )
+        .unwrap();
+        let trust = ["--trust-iban", "NL44RABO0123456789"];
+        let r = json(&[
+            "import",
+            "statement",
+            &path(&camt),
+            trust[0],
+            trust[1],
+            "--json",
+        ]);
+        assert_eq!(r["matched"], 2, "{db}: {r}");
+        assert_ne!(owed(&taken), owed_before, "{db}: the payment counts");
+        let queue = json(&["payments", "unmatched", "--json"]);
+        assert_eq!(queue["total"], 3, "{db}: {queue}");
+        let key_of = |cents: i64| {
+            queue["entries"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|e| e["amount_cents"] == -cents)
+                .map(|e| e["key"].as_str().unwrap().to_owned())
+                .unwrap()
+        };
+        let (chargeback, costs, too_much) = (key_of(3_000), key_of(125), key_of(5_000));
+
+        // The chargeback takes back the case's payment: it owes it again.
+        let a = json(&["payments", "assign", &chargeback, &taken, "--json"]);
+        assert_eq!(a["booked_as"], "payment_taken_back", "{db}: {a}");
+        assert_eq!(a["case"], taken.as_str(), "{db}: {a}");
+        assert!(a["original_entry_key"].is_string(), "{db}: {a}");
+        assert_eq!(
+            owed(&taken),
+            owed_before,
+            "{db}: owed as before the payment"
+        );
+        // Bank costs come from the agency's commission (10% of EUR 25).
+        let b = json(&["payments", "assign", &costs, "--bank-costs", "--json"]);
+        assert_eq!(b["booked_as"], "bank_costs", "{db}: {b}");
+        assert_eq!(b["amount_cents"], 125, "{db}: {b}");
+        // More than that commission is refused, naming why; nor is it a
+        // payment of a case.
+        let out = kwijting(&db, &["payments", "assign", &too_much, "--bank-costs"]);
+        assert_eq!(out.status.code(), Some(3), "{db}");
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            said.contains("funds the trust account first"),
+            "{db}: {said}"
+        );
+        let out = kwijting(&db, &["payments", "assign", &too_much, &kept]);
+        assert_eq!(out.status.code(), Some(3), "{db}");
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert!(said.contains("has no payment of"), "{db}: {said}");
+        // Twice is refused; the last debit still waits; the ledger holds.
+        let out = kwijting(&db, &["payments", "assign", &chargeback, &taken]);
+        assert_eq!(out.status.code(), Some(3), "{db}");
+        assert_eq!(
+            json(&["payments", "unmatched", "--json"])["total"],
+            1,
+            "{db}"
+        );
+        assert!(
+            ok(&db, &["ledger", "verify"]).contains("every invariant holds"),
+            "{db}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

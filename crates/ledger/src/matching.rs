@@ -15,7 +15,9 @@
 //! causes a refusal: the line simply goes on to the next rule and, in the
 //! end, to the unmatched queue with the reason.
 
-use kwijting_domain::{Betalingskenmerk, CaseId, CaseNumber, CreditorReference, Iban, Money};
+use kwijting_domain::{
+    Betalingskenmerk, CaseId, CaseNumber, ClaimId, CreditorReference, Iban, Money,
+};
 
 /// Free-text lines read from one credit; more are ignored.
 pub const REMITTANCE_LINES_MAX: usize = 64;
@@ -223,6 +225,90 @@ pub fn match_credit(input: &CreditLine, lookup: &dyn CaseLookup) -> MatchOutcome
     MatchOutcome::Unmatched { reason }
 }
 
+/// The fewest characters an invoice number has, spaces and dashes left out,
+/// to be looked for in a remittance: a shorter one ("1", "12") in free text
+/// is more likely an instalment count or a day than an invoice.
+pub const INVOICE_NUMBER_LEN_MIN: usize = 3;
+/// The most remittance words one invoice number is looked for across
+/// ("INV 2024 001"): an invoice number written with spaces inside.
+const INVOICE_WORDS_MAX: usize = 4;
+
+/// The claim a payment's remittance designates (art. 6:43(1) BW: a payment
+/// the debtor designates to a claim goes to that claim first).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Designation {
+    pub claim: ClaimId,
+    /// The invoice number as the claim has it.
+    pub invoice_number: String,
+}
+
+/// The one definition of which claim a credit designates: the claim whose
+/// invoice number the structured reference or the free text names as a
+/// whole word (or a run of words: "INV 2024 001"), compared without case,
+/// spaces and dashes. `claims` are the matched case's claims with their
+/// invoice numbers. Two different claims named is no designation (the
+/// debtor's intent is unclear, so art. 6:43(2) BW applies); an invoice
+/// number shorter than [`INVOICE_NUMBER_LEN_MIN`] is never looked for.
+///
+/// A word is what lies between white space and `:` `;` `#` `(` `)` `[`
+/// `]` `"`, with a full stop or comma at its end left off; a comma or dot
+/// inside a word stays, so the amount "1001,50" never names invoice 1001.
+pub fn designated_claim<'a>(
+    line: &CreditLine,
+    claims: impl IntoIterator<Item = (ClaimId, &'a str)>,
+) -> Option<Designation> {
+    let wanted: Vec<(ClaimId, String, &str)> = claims
+        .into_iter()
+        .map(|(id, number)| (id, invoice_key(number), number))
+        .filter(|(_, key, _)| key.chars().count() >= INVOICE_NUMBER_LEN_MIN)
+        .collect();
+    if wanted.is_empty() {
+        return None;
+    }
+    let texts = line.structured.iter().map(|s| clip(&s.text)).chain(
+        line.unstructured
+            .iter()
+            .take(REMITTANCE_LINES_MAX)
+            .map(|l| clip(l)),
+    );
+    let mut named: Option<&(ClaimId, String, &str)> = None;
+    for text in texts {
+        let words: Vec<String> = text
+            .split(|c: char| {
+                c.is_whitespace() || matches!(c, ':' | ';' | '#' | '(' | ')' | '[' | ']' | '"')
+            })
+            .map(|w| w.trim_end_matches(['.', ',']))
+            .map(invoice_key)
+            .filter(|w| !w.is_empty())
+            .collect();
+        for start in 0..words.len() {
+            let mut run = String::new();
+            for word in words.iter().skip(start).take(INVOICE_WORDS_MAX) {
+                run.push_str(word);
+                for w in wanted.iter().filter(|(_, key, _)| *key == run) {
+                    match named {
+                        Some((other, _, _)) if *other != w.0 => return None,
+                        _ => named = Some(w),
+                    }
+                }
+            }
+        }
+    }
+    named.map(|(claim, _, number)| Designation {
+        claim: *claim,
+        invoice_number: (*number).to_owned(),
+    })
+}
+
+/// An invoice number or remittance word as compared: upper case, without
+/// spaces and dashes.
+fn invoice_key(text: &str) -> String {
+    text.chars()
+        .filter(|c| !c.is_whitespace() && !matches!(c, '-' | '\u{2010}'..='\u{2015}'))
+        .flat_map(char::to_uppercase)
+        .collect()
+}
+
 fn matched(case: CaseId, rule: MatchRule, reason: String) -> MatchOutcome {
     MatchOutcome::Matched {
         case,
@@ -424,6 +510,48 @@ mod tests {
             .unwrap()
             .as_str()
             .to_owned()
+    }
+
+    /// Which claim a remittance designates among claims 1 (`INV-2024-001`),
+    /// 2 (`INV-2024-002`) and 3 (`1001`): `check(structured, lines, claim)`.
+    fn check_designation(structured: Option<&str>, lines: &[&str], expected: Option<i64>) {
+        let line = CreditLine {
+            amount: Money::from_cents(100),
+            structured: structured.map(|t| StructuredReference {
+                issuer: None,
+                text: t.to_owned(),
+            }),
+            unstructured: lines.iter().map(|l| (*l).to_owned()).collect(),
+            counterparty_iban: None,
+        };
+        let claims = [
+            (ClaimId(1), "INV-2024-001"),
+            (ClaimId(2), "INV-2024-002"),
+            (ClaimId(3), "1001"),
+            (ClaimId(4), "7"),
+        ];
+        let got = designated_claim(&line, claims).map(|d| d.claim.0);
+        assert_eq!(got, expected, "{structured:?} {lines:?}");
+    }
+
+    #[test]
+    fn a_remittance_designates_the_invoice_it_names_as_a_whole_word() {
+        check_designation(None, &["Factuur INV-2024-002"], Some(2));
+        check_designation(None, &["factuur inv-2024-002."], Some(2));
+        check_designation(None, &["factuur: INV 2024 002, dank"], Some(2));
+        check_designation(None, &["factuur INV2024002"], Some(2));
+        check_designation(Some("INV-2024-001"), &[], Some(1));
+        check_designation(None, &["inv-2024-001 en nogmaals INV 2024 001"], Some(1));
+        check_designation(None, &["nr 1001"], Some(3));
+        // Not a whole word, an amount, too short, or two invoices: none.
+        check_designation(None, &["XINV-2024-002"], None);
+        check_designation(None, &["INV-2024-0021"], None);
+        check_designation(None, &["EUR 1001,50"], None);
+        check_designation(None, &["termijn 7 van 12"], None);
+        check_designation(None, &["INV-2024-001 en INV-2024-002"], None);
+        check_designation(None, &["INV-2024-001", "INV-2024-002"], None);
+        check_designation(None, &["KW0000000017"], None);
+        check_designation(None, &[], None);
     }
 
     fn rf(id: i64) -> String {

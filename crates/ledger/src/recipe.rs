@@ -681,6 +681,32 @@ pub fn transfer_agency_income(
     )
 }
 
+/// Bank costs the bank debited from the trust account: Dr
+/// AgencyCommission, Cr BankTrust, a person's booking (`Correction`) with
+/// the statement entry as its source. The costs of holding the trust
+/// account are the agency's running costs, never a client's or a
+/// debtor's: they are paid from the agency's fee income (its commission)
+/// still in the account, at most what it holds (the trust account must
+/// keep covering what clients are owed; the agency funds a shortfall
+/// first).
+pub fn bank_costs(
+    ledger: &Ledger,
+    key: TransferKey,
+    on: Date,
+    amount: Money,
+    entry_reference: &str,
+) -> Result<Transfer, RecipeError> {
+    pay_out(
+        ledger,
+        key,
+        on,
+        AccountKind::AgencyCommission,
+        amount,
+        TransferKind::Correction,
+        Source::new(SourceKind::StatementEntry, entry_reference)?,
+    )
+}
+
 /// Which agency income account a transfer to the agency draws on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AgencyIncome {

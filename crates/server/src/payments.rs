@@ -41,11 +41,15 @@ async fn unmatched(
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct AssignBody {
-    case: String,
+    case: Option<String>,
+    /// The debit is the bank's costs of the trust account (no case).
+    #[serde(default)]
+    bank_costs: bool,
 }
 
-/// Assigns an unmatched credit to a case; the money is allocated as a
-/// matched payment would be, logged with who assigned it.
+/// Assigns an entry of the unmatched queue: a credit to a case (allocated
+/// as a matched payment would be), a debit to the case whose payment it
+/// takes back, or a debit as bank costs; logged with who assigned it.
 async fn assign(
     State(s): State<AppState>,
     Path(key): Path<String>,
@@ -53,8 +57,20 @@ async fn assign(
 ) -> ApiResult<Json<Value>> {
     let b: AssignBody = parse_json(&body)?;
     blocking(move || {
-        let a = s.svc.assign_payment(&s.actor, &key, &b.case)?;
-        Ok(Json(views::assigned(&a)))
+        let a = match (b.case, b.bank_costs) {
+            (None, true) => kwijting_service::payments::Assignment::Debit(s.svc.assign_debit(
+                &s.actor,
+                &key,
+                kwijting_service::payments::DebitAs::BankCosts,
+            )?),
+            (Some(case), false) => s.svc.assign_entry(&s.actor, &key, &case)?,
+            _ => {
+                return Err(AppError::bad_request(
+                    "give either \"case\" or \"bank_costs\": true",
+                ));
+            }
+        };
+        Ok(Json(views::assignment(&a)))
     })
     .await
 }

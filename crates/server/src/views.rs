@@ -201,6 +201,23 @@ pub fn assigned(a: &kwijting_service::payments::Assigned) -> Value {
     })
 }
 
+pub fn debit_assigned(d: &kwijting_service::payments::DebitAssigned) -> Value {
+    json!({
+        "entry_key": d.entry_key,
+        "booked_as": d.booked_as,
+        "amount_cents": d.amount.cents(),
+        "case": d.case_number,
+        "original_entry_key": d.original_entry_key,
+    })
+}
+
+pub fn assignment(a: &kwijting_service::payments::Assignment) -> Value {
+    match a {
+        kwijting_service::payments::Assignment::Credit(c) => assigned(c),
+        kwijting_service::payments::Assignment::Debit(d) => debit_assigned(d),
+    }
+}
+
 pub fn returned_receipt(r: &kwijting_service::settle::ReturnedReceipt) -> Value {
     json!({
         "entry_key": r.entry_key,

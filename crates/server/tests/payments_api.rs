@@ -120,6 +120,47 @@ fn the_unmatched_queue_and_assignment() {
             let (st, _) = call(&s, assign(&number)).await;
             assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{engine}");
         });
+        // A debit without references waits too; assigned to the case it
+        // takes back the payment just assigned.
+        let debit = CAMT
+            .replace("API-1", "API-2")
+            .replace("API-E1", "API-E2")
+            .replace(
+                "<CdtDbtInd>CRDT</CdtDbtInd><Sts>",
+                "<CdtDbtInd>DBIT</CdtDbtInd><Sts>",
+            );
+        svc.import_statement(&actor, "d.xml", debit.as_bytes())
+            .unwrap();
+        rt.block_on(async {
+            let get = Request::get("/api/v1/payments/unmatched")
+                .body(Body::empty())
+                .unwrap();
+            let (_, v) = call(&s, get).await;
+            assert_eq!(v["entries"][0]["state"], "unmatched_debit", "{engine}: {v}");
+            let key = v["entries"][0]["key"].as_str().unwrap().to_owned();
+            let assign = |body: Value| {
+                Request::post(format!(
+                    "/api/v1/payments/unmatched/{}/assign",
+                    encode(&key)
+                ))
+                .header("content-type", "application/json")
+                .body(Body::from(body.to_string()))
+                .unwrap()
+            };
+            let (st, _) = call(&s, assign(json!({}))).await;
+            assert_eq!(st, StatusCode::BAD_REQUEST, "{engine}");
+            let (st, v) = call(&s, assign(json!({ "bank_costs": true }))).await;
+            assert_eq!(
+                st,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{engine}: no commission: {v}"
+            );
+            let (st, v) = call(&s, assign(json!({ "case": number }))).await;
+            assert_eq!(st, StatusCode::OK, "{engine}: {v}");
+            assert_eq!(v["booked_as"], "payment_taken_back", "{engine}: {v}");
+            assert_eq!(v["amount_cents"], 1250, "{engine}: {v}");
+        });
+        assert!(svc.verify_ledger(&actor).unwrap().is_ok(), "{engine}");
         drop(rt);
     }
 }

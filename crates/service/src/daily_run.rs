@@ -181,7 +181,7 @@ impl RunContext {
         let paid = case
             .payments
             .iter()
-            .map(|(on, cents)| (*on, Money::from_cents(*cents)));
+            .map(|(on, cents, designated)| (*on, Money::from_cents(*cents), *designated));
         let costs = self.costs.get(&case.client_id).copied().unwrap_or_default();
         let statement = crate::settle::statement_of_case(&self.nl, &law, costs, paid, self.as_of)
             .map_err(|e| e.to_string())?;

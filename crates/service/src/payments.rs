@@ -11,12 +11,14 @@ use kwijting_bank::{CreditDebit, EntryStatus, Statement};
 use kwijting_domain::{Actor, CaseId, Date, Iban, Money};
 use kwijting_ledger::keymap::KeyMap;
 use kwijting_ledger::matching::{
-    CaseLookup, CreditLine, MatchOutcome, StructuredReference, match_credit,
+    CaseLookup, CreditLine, Designation, MatchOutcome, StructuredReference, designated_claim,
+    match_credit,
 };
-use kwijting_ledger::recipe::receipt;
+use kwijting_ledger::recipe::{bank_costs, receipt};
 use kwijting_ledger::{AccountKind, Ledger, Source, SourceKind};
 use kwijting_store::{
-    BankEntry, CreditProbe, EntryLinks, EntryUpdate, LedgerBatch, PaymentAssignment,
+    BankEntry, CreditProbe, DesignationStore, EntryLinks, EntryUpdate, LedgerBatch,
+    PaymentAssignment, UnmatchedStore,
 };
 
 pub(crate) use crate::settle::from_stored;
@@ -64,6 +66,42 @@ pub struct Assigned {
     pub refund: Money,
 }
 
+/// What a person says an unmatched debit (neither our payout nor a
+/// return the bank marked) was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DebitAs<'a> {
+    /// It takes back a payment booked to this case (by its number): a
+    /// chargeback or a recall of a credit that came without return
+    /// information. Booked as a return of that payment.
+    TakesBackPaymentOf(&'a str),
+    /// The bank's costs of the trust account, paid from the agency's
+    /// commission.
+    BankCosts,
+}
+
+/// An unmatched debit booked as what a person said it was.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DebitAssigned {
+    pub entry_key: String,
+    /// What left the trust account (positive).
+    pub amount: Money,
+    /// `payment_taken_back` or `bank_costs`.
+    pub booked_as: &'static str,
+    /// The case whose payment it took back.
+    pub case_number: Option<String>,
+    /// The credit entry it took back.
+    pub original_entry_key: Option<String>,
+}
+
+/// A person's assignment of an entry of the unmatched queue to a case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Assignment {
+    /// A credit, allocated to the case.
+    Credit(Assigned),
+    /// A debit, booked as taking back a payment of the case.
+    Debit(DebitAssigned),
+}
+
 /// Case look-ups for matching, from the states fetched for the statement
 /// at once, falling back to the store for a case not foreseen.
 struct StoreLookup<'a> {
@@ -95,9 +133,12 @@ impl CaseLookup for StoreLookup<'_> {
 
 /// What a statement transaction will do once the ledger window is open.
 enum Plan {
-    /// Money in for a case, or for suspense.
+    /// Money in for a case, or for suspense; matched, to the claim its
+    /// remittance designates first.
     Credit {
         outcome: MatchOutcome,
+        line: CreditLine,
+        designation: Option<Designation>,
     },
     /// Money in that undoes a debit of ours (a reversal or a returned
     /// payout): suspense, for a person.
@@ -212,6 +253,7 @@ impl Kwijting {
         let mut law = self.store.case_law_rows(&cases)?;
         let nl = self.netherlands()?;
         let terms = self.costs_terms()?;
+        let designations = self.store.payment_designations(&cases)?;
         let mut problems = Vec::new();
         for case in cases {
             let Some(row) = law.remove(&case) else {
@@ -219,7 +261,13 @@ impl Kwijting {
                 continue;
             };
             let costs = terms.get(&row.client).copied().unwrap_or_default();
-            let book = CaseBook::from_ledger(row, costs, ledger, by_case[&case].iter().copied());
+            let book = CaseBook::from_ledger(
+                row,
+                costs,
+                ledger,
+                by_case[&case].iter().copied(),
+                &designations,
+            );
             let Some(as_of) = book.last_on else { continue };
             match book.statement(&nl, as_of, None) {
                 Ok(s) => {
@@ -336,6 +384,7 @@ impl Kwijting {
         )?;
         let statements = parse_statement(source, bytes)?;
         for s in &statements {
+            check_amount_limits(source, s)?;
             self.check_trust_account(source, s)?;
             s.reconcile()
                 .map_err(|e| ServiceError::Invalid(e.to_string()))?;
@@ -444,6 +493,8 @@ impl Kwijting {
                         };
                         Plan::Credit {
                             outcome: match_credit(&line, &lookup),
+                            line,
+                            designation: None,
                         }
                     } else if undoes {
                         // A direct-debit return reopens its instalment
@@ -474,7 +525,11 @@ impl Kwijting {
             }
         }
 
-        // 2. One window on the ledger for every case and receipt involved.
+        // 2. The claim each matched credit designates, by the invoice
+        // numbers of its case's claims (art. 6:43(1) BW).
+        self.designate(&mut planned)?;
+
+        // 3. One window on the ledger for every case and receipt involved.
         let mut cases: Vec<CaseId> = Vec::new();
         let mut receipts: Vec<String> = Vec::new();
         let in_file: HashSet<&str> = credits.iter().map(|c| c.key.as_str()).collect();
@@ -482,6 +537,7 @@ impl Kwijting {
             match &p.plan {
                 Plan::Credit {
                     outcome: MatchOutcome::Matched { case, .. },
+                    ..
                 } => cases.push(*case),
                 Plan::Return {
                     original: Some(Original { key: k, case, .. }),
@@ -499,7 +555,7 @@ impl Kwijting {
         cases.dedup();
         let mut book = self.open_book(&cases, &receipts)?;
 
-        // 3. Book in statement order, while a second thread writes what is
+        // 4. Book in statement order, while a second thread writes what is
         // booked: the booking of a chunk overlaps the writing of the one
         // before, in one transaction (all or nothing).
         let dd_returns = std::thread::scope(|scope| -> Result<_, ServiceError> {
@@ -538,6 +594,42 @@ impl Kwijting {
             self.on_direct_debit_return(e2e, reason, *on)?;
         }
         Ok(report)
+    }
+
+    /// Fills in the claim each matched credit's remittance designates
+    /// (`matching::designated_claim`, the one definition), reading the
+    /// invoice numbers of the claims of the cases credits with a
+    /// remittance were matched to.
+    fn designate(&self, planned: &mut [Planned]) -> Result<(), ServiceError> {
+        let has_text =
+            |l: &CreditLine| l.structured.is_some() || l.unstructured.iter().any(|u| !u.is_empty());
+        let mut cases: Vec<CaseId> = planned
+            .iter()
+            .filter_map(|p| match &p.plan {
+                Plan::Credit {
+                    outcome: MatchOutcome::Matched { case, .. },
+                    line,
+                    ..
+                } if has_text(line) => Some(*case),
+                _ => None,
+            })
+            .collect();
+        cases.sort_unstable();
+        cases.dedup();
+        let invoices = self.store.claim_invoice_numbers(&cases)?;
+        for p in planned.iter_mut() {
+            if let Plan::Credit {
+                outcome: MatchOutcome::Matched { case, .. },
+                line,
+                designation,
+            } = &mut p.plan
+                && let Some(claims) = invoices.get(case)
+            {
+                *designation =
+                    designated_claim(line, claims.iter().map(|(id, n)| (*id, n.as_str())));
+            }
+        }
+        Ok(())
     }
 
     /// A statement is booked only for one of the agency's trust accounts:
@@ -627,6 +719,187 @@ impl Kwijting {
         Ok(None)
     }
 
+    /// Assigns an entry of the unmatched queue to a case, whichever way the
+    /// money went: a credit is allocated to the case
+    /// ([`assign_payment`](Self::assign_payment)), a debit takes back a
+    /// payment of the case ([`assign_debit`](Self::assign_debit)). The one
+    /// action of `payments assign` and the API's `.../assign`.
+    pub fn assign_entry(
+        &self,
+        actor: &Actor,
+        entry_key: &str,
+        case_number: &str,
+    ) -> Result<Assignment, ServiceError> {
+        let debit = self
+            .store
+            .bank_entry(entry_key)?
+            .is_some_and(|e| e.match_state == "unmatched_debit");
+        Ok(if debit {
+            Assignment::Debit(self.assign_debit(
+                actor,
+                entry_key,
+                DebitAs::TakesBackPaymentOf(case_number),
+            )?)
+        } else {
+            Assignment::Credit(self.assign_payment(actor, entry_key, case_number)?)
+        })
+    }
+
+    /// Books an unmatched debit as what a person says it was, logged with
+    /// who did it, all or nothing:
+    ///
+    /// - taking back a payment of a case: a debit leaves the trust account
+    ///   when the bank gives money back to a payer (a chargeback, a recall
+    ///   without return information). A bookkeeper books that as the return
+    ///   of the payment it takes back, exactly as a return the bank marked:
+    ///   the receipt and its allocations are reversed, the case is restated
+    ///   without the payment (and opens again when it was closed as paid),
+    ///   the credit is marked returned. The payment is the case's latest
+    ///   standing credit of the same amount; a case without one is refused
+    ///   (the ledger reverses whole transfers only, so a part of a payment
+    ///   is not taken back);
+    /// - bank costs: the bank's charges on the trust account are the
+    ///   agency's running costs, paid from its commission still in the
+    ///   account (`recipe::bank_costs`); refused when that does not cover
+    ///   them (the trust account keeps covering what clients are owed).
+    pub fn assign_debit(
+        &self,
+        actor: &Actor,
+        entry_key: &str,
+        debit_as: DebitAs<'_>,
+    ) -> Result<DebitAssigned, ServiceError> {
+        let case = match debit_as {
+            DebitAs::TakesBackPaymentOf(number) => Some(self.case_by_number(number)?),
+            DebitAs::BankCosts => None,
+        };
+        self.door().check(
+            actor,
+            case.as_ref().map(|(_, _, client)| *client),
+            &["payment", "bank_account"],
+            Access::Write,
+            "assigning a debit",
+        )?;
+        let entry = self
+            .store
+            .bank_entry(entry_key)?
+            .ok_or_else(|| ServiceError::Invalid(format!("no statement entry '{entry_key}'")))?;
+        if entry.match_state != "unmatched_debit" || entry.amount_cents >= 0 {
+            return Err(ServiceError::Invalid(format!(
+                "entry '{entry_key}' is {}: only unmatched debits can be booked this way",
+                entry.match_state
+            )));
+        }
+        let amount = Money::from_cents(-entry.amount_cents);
+        let on = entry.booked_on.unwrap_or(self.clock().today());
+        let who = actor.name();
+        let log = PaymentAssignment {
+            entry_key: entry_key.to_owned(),
+            kind: "assign".into(),
+            case: case.as_ref().map(|(_, c, _)| *c),
+            amount_cents: entry.amount_cents,
+            actor: who.clone(),
+            at: self.clock().now(),
+        };
+        let Some((number, case, _)) = case else {
+            let mut book = self.open_book(&[], &[])?;
+            let t = bank_costs(
+                &book.ledger,
+                key(&format!("bankcosts:{entry_key}"))?,
+                on,
+                amount,
+                entry_key,
+            )
+            .map_err(|e| {
+                ServiceError::Invalid(format!(
+                    "entry '{entry_key}': bank costs of {amount} are paid from the agency's \
+                     commission in the trust account, and {e}; the agency funds the trust account \
+                     first; nothing was booked"
+                ))
+            })?;
+            book.apply(t)?;
+            self.store.book_ledger(&LedgerBatch {
+                updates: vec![EntryUpdate {
+                    key: entry_key.to_owned(),
+                    match_state: "bank_costs".into(),
+                    case: None,
+                    reason: Some(format!(
+                        "bank costs of the trust account, paid from the agency's commission; \
+                         assigned by {who}"
+                    )),
+                }],
+                transfers: book.made().iter().map(to_stored).collect(),
+                assignments: vec![log],
+                ..LedgerBatch::default()
+            })?;
+            return Ok(DebitAssigned {
+                entry_key: entry_key.to_owned(),
+                amount,
+                booked_as: "bank_costs",
+                case_number: None,
+                original_entry_key: None,
+            });
+        };
+        let original = self
+            .store
+            .standing_credits_of_case(case, amount.cents())?
+            .into_iter()
+            .next()
+            .ok_or_else(|| {
+                ServiceError::Invalid(format!(
+                    "case {} has no payment of {amount} booked that was not returned: a debit \
+                     assigned to a case takes back one of its payments, whole; nothing was booked",
+                    number.as_str()
+                ))
+            })?;
+        let rk = key(&format!("rcpt:{original}"))?;
+        let mut book = self.open_book(&[case], &[rk.as_str().to_owned()])?;
+        let source = Source::new(SourceKind::StatementEntry, entry_key).map_err(internal)?;
+        book.unbook_receipt(&rk, on, &format!("rtn:{entry_key}"), &source)?;
+        self.store.book_ledger(&LedgerBatch {
+            updates: vec![
+                EntryUpdate {
+                    key: entry_key.to_owned(),
+                    match_state: "return".into(),
+                    case: Some(case),
+                    reason: Some(format!(
+                        "takes back {original} of {}: assigned by {who}",
+                        number.as_str()
+                    )),
+                },
+                EntryUpdate {
+                    key: original.clone(),
+                    match_state: "returned".into(),
+                    case: None,
+                    reason: Some(format!("returned by {entry_key}")),
+                },
+            ],
+            transfers: book.made().iter().map(to_stored).collect(),
+            assignments: vec![log],
+            settled: std::mem::take(&mut book.settled),
+            ..LedgerBatch::default()
+        })?;
+        self.on_returned_receipt(
+            actor,
+            &ReturnedReceipt {
+                entry_key: entry_key.to_owned(),
+                original_entry_key: original.clone(),
+                case: Some(case),
+                amount,
+                on,
+                reason_code: None,
+                end_to_end_id: None,
+                mandate_id: None,
+            },
+        )?;
+        Ok(DebitAssigned {
+            entry_key: entry_key.to_owned(),
+            amount,
+            booked_as: "payment_taken_back",
+            case_number: Some(number.as_str().to_owned()),
+            original_entry_key: Some(original),
+        })
+    }
+
     /// Assigns an unmatched credit to a case by hand: the money moves from
     /// suspense to the case and is allocated as a matched payment would be,
     /// logged with who assigned it.
@@ -664,17 +937,44 @@ impl Kwijting {
                 )));
             }
         };
+        // The remittance designates a claim of the case it is assigned to
+        // as it would have if matched (art. 6:43(1) BW).
+        let line = CreditLine {
+            amount,
+            structured: entry
+                .structured_ref
+                .clone()
+                .map(|text| StructuredReference { issuer: None, text }),
+            unstructured: entry.remittance.clone().into_iter().collect(),
+            counterparty_iban: None,
+        };
+        let invoices = self.store.claim_invoice_numbers(&[case])?;
+        let designation = invoices.get(&case).and_then(|claims| {
+            designated_claim(&line, claims.iter().map(|(id, n)| (*id, n.as_str())))
+        });
         let who = actor.name();
-        let refund = book.settle(case, &rk, amount, on, &format!("assigned by {who}"))?;
+        let refund = book.settle(
+            case,
+            &rk,
+            amount,
+            on,
+            designation.as_ref().map(|d| d.claim),
+            &format!("assigned by {who}"),
+        )?;
         self.store.book_ledger(&LedgerBatch {
             entries: Vec::new(),
             updates: vec![EntryUpdate {
                 key: entry_key.to_owned(),
                 match_state: "assigned".into(),
                 case: Some(case),
-                reason: Some(format!("assigned to {} by {who}", number.as_str())),
+                reason: Some(format!(
+                    "assigned to {} by {who}{}",
+                    number.as_str(),
+                    designated_note(designation.as_ref())
+                )),
             }],
             transfers: book.made().iter().map(to_stored).collect(),
+            designations: std::mem::take(&mut book.designations),
             assignments: vec![PaymentAssignment {
                 entry_key: entry_key.to_owned(),
                 kind: "assign".into(),
@@ -752,6 +1052,7 @@ fn send(
         updates: std::mem::take(updates),
         transfers,
         assignments: Vec::new(),
+        designations: std::mem::take(&mut book.designations),
         settled: std::mem::take(&mut book.settled),
     };
     // A writer that hung up failed; its error is told when it is joined.
@@ -788,7 +1089,11 @@ fn book_planned(
     } in planned
     {
         match plan {
-            Plan::Credit { outcome } => {
+            Plan::Credit {
+                outcome,
+                designation,
+                ..
+            } => {
                 let rk = key(&format!("rcpt:{}", entry.key))?;
                 book.apply(receipt(rk.clone(), on, amount, &entry.key).map_err(internal)?)?;
                 match outcome {
@@ -797,14 +1102,25 @@ fn book_planned(
                         confidence,
                         rule,
                         reason,
-                    } => match book.settle(case, &rk, amount, on, &reason) {
+                    } => match book.settle(
+                        case,
+                        &rk,
+                        amount,
+                        on,
+                        designation.as_ref().map(|d| d.claim),
+                        &reason,
+                    ) {
                         Ok(refund) => {
                             report.refunds_cents += refund.cents();
                             report.matched += 1;
                             entry.match_state = "matched".into();
                             entry.case = Some(case);
                             entry.confidence = Some(format!("{confidence:?}").to_lowercase());
-                            entry.reason = Some(format!("{}: {reason}", rule.as_str()));
+                            entry.reason = Some(format!(
+                                "{}: {reason}{}",
+                                rule.as_str(),
+                                designated_note(designation.as_ref())
+                            ));
                         }
                         Err(e) => {
                             report.unmatched += 1;
@@ -933,6 +1249,65 @@ fn book_planned(
     }
     send(book, &mut entries, &mut updates, &mut made, to_writer)?;
     Ok(())
+}
+
+/// The largest amount one statement entry or transaction may carry: what
+/// both the ledger (one posting, `transfer::POSTING_AMOUNT_MAX`) and the law
+/// engine (one payment, `statement::PRINCIPAL_MAX`) take, whichever is less
+/// (both are EUR 10,000,000,000.00 today). The bank parsers read larger
+/// amounts exactly (up to 15 integer digits), so a statement over the limit
+/// would otherwise be refused half-way by the ledger or leave a case the
+/// law engine refuses.
+pub const STATEMENT_AMOUNT_MAX: Money = {
+    let ledger = kwijting_ledger::transfer::POSTING_AMOUNT_MAX;
+    let law = kwijting_law::statement::PRINCIPAL_MAX;
+    if ledger.cents() < law.cents() {
+        ledger
+    } else {
+        law
+    }
+};
+
+/// Refuses a statement with an entry or transaction amount over
+/// [`STATEMENT_AMOUNT_MAX`], naming the file, the statement, the entry (its
+/// position in the statement, from 1, and the line of the file where it
+/// starts: the `:61:` line in MT940, the `<Ntry>` element in camt) and, in
+/// a batch, the transaction. Checked before anything is booked.
+fn check_amount_limits(source: &str, s: &Statement) -> Result<(), ServiceError> {
+    let refuse = |amount: Money, at: String| {
+        ServiceError::Invalid(format!(
+            "{source}, statement {}, {at}: amount {amount} is more than {STATEMENT_AMOUNT_MAX}, \
+             the most the ledger and the law engine take; nothing was booked",
+            s.statement_id
+        ))
+    };
+    for e in &s.entries {
+        let entry = format!("entry {} (line {})", e.index + 1, e.line);
+        if e.amount > STATEMENT_AMOUNT_MAX {
+            return Err(refuse(e.amount, entry));
+        }
+        for t in &e.transactions {
+            if let Some(amount) = t.amount
+                && amount > STATEMENT_AMOUNT_MAX
+            {
+                return Err(refuse(
+                    amount,
+                    format!("{entry}, transaction {}", t.index + 1),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// What the match reason adds for a designated payment.
+fn designated_note(designation: Option<&Designation>) -> String {
+    designation.map_or(String::new(), |d| {
+        format!(
+            "; the remittance names invoice {}: applied to that claim first (art. 6:43(1) BW)",
+            d.invoice_number
+        )
+    })
 }
 
 /// The cases the statement's references point at, to fetch at once.

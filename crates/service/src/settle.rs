@@ -8,7 +8,7 @@
 
 use std::collections::HashMap;
 
-use kwijting_domain::{CaseId, ClientId, Date, DebtorType, Money};
+use kwijting_domain::{CaseId, ClaimId, ClientId, Date, DebtorType, Money};
 use kwijting_law::LawError;
 use kwijting_law::nl::Netherlands;
 use kwijting_law::nl::holidays::Holidays;
@@ -28,7 +28,9 @@ use kwijting_ledger::{
     AccountKind, CaseBalance, Ledger, Posting, Source, SourceKind, Transfer, TransferKey,
     TransferKind,
 };
-use kwijting_store::{CaseLawRow, CaseSettled, StoredPosting, StoredTransfer};
+use kwijting_store::{
+    CaseLawRow, CaseSettled, DesignationStore, PaymentDesignation, StoredPosting, StoredTransfer,
+};
 
 use crate::{Kwijting, ServiceError};
 
@@ -143,6 +145,8 @@ pub(crate) struct Paid {
     pub on: Date,
     pub amount: Money,
     pub allocation: TransferKey,
+    /// The claim the debtor designated it to (art. 6:43(1) BW).
+    pub designated: Option<ClaimId>,
 }
 
 /// A case as the batch knows it: its law data, the payments on the ledger,
@@ -158,12 +162,15 @@ pub(crate) struct CaseBook {
 
 impl CaseBook {
     /// The case's payments and last posting day from the transfers that
-    /// post to it (all of them, in the order written).
+    /// post to it (all of them, in the order written), each payment with
+    /// the claim `designations` (allocation key to claim, as stored) says
+    /// the debtor designated it to.
     pub(crate) fn from_ledger<'a>(
         law: CaseLawRow,
         costs: CostsSettings,
         ledger: &Ledger,
         transfers: impl IntoIterator<Item = &'a Transfer>,
+        designations: &HashMap<String, ClaimId>,
     ) -> CaseBook {
         let case = law.case;
         let mut book = CaseBook {
@@ -179,6 +186,7 @@ impl CaseBook {
                     on: t.on(),
                     amount: t.amount_on(AccountKind::Suspense),
                     allocation: t.key().clone(),
+                    designated: designations.get(t.key().as_str()).copied(),
                 });
             }
         }
@@ -191,12 +199,16 @@ impl CaseBook {
         &self,
         nl: &Netherlands,
         as_of: Date,
-        extra: Option<(Date, Money)>,
+        extra: Option<Payment>,
     ) -> Result<Statement, LawError> {
-        let paid = self.payments.iter().map(|p| (p.on, p.amount));
+        let paid = self.payments.iter().map(|p| (p.on, p.amount, p.designated));
         statement_of_case(nl, &self.law, self.costs, paid.chain(extra), as_of)
     }
 }
+
+/// A payment as the statement of account takes it: its day, its amount and
+/// the claim the debtor designated it to (art. 6:43(1) BW), if any.
+pub(crate) type Payment = (Date, Money, Option<ClaimId>);
 
 /// How long a claim can still be claimed (verjaring, limitation).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -256,7 +268,9 @@ pub(crate) fn limitation_of_case(
 /// The one definition of what a case owes on `as_of`: the law engine's
 /// statement of account over the case's claims, its 14-day letter, the
 /// costs from the first costs demand carried out (where the law allows
-/// them then) and the payments allocated to it. The ledger, the daily run,
+/// them then) and the payments allocated to it, each to the claim the
+/// debtor designated it to first (art. 6:43(1) BW), as stored with its
+/// allocation. The ledger, the daily run,
 /// the case views, arrangements and the settlement quote all read this.
 ///
 /// Within a day the letter comes first, then the costs, then the payments
@@ -267,7 +281,7 @@ pub(crate) fn statement_of_case(
     nl: &Netherlands,
     law: &CaseLawRow,
     costs: CostsSettings,
-    payments: impl IntoIterator<Item = (Date, Money)>,
+    payments: impl IntoIterator<Item = Payment>,
     as_of: Date,
 ) -> Result<Statement, LawError> {
     let kind = match law.debtor_type {
@@ -305,13 +319,10 @@ pub(crate) fn statement_of_case(
             kind: EventKind::CollectionCosts,
         });
     }
-    for (on, amount) in payments {
+    for (on, amount, designated) in payments {
         events.push(Event {
             on,
-            kind: EventKind::Payment {
-                amount,
-                designated: None,
-            },
+            kind: EventKind::Payment { amount, designated },
         });
     }
     // Stable: within a day the letter, then costs, then payments in order.
@@ -384,6 +395,9 @@ pub(crate) struct Book {
     /// Cases this batch paid off, or that owe again after a return, in the
     /// order booked: written with the transfers.
     pub settled: Vec<CaseSettled>,
+    /// Allocations this batch made that the debtor designated to a claim:
+    /// written with the transfers.
+    pub designations: Vec<PaymentDesignation>,
 }
 
 /// The costs terms a client's settings give the statement of account: the
@@ -497,6 +511,7 @@ impl Kwijting {
             })
             .collect::<Result<Vec<_>, _>>()?;
         let ledger = Ledger::window(window, transfers);
+        let designations = self.store.payment_designations(&history)?;
         let terms = self.costs_terms()?;
         let by_case = transfers_by_case(&ledger);
         let cases = law
@@ -504,7 +519,8 @@ impl Kwijting {
             .map(|(id, row)| {
                 let mine = by_case.get(&id).map(Vec::as_slice).unwrap_or_default();
                 let costs = terms.get(&row.client).copied().unwrap_or_default();
-                let book = CaseBook::from_ledger(row, costs, &ledger, mine.iter().copied());
+                let book =
+                    CaseBook::from_ledger(row, costs, &ledger, mine.iter().copied(), &designations);
                 (id, book)
             })
             .collect();
@@ -515,6 +531,7 @@ impl Kwijting {
             nl: self.netherlands()?,
             agreements,
             settled: Vec::new(),
+            designations: Vec::new(),
         })
     }
 }
@@ -600,15 +617,17 @@ impl Book {
     }
 
     /// Allocates `amount` of `receipt` to `case` as the statement of account
-    /// applies it on `on`, after charging what the statement has that the
-    /// ledger lacks. Returns what was held for refund. Nothing is applied
-    /// when the law engine refuses the case.
+    /// applies it on `on`, to the claim `designated` first when the debtor
+    /// named one (art. 6:43(1) BW), after charging what the statement has
+    /// that the ledger lacks. Returns what was held for refund. Nothing is
+    /// applied when the law engine refuses the case.
     pub(crate) fn settle(
         &mut self,
         case: CaseId,
         receipt: &TransferKey,
         amount: Money,
         on: Date,
+        designated: Option<ClaimId>,
         reason: &str,
     ) -> Result<Money, ServiceError> {
         let book = self
@@ -623,7 +642,7 @@ impl Book {
         let as_of = book.last_on.map_or(on, |l| l.max(on));
         let law = |e: LawError| internal(format!("case {case}: the law engine refused: {e}"));
         let after = book
-            .statement(&self.nl, as_of, Some((on, amount)))
+            .statement(&self.nl, as_of, Some((on, amount, designated)))
             .map_err(law)?;
         // Paid in date order, the case stood before the payment at what it
         // stands at after it plus what the payment took: one statement of
@@ -686,7 +705,7 @@ impl Book {
                     &self.ledger,
                     &req,
                     &claims_from_statement(&before, &[]),
-                    None,
+                    designated,
                 )
                 .map_err(internal)?
             }
@@ -705,6 +724,14 @@ impl Book {
                 on,
                 amount,
                 allocation: key(&alloc_key)?,
+                designated,
+            });
+        }
+        if let Some(claim) = designated {
+            self.designations.push(PaymentDesignation {
+                allocation_key: alloc_key.clone(),
+                case,
+                claim,
             });
         }
         self.restate_to(

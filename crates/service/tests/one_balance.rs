@@ -12,7 +12,7 @@ use kwijting_store::testkit::fresh_stores;
 mod common;
 mod money;
 use common::{operator, service_on};
-use money::{Line, camt, kenmerk};
+use money::{Line, camt, entry_key, kenmerk};
 
 fn day(s: &str) -> Date {
     parse_date(s).unwrap()
@@ -491,5 +491,149 @@ mod every_surface_agrees {
         fn the_balance_shown_decided_quoted_and_booked_is_one(s in scenario()) {
             check(&s);
         }
+    }
+}
+
+/// Two synthetic debtors with two claims each, the older one due first:
+/// invoices FAC-1001 (due 2026-09-01, EUR 500) and FAC-1002 (due
+/// 2026-10-15, EUR 300) for the first, FAC-2001 and FAC-2002 alike for the
+/// second.
+const TWO_CLAIMS_EACH: &str = "debtor_ref,debtor_type,debtor_name,street,postcode,city,invoice_number,invoice_date,due_date,principal\n\
+D1,consumer,Anna Testpersoon,Teststraat 1,1234 AB,Teststad,FAC-1001,2026-08-01,2026-09-01,500.00\n\
+D1,consumer,Anna Testpersoon,Teststraat 1,1234 AB,Teststad,FAC-1002,2026-09-15,2026-10-15,300.00\n\
+D2,consumer,Bert Proefpersoon,Proeflaan 2,2345 BC,Proefdorp,FAC-2001,2026-08-01,2026-09-01,500.00\n\
+D2,consumer,Bert Proefpersoon,Proeflaan 2,2345 BC,Proefdorp,FAC-2002,2026-09-15,2026-10-15,300.00\n";
+
+#[test]
+fn a_payment_naming_an_invoice_goes_to_that_claim_first() {
+    for (engine, store) in fresh_stores("one_balance_designated") {
+        let a = operator();
+        let pay_on = day("2026-11-21");
+        let svc = service_on(store.clone(), pay_on);
+        svc.add_client(
+            &a,
+            "ACME",
+            "Acme B.V.",
+            kwijting_domain::ClientRole::Controller,
+            None,
+        )
+        .unwrap();
+        svc.import_claims_csv(
+            &a,
+            "ACME",
+            "two.csv",
+            TWO_CLAIMS_EACH.as_bytes(),
+            &mut |_| {},
+        )
+        .unwrap();
+        let page = svc
+            .list_cases(
+                &a,
+                &CaseQuery {
+                    limit: 10,
+                    ..Default::default()
+                },
+            )
+            .unwrap();
+        assert_eq!(page.cases.len(), 2, "{engine}");
+        // Each case's claims by invoice number.
+        let claims = |number: &str| {
+            let file = svc.case_file(&a, number).unwrap();
+            let mut by_invoice: Vec<(String, kwijting_domain::ClaimId)> = file
+                .claims
+                .iter()
+                .map(|c| (c.invoice_number.clone(), c.id))
+                .collect();
+            by_invoice.sort();
+            (file.summary.id, by_invoice)
+        };
+        let (named_case, named) = claims(&page.cases[0].number);
+        let (plain_case, plain) = claims(&page.cases[1].number);
+        let younger = named[1].1;
+        let younger_invoice = named[1].0.replace('-', " ").to_lowercase();
+        // EUR 200 on each: one naming its younger invoice (written with a
+        // space for the dash, in lower case), one naming none.
+        let mut to_named = Line::credit(20_000, &pay_on.to_string());
+        to_named.kenmerk = Some(kenmerk(named_case.0 as u64));
+        to_named.text = Some(format!("betaling factuur {younger_invoice}"));
+        let mut to_plain = Line::credit(20_000, &pay_on.to_string());
+        to_plain.kenmerk = Some(kenmerk(plain_case.0 as u64));
+        to_plain.text = Some("betaling".into());
+        let report = svc
+            .import_statement(
+                &a,
+                "pay.xml",
+                camt("DES1", &[to_named, to_plain]).as_bytes(),
+            )
+            .unwrap();
+        assert_eq!(report.matched, 2, "{engine}: {report:?}");
+
+        // The statement applies the named payment to the younger claim
+        // (6:43(1) BW) and the other to the older, due first (6:43(2)).
+        let check = |number: &str, to: kwijting_domain::ClaimId, designated: bool| {
+            let s = svc.statement_of_account(&a, number, pay_on).unwrap();
+            let p = &s.payments[0];
+            assert_eq!(p.designated.is_some(), designated, "{engine}: {p:?}");
+            assert_eq!(p.shares.len(), 1, "{engine}: {p:?}");
+            assert_eq!(p.shares[0].claim, to, "{engine}: {p:?}");
+            for c in &s.claims {
+                let paid = c.paid.principal.cents() + c.paid.interest.cents();
+                assert_eq!(paid > 0, c.id == to, "{engine}: {number} {c:?}");
+            }
+            // The case view shows the statement's balance; the ledger holds
+            // the statement's parts.
+            assert_eq!(
+                owed(&svc.case_standing(&a, number).unwrap()),
+                s.balance,
+                "{engine}"
+            );
+            let ledger = svc.case_ledger(&a, number).unwrap();
+            assert_eq!(ledger.principal, s.outstanding.principal, "{engine}");
+            assert_eq!(ledger.interest, s.outstanding.interest, "{engine}");
+        };
+        check(&page.cases[0].number, younger, true);
+        check(&page.cases[1].number, plain[0].1, false);
+        // The match says why, for the person reviewing it.
+        let entry = store.bank_entry(&entry_key("DES1", 0)).unwrap().unwrap();
+        assert!(
+            entry
+                .reason
+                .as_deref()
+                .is_some_and(|r| r.contains("art. 6:43(1) BW")),
+            "{engine}: {entry:?}"
+        );
+        assert!(svc.verify_ledger(&a).unwrap().is_ok(), "{engine}");
+        // The same statement later, as the views and the quote read it.
+        let later = day("2026-12-21");
+        let s = svc
+            .statement_of_account(&a, &page.cases[0].number, later)
+            .unwrap();
+        assert_eq!(s.payments[0].shares[0].claim, younger, "{engine}");
+
+        // The daily run's chunk reads the designation with the payment.
+        let run_on = day("2026-11-22");
+        store.plan_run(run_on, 100).unwrap();
+        let seen = std::sync::Mutex::new(Vec::new());
+        store
+            .run_chunk(run_on, &|cases| {
+                for c in cases {
+                    seen.lock().unwrap().push((c.id, c.payments.clone()));
+                }
+                kwijting_store::ChunkWork::default()
+            })
+            .unwrap();
+        let seen = seen.into_inner().unwrap();
+        let of = |case| {
+            seen.iter()
+                .find(|(c, _)| *c == case)
+                .map(|(_, p)| p.clone())
+                .unwrap()
+        };
+        assert_eq!(
+            of(named_case),
+            vec![(pay_on, 20_000, Some(younger))],
+            "{engine}"
+        );
+        assert_eq!(of(plain_case), vec![(pay_on, 20_000, None)], "{engine}");
     }
 }

@@ -168,3 +168,63 @@ fn a_debit_that_is_not_ours_waits_in_the_queue() {
         assert!(total >= 2, "{engine}: the credit waits too");
     }
 }
+
+#[test]
+fn a_statement_amount_over_the_ledgers_limit_is_refused_whole() {
+    use kwijting_service::payments::STATEMENT_AMOUNT_MAX;
+    for (engine, svc) in setup("statement_amount_limit", 5) {
+        let before = svc.ledger_fingerprint(&operator()).unwrap();
+        // camt: the second entry is one cent over the limit.
+        let over = STATEMENT_AMOUNT_MAX.cents() + 1;
+        let lines = [
+            money::Line::credit(2_500, "2026-11-20"),
+            money::Line::credit(over, "2026-11-20"),
+        ];
+        let xml = money::camt("LIM1", &lines);
+        let said = svc
+            .import_statement(&operator(), "limits.xml", xml.as_bytes())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            said.contains("limits.xml, statement LIM1, entry 2 (line ")
+                && said.contains("10000000000.01")
+                && said.contains("nothing was booked"),
+            "{engine}: {said}"
+        );
+        // MT940: the entry's `:61:` line is named.
+        let sta = format!(
+            ":20:LIM2\n:25:{}\n:28C:1\n:60F:C261120EUR0,00\n\
+             :61:2611201120C25,00NTRFNONREF//L1\n:86:betaling\n\
+             :61:2611201120C10000000000,01NTRFNONREF//L2\n:86:te groot\n\
+             :62F:C261120EUR10000000025,01\n",
+            trust()
+        );
+        let said = svc
+            .import_statement(&operator(), "limits.sta", sta.as_bytes())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            said.contains("limits.sta, statement LIM2, entry 2 (line 7)"),
+            "{engine}: {said}"
+        );
+        assert_eq!(
+            svc.ledger_fingerprint(&operator()).unwrap(),
+            before,
+            "{engine}: a refused statement changes nothing"
+        );
+        // The limit itself is taken (into suspense: it names no case).
+        let at_limit = [money::Line::credit(
+            STATEMENT_AMOUNT_MAX.cents(),
+            "2026-11-20",
+        )];
+        let r = svc
+            .import_statement(
+                &operator(),
+                "limit.xml",
+                money::camt("LIM3", &at_limit).as_bytes(),
+            )
+            .unwrap();
+        assert_eq!(r.unmatched, 1, "{engine}: {r:?}");
+        assert!(svc.verify_ledger(&operator()).unwrap().is_ok(), "{engine}");
+    }
+}

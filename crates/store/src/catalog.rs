@@ -482,6 +482,18 @@ pub static CATALOG: &[Table] = &[
         columns: &[plain("account"), personal("balance_cents", "payment", PAY)],
     },
     Table {
+        // The claim a debtor designated a payment to (art. 6:43(1) BW), per
+        // allocation: how the debtor's payment was applied, payment data of
+        // the case's parties like the postings it explains.
+        name: "payment_designations",
+        subject: Subject::CaseParties("case_id"),
+        columns: &[
+            plain("allocation_key"),
+            plain("case_id"),
+            personal("claim_id", "payment", PAY),
+        ],
+    },
+    Table {
         // Who assigned or refunded unmatched money, and to which case.
         name: "payment_assignments",
         subject: Subject::CaseParties("case_id"),

@@ -74,6 +74,9 @@ pub struct LedgerBatch {
     pub updates: Vec<EntryUpdate>,
     pub transfers: Vec<StoredTransfer>,
     pub assignments: Vec<PaymentAssignment>,
+    /// Allocations the debtor designated to a claim (art. 6:43(1) BW),
+    /// written with the allocations.
+    pub designations: Vec<crate::PaymentDesignation>,
     /// Cases whose statement of account the batch brought to zero or back
     /// above it, written in the same transaction as the transfers.
     pub settled: Vec<CaseSettled>,

@@ -13,6 +13,7 @@ pub mod arrangement;
 pub mod bench;
 pub mod case_search;
 pub mod catalog;
+pub mod designation;
 pub mod erasure;
 pub mod ledger;
 pub mod mandate;
@@ -24,6 +25,7 @@ pub mod restate;
 pub mod rights;
 mod sqlite;
 pub mod testkit;
+pub mod unmatched;
 
 use std::sync::Arc;
 
@@ -33,6 +35,7 @@ pub use arrangement::{
     ReturnUpdate, WatchedArrangement,
 };
 pub use case_search::{CaseSearch, CaseSearchStore, FoundCases, SEARCH_LIMIT_MAX};
+pub use designation::{DesignationStore, PaymentDesignation};
 pub use erasure::ErasureStore;
 pub use ledger::{
     CaseLawRow, CaseSettled, CreditProbe, EntryLinks, EntryUpdate, LawClaim, LedgerBatch,
@@ -44,6 +47,7 @@ pub use recipients::{NewRecipient, RecipientRow, RecipientStore};
 pub use remit::{ClientAgreementRow, Payer, RemitStore, RemittanceRow};
 pub use restate::RestateStore;
 pub use rights::{RightsStore, RightsTx};
+pub use unmatched::UnmatchedStore;
 
 /// Which engine a store runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -412,8 +412,9 @@ pub struct RunCase {
     /// The statement of account's claims.
     pub claims: Vec<crate::LawClaim>,
     /// The payments the statement of account counts: each live allocation
-    /// to the case, its day and amount in cents, in the order booked.
-    pub payments: Vec<(Date, i64)>,
+    /// to the case, its day, amount in cents and the claim the debtor
+    /// designated it to (art. 6:43(1) BW), in the order booked.
+    pub payments: Vec<(Date, i64, Option<ClaimId>)>,
     /// Strategy id, version and champion/challenger variant, once assigned.
     pub strategy: Option<(String, i64, String)>,
     pub steps_taken: i64,
@@ -609,11 +610,13 @@ pub(crate) const CHUNK_CLAIMS_SQL: &str = "SELECT case_id, id, principal_cents, 
 
 /// The allocations to a chunk's cases and the reversals filed under them:
 /// (case id, key, booked on, the key it reverses, kind, the amount taken
-/// from suspense), in the order written. A case's statement of account
-/// counts each allocation no reversal undid.
+/// from suspense, the claim designated), in the order written. A case's
+/// statement of account counts each allocation no reversal undid.
 pub(crate) const CHUNK_PAYMENTS_SQL: &str = "SELECT t.case_id, t.key, t.booked_on, t.reverses, t.kind, \
-     COALESCE((SELECT p.amount_cents FROM ledger_postings p WHERE p.transfer_id = t.id AND p.account = 'suspense'), 0) \
-     FROM ledger_transfers t WHERE t.case_id IS NOT NULL AND t.case_id BETWEEN $1 AND $2 \
+     COALESCE((SELECT p.amount_cents FROM ledger_postings p WHERE p.transfer_id = t.id AND p.account = 'suspense'), 0), \
+     d.claim_id \
+     FROM ledger_transfers t LEFT JOIN payment_designations d ON d.allocation_key = t.key \
+     WHERE t.case_id IS NOT NULL AND t.case_id BETWEEN $1 AND $2 \
      AND (t.kind = 'allocation' OR t.reverses IS NOT NULL) ORDER BY t.id";
 
 /// Adds a claim to the case it belongs to; `cases` is sorted by id.
@@ -631,6 +634,7 @@ pub(crate) struct ChunkTransfer {
     pub reverses: Option<String>,
     pub allocation: bool,
     pub suspense_cents: i64,
+    pub designated: Option<ClaimId>,
 }
 
 /// Adds to each case the allocations no reversal in `rows` undid; `cases`
@@ -643,7 +647,9 @@ pub(crate) fn attach_payments(cases: &mut [RunCase], rows: Vec<ChunkTransfer>) {
             continue;
         }
         if let Ok(i) = cases.binary_search_by_key(&r.case, |c| c.id) {
-            cases[i].payments.push((r.booked_on, r.suspense_cents));
+            cases[i]
+                .payments
+                .push((r.booked_on, r.suspense_cents, r.designated));
         }
     }
 }

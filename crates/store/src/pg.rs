@@ -76,6 +76,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         20,
         include_str!("../migrations/postgres/0020_consumer_sale.sql"),
     ),
+    (
+        21,
+        include_str!("../migrations/postgres/0021_payment_designations.sql"),
+    ),
 ];
 
 /// Connections kept open for reuse; more are opened on demand and closed
@@ -1691,6 +1695,7 @@ fn load_run_cases(
                 reverses: r.try_get(3)?,
                 allocation: r.try_get::<_, String>(4)? == "allocation",
                 suspense_cents: r.try_get(5)?,
+                designated: r.try_get::<_, Option<i64>>(6)?.map(ClaimId),
             })
         })
         .collect::<Result<Vec<_>>>()?;

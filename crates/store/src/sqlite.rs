@@ -64,6 +64,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         20,
         include_str!("../migrations/sqlite/0020_consumer_sale.sql"),
     ),
+    (
+        21,
+        include_str!("../migrations/sqlite/0021_payment_designations.sql"),
+    ),
 ];
 
 pub struct SqliteStore {
@@ -1585,6 +1589,7 @@ fn attach_statement_inputs(
             reverses: r.get(3)?,
             allocation: kind == "allocation",
             suspense_cents: r.get(5)?,
+            designated: r.get::<_, Option<i64>>(6)?.map(ClaimId),
         });
     }
     attach_payments(cases, transfers);

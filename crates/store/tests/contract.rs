@@ -646,6 +646,7 @@ fn receipt_batch(key: &str, cents: i64) -> LedgerBatch {
             ],
         }],
         assignments: Vec::new(),
+        designations: Vec::new(),
         settled: Vec::new(),
     }
 }

@@ -8,7 +8,7 @@ use crate::arrangement::{ArrangementStore, Sql, Val};
 use crate::model::{Date, Timestamp};
 use crate::{Result, StoreError};
 
-struct Adapter<'a, 'b>(&'a mut postgres::Transaction<'b>);
+pub(super) struct Adapter<'a, 'b>(pub(super) &'a mut postgres::Transaction<'b>);
 
 fn params(args: &[Val]) -> Vec<&(dyn ToSql + Sync)> {
     args.iter()

@@ -273,6 +273,10 @@ fn write_batch(tx: &mut postgres::Transaction<'_>, batch: &LedgerBatch) -> Resul
             ],
         )?;
     }
+    crate::designation::write_designations(
+        &mut super::arrangement::Adapter(tx),
+        &batch.designations,
+    )?;
     for s in &batch.settled {
         match s {
             CaseSettled::PaidOff { case, on } => {

@@ -8,7 +8,7 @@ use super::{SqliteStore, in_tx};
 use crate::arrangement::{ArrangementStore, Sql, Val};
 use crate::{Result, StoreError};
 
-struct Adapter<'c>(&'c Connection);
+pub(super) struct Adapter<'c>(pub(super) &'c Connection);
 
 /// The shared SQL numbers its parameters `$n`; SQLite must see `?n`
 /// (`$n` would be numbered by order of appearance).

@@ -312,6 +312,10 @@ fn write_batch(c: &Connection, batch: &LedgerBatch) -> Result<()> {
             a.at.to_string()
         ])?;
     }
+    crate::designation::write_designations(
+        &mut super::arrangement::Adapter(c),
+        &batch.designations,
+    )?;
     for s in &batch.settled {
         match s {
             CaseSettled::PaidOff { case, on } => c
