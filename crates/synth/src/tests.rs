@@ -53,7 +53,7 @@ fn header_and_line_count() {
     let text = String::from_utf8(bytes.clone()).unwrap_or_default();
     let header = text.lines().next().unwrap_or_default();
     assert_eq!(header, COLUMNS.join(","));
-    assert_eq!(header.split(',').count(), 31);
+    assert_eq!(header.split(',').count(), 32);
     let recs = records(&bytes);
     assert_eq!(recs.len() as u64, summary.lines);
     assert_eq!(summary.cases, 500);
@@ -241,7 +241,7 @@ fn invoice_numbers_are_unique_and_lines_of_a_case_agree() {
         );
         let debtor_cols: Vec<&str> = COLUMNS[..12]
             .iter()
-            .chain(COLUMNS[18..].iter())
+            .chain(COLUMNS[19..].iter())
             .map(|c| get(r, c))
             .collect();
         let previous = debtors.insert(get(r, "debtor_ref"), debtor_cols.clone());
