@@ -190,11 +190,8 @@ impl RunContext {
         // A demand may not include a time-barred claim: the case's last day
         // is its first claim to run out (a consumer sale's price after 2
         // years, art. 7:28 BW), after which collection stops and says so.
-        let limitation_last_day = crate::settle::limitation_of_case(&law, self.as_of)
+        let limitation_last_day = crate::settle::first_limitation_last_day(&law, self.as_of)
             .map_err(|e| e.to_string())?
-            .iter()
-            .map(|l| l.last_day)
-            .min()
             .unwrap_or(self.as_of);
         let holds = parse_holds(case);
         Ok(CaseFacts {

@@ -232,19 +232,11 @@ pub(crate) fn limitation_of_case(
     law: &CaseLawRow,
     as_of: Date,
 ) -> Result<Vec<ClaimLimitation>, LawError> {
-    let interruptions: Vec<(Date, Interruption)> = law
-        .last_demand_on
-        .map(|d| (d, Interruption::WrittenDemand))
-        .into_iter()
-        .collect();
+    let interruptions = interruptions(law);
     law.claims
         .iter()
         .map(|c| {
-            let kind = if c.consumer_sale {
-                LimitationKind::ConsumerSalePrice
-            } else {
-                LimitationKind::ContractualClaim
-            };
+            let kind = limitation_kind(c);
             let status = limitation(kind, c.due_on, &interruptions, as_of)?;
             let interest_from = c
                 .due_on
@@ -263,6 +255,42 @@ pub(crate) fn limitation_of_case(
             })
         })
         .collect()
+}
+
+/// What interrupted the case's limitation: the last written demand (art.
+/// 3:317 BW; a new period runs from the day after, art. 3:319 BW).
+fn interruptions(law: &CaseLawRow) -> Vec<(Date, Interruption)> {
+    law.last_demand_on
+        .map(|d| (d, Interruption::WrittenDemand))
+        .into_iter()
+        .collect()
+}
+
+/// The kind of limitation a claim runs under.
+fn limitation_kind(c: &kwijting_store::LawClaim) -> LimitationKind {
+    if c.consumer_sale {
+        LimitationKind::ConsumerSalePrice
+    } else {
+        LimitationKind::ContractualClaim
+    }
+}
+
+/// The last day of the first of the case's claims to run out: the daily
+/// run's limitation (a demand may not include a time-barred claim). The
+/// same periods as [`limitation_of_case`], without the interest's.
+pub(crate) fn first_limitation_last_day(
+    law: &CaseLawRow,
+    as_of: Date,
+) -> Result<Option<Date>, LawError> {
+    let interruptions = interruptions(law);
+    let mut first: Option<Date> = None;
+    for c in &law.claims {
+        let last = limitation(limitation_kind(c), c.due_on, &interruptions, as_of)?
+            .period
+            .last_day;
+        first = Some(first.map_or(last, |f| f.min(last)));
+    }
+    Ok(first)
 }
 
 /// The one definition of what a case owes on `as_of`: the law engine's
