@@ -15,6 +15,7 @@ pub mod catalog;
 pub mod erasure;
 pub mod ledger;
 pub mod mandate;
+pub mod mapping;
 mod model;
 mod pg;
 pub mod recipients;
@@ -37,6 +38,7 @@ pub use ledger::{
     PaymentAssignment,
 };
 pub use mandate::{MandateChange, MandateStore};
+pub use mapping::ClientMappingStore;
 pub use model::*;
 pub use recipients::{NewRecipient, RecipientRow, RecipientStore};
 pub use remit::{ClientAgreementRow, Payer, RemitStore, RemittanceRow};

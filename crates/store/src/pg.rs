@@ -68,6 +68,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         15,
         include_str!("../migrations/postgres/0015_one_balance.sql"),
     ),
+    (
+        17,
+        include_str!("../migrations/postgres/0017_client_mappings.sql"),
+    ),
 ];
 
 /// Connections kept open for reuse; more are opened on demand and closed

@@ -56,6 +56,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         15,
         include_str!("../migrations/sqlite/0015_one_balance.sql"),
     ),
+    (
+        17,
+        include_str!("../migrations/sqlite/0017_client_mappings.sql"),
+    ),
 ];
 
 pub struct SqliteStore {
