@@ -146,6 +146,8 @@ struct TableLines<'m, S: Records> {
     headers: Vec<String>,
     columns: Vec<Option<Col>>,
     mapping: Option<&'m ColumnMapping>,
+    /// Per field: whether the mapping names values for its column.
+    mapped_values: Vec<bool>,
     detected: Detected,
     source: String,
     scratch: String,
@@ -304,8 +306,8 @@ impl<S: Records + Send> LineSource for TableLines<'_, S> {
                     self.rec.field(i)
                 };
                 let value = match self.mapping {
-                    Some(m) => m.value(col, value),
-                    None => value,
+                    Some(m) if self.mapped_values[i] => m.value(col, value),
+                    _ => value,
                 };
                 row.set(col, value);
                 if canonical {
@@ -485,6 +487,10 @@ fn open_table<'m, S: Records>(
     detected.number_style = style;
     detected.style_basis = basis;
     detected.mapping = mapping.map(|m| m.name().to_owned());
+    let mapped_values = columns
+        .iter()
+        .map(|c| matches!((c, mapping), (Some(c), Some(m)) if m.maps_values_of(*c)))
+        .collect();
     Ok(TableLines {
         records,
         pending,
@@ -492,6 +498,7 @@ fn open_table<'m, S: Records>(
         headers,
         columns,
         mapping,
+        mapped_values,
         detected,
         source: source.to_owned(),
         scratch: String::new(),

@@ -183,15 +183,27 @@ impl ColumnMapping {
             .or_else(|| column_by_name(&key))
     }
 
+    /// Whether the mapping names values for the column.
+    pub(super) fn maps_values_of(&self, col: Col) -> bool {
+        self.values.get(&col).is_some_and(|w| !w.is_empty())
+    }
+
     /// The value as ours when the mapping names it for the column.
     pub(super) fn value<'v>(&'v self, col: Col, value: &'v str) -> &'v str {
-        match self.values.get(&col) {
-            Some(words) if !words.is_empty() => words
-                .get(&match_key(value))
-                .map(String::as_str)
-                .unwrap_or(value),
-            _ => value,
-        }
+        let Some(words) = self.values.get(&col) else {
+            return value;
+        };
+        let v = value.trim();
+        // Few words per column: compared in place, no allocation per line.
+        let found = if v.is_ascii() {
+            words
+                .iter()
+                .find(|(w, _)| w.eq_ignore_ascii_case(v))
+                .map(|(_, ours)| ours)
+        } else {
+            words.get(&match_key(v))
+        };
+        found.map(String::as_str).unwrap_or(value)
     }
 
     /// The header lines the mapping names for each of our columns, for

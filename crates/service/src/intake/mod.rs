@@ -388,6 +388,9 @@ impl<'r> LineCheck<'r> {
         let canonical = self.row.is_canonical(col);
         let style = self.style;
         let d = self.parsed(col, required, |s| {
+            if style == Some(NumberStyle::Dutch) && !canonical && format::looks_dutch_date(s) {
+                return format::parse_dutch_date(s);
+            }
             match kwijting_domain::parse_date(s) {
                 Ok(d) => Ok(d),
                 Err(e) => match style {
