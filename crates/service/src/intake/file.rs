@@ -379,8 +379,8 @@ fn open_table<'m, S: Records>(
     let mut columns: Vec<Option<Col>> = Vec::with_capacity(headers.len());
     for (i, h) in headers.iter().enumerate() {
         if h.is_empty() && header.typed(i) == &Typed::Text {
-            // An unnamed column is ignored when it is empty on every line
-            // (what a spreadsheet's stray cell leaves); see TableLines.
+            // A column without a name is ignored (what a spreadsheet's
+            // stray cells leave): no mapping can name it.
             columns.push(None);
             continue;
         }
