@@ -15,6 +15,9 @@ pub const FIELD_BYTES_MAX: usize = 4 * 1024;
 pub const RECORD_BYTES_MAX: usize = 64 * 1024;
 /// Fields of one record at most.
 pub const FIELDS_MAX: usize = 256;
+/// Physical lines read at most: twice the lines a file may hold, room for
+/// empty lines, so that endless empty lines end too.
+pub const PHYSICAL_LINES_MAX: u64 = 2 * super::LINES_MAX;
 
 /// One cell of a record as the file gave it: text, or a typed spreadsheet
 /// value that is turned into text for its column.
@@ -129,31 +132,48 @@ impl<R: BufRead> CsvRecords<R> {
         self.bytes_read += n as u64;
     }
 
-    /// Skips empty lines; `false` at the end of the input.
+    /// Skips empty lines; `false` at the end of the input. Endless empty
+    /// lines end at [`PHYSICAL_LINES_MAX`].
     fn skip_blank_lines(&mut self) -> Result<bool, RecordError> {
         loop {
-            let b = match self.input.fill_buf()?.first() {
-                None => return Ok(false),
-                Some(b) => *b,
-            };
-            match b {
-                b'\n' if self.after_cr => {
-                    self.after_cr = false;
-                    self.consume(1);
+            let chunk = self.input.fill_buf()?;
+            if chunk.is_empty() {
+                return Ok(false);
+            }
+            let mut i = 0;
+            let mut lines = 0u64;
+            let mut at_record = false;
+            let mut after_cr = self.after_cr;
+            while i < chunk.len() {
+                match chunk[i] {
+                    b'\n' if after_cr => after_cr = false,
+                    b'\n' => lines += 1,
+                    b'\r' => {
+                        lines += 1;
+                        after_cr = true;
+                    }
+                    _ => {
+                        after_cr = false;
+                        at_record = true;
+                        break;
+                    }
                 }
-                b'\n' => {
-                    self.line += 1;
-                    self.consume(1);
-                }
-                b'\r' => {
-                    self.line += 1;
-                    self.after_cr = true;
-                    self.consume(1);
-                }
-                _ => {
-                    self.after_cr = false;
-                    return Ok(true);
-                }
+                i += 1;
+            }
+            self.after_cr = after_cr;
+            self.line += lines;
+            self.consume(i);
+            if self.line > PHYSICAL_LINES_MAX {
+                return Err(RecordError::Refused {
+                    line: self.line,
+                    field: None,
+                    message: format!(
+                        "is past line {PHYSICAL_LINES_MAX}; the file was not read further"
+                    ),
+                });
+            }
+            if at_record {
+                return Ok(true);
             }
         }
     }
