@@ -1,6 +1,10 @@
 //! `kwijting bench import`: the claim import against a same-run baseline that
 //! loads the same kind of rows with one plain multi-row INSERT per chunk, in
-//! one transaction, on the same engine.
+//! one transaction, on the same engine. With `--style dutch`: the same
+//! claims as a Dutch Excel export (BOM, CR LF, `;`, `1.234,56`, `31-12-2026`,
+//! Dutch headers through the built-in `nl` mapping; the synthetic names
+//! carry diacritics and tussenvoegsels such as "van 't Hof") against the
+//! plain comma file imported in the same run.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -26,6 +30,10 @@ pub struct BenchImportArgs {
     dir: Option<PathBuf>,
     #[arg(long, default_value_t = 7)]
     seed: u64,
+    /// plain (against a multi-row INSERT baseline) or dutch (a Dutch Excel
+    /// export of the same claims against the plain file)
+    #[arg(long, default_value = "plain")]
+    style: String,
 }
 
 /// Lines per baseline INSERT statement, as the import's chunk.
@@ -51,11 +59,63 @@ pub fn run(args: BenchImportArgs) -> anyhow::Result<()> {
     eprintln!("generated {summary:?} in {:.1?}", t.elapsed());
 
     let engines = engines(&args.engine)?;
+    match args.style.as_str() {
+        "plain" => {}
+        "dutch" => {
+            let dutch = dir.join("claims-nl.csv");
+            let t = Instant::now();
+            write_dutch(&csv, &dutch)?;
+            eprintln!("wrote the Dutch export in {:.1?}", t.elapsed());
+            for engine in engines {
+                let plain_url = fresh_bench_db(engine, &dir, "plain", args.pg_url.as_deref())?;
+                let dutch_url = fresh_bench_db(engine, &dir, "dutch", args.pg_url.as_deref())?;
+                settle_files(&dir)?;
+                let plain = measure_import(&plain_url, &csv, None)?;
+                settle_files(&dir)?;
+                let nl = kwijting_service::intake::ColumnMapping::built_in("nl");
+                let ours = measure_import(&dutch_url, &dutch, nl)?;
+                if ours.claims != plain.claims {
+                    bail!(
+                        "the Dutch export imported {} claims, the plain file {}",
+                        ours.claims,
+                        plain.claims
+                    );
+                }
+                let ratio = ours.seconds / plain.seconds;
+                println!(
+                    "bench import --style dutch [{engine}]: {} claims in {:.2} s = {:.0} claims/s; plain comma file (same run) {:.2} s = {:.0} claims/s; ratio {:.2}x (target at most 1.30x); peak RSS {:.0} MB",
+                    ours.claims,
+                    ours.seconds,
+                    ours.claims as f64 / ours.seconds,
+                    plain.seconds,
+                    plain.claims as f64 / plain.seconds,
+                    ratio,
+                    peak_rss_mb()
+                );
+                println!(
+                    "{}",
+                    serde_json::json!({
+                        "bench": "import_dutch",
+                        "engine": engine,
+                        "claims": ours.claims,
+                        "seconds": ours.seconds,
+                        "plain_seconds": plain.seconds,
+                        "ratio_to_plain": ratio,
+                    })
+                );
+            }
+            if args.dir.is_none() {
+                let _ = std::fs::remove_dir_all(&dir);
+            }
+            return Ok(());
+        }
+        other => bail!("--style must be plain or dutch, not '{other}'"),
+    }
     for engine in engines {
         let ours_url = fresh_bench_db(engine, &dir, "ours", args.pg_url.as_deref())?;
         let base_url = fresh_bench_db(engine, &dir, "baseline", args.pg_url.as_deref())?;
         settle_files(&dir)?;
-        let ours = measure_import(&ours_url, &csv)?;
+        let ours = measure_import(&ours_url, &csv, None)?;
         let peak_mb = peak_rss_mb();
         settle_files(&dir)?;
         let baseline = measure_baseline(&base_url, &csv)?;
@@ -95,17 +155,25 @@ struct Measured {
     seconds: f64,
 }
 
-fn measure_import(url: &str, csv: &Path) -> anyhow::Result<Measured> {
+fn measure_import(
+    url: &str,
+    csv: &Path,
+    mapping: Option<kwijting_service::intake::ColumnMapping>,
+) -> anyhow::Result<Measured> {
     let svc = crate::open_service(url)?;
     let actor = Actor::system("bench", "collection");
     svc.add_client(&actor, "BENCH", "Bench B.V.", ClientRole::Controller, None)?;
     let t = Instant::now();
     let report = svc
-        .import_claims_csv(
+        .import_claims_file(
             &actor,
             "BENCH",
             &csv.display().to_string(),
             std::fs::File::open(csv)?,
+            &kwijting_service::intake::FileOptions {
+                mapping,
+                ..Default::default()
+            },
             &mut |_| {},
         )
         .map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -113,6 +181,91 @@ fn measure_import(url: &str, csv: &Path) -> anyhow::Result<Measured> {
         claims: report.claims_added,
         seconds: t.elapsed().as_secs_f64(),
     })
+}
+
+/// The Dutch header of each column of the claim format, as the built-in
+/// `nl` mapping reads it.
+const DUTCH_HEADERS: &[(&str, &str)] = &[
+    ("debtor_ref", "Debiteurnummer"),
+    ("debtor_type", "Soort"),
+    ("debtor_name", "Naam"),
+    ("birth_date", "Geboortedatum"),
+    ("kvk_number", "KvK-nummer"),
+    ("street", "Adres"),
+    ("postcode", "Postcode"),
+    ("city", "Plaats"),
+    ("country", "Land"),
+    ("email", "E-mail"),
+    ("phone", "Telefoon"),
+    ("iban", "Rekeningnummer"),
+    ("invoice_number", "Factuurnummer"),
+    ("invoice_date", "Factuurdatum"),
+    ("due_date", "Vervaldatum"),
+    ("principal", "Bedrag"),
+    ("description", "Omschrijving"),
+    ("agreement_ref", "Contractnummer"),
+    ("co_debtor_name", "Medeschuldenaar"),
+    ("co_debtor_birth_date", "Medeschuldenaar_geboortedatum"),
+    ("co_debtor_street", "Medeschuldenaar_adres"),
+    ("co_debtor_postcode", "Medeschuldenaar_postcode"),
+    ("co_debtor_city", "Medeschuldenaar_plaats"),
+    ("co_debtor_country", "Medeschuldenaar_land"),
+    ("co_debtor_email", "Medeschuldenaar_e-mail"),
+    ("guarantor_name", "Borg"),
+    ("guarantor_birth_date", "Borg_geboortedatum"),
+    ("guarantor_street", "Borg_adres"),
+    ("guarantor_postcode", "Borg_postcode"),
+    ("guarantor_city", "Borg_plaats"),
+    ("guarantor_country", "Borg_land"),
+];
+
+/// Rewrites a plain claim file as a Dutch Excel CSV export of the same
+/// claims: a UTF-8 BOM, CR LF, `;`, Dutch headers, `Particulier`/`Zakelijk`,
+/// `1.234,56` amounts and `31-12-2026` dates.
+fn write_dutch(plain: &Path, dutch: &Path) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut reader = csv::Reader::from_reader(std::io::BufReader::with_capacity(
+        1 << 20,
+        std::fs::File::open(plain)?,
+    ));
+    let mut out = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(dutch)?);
+    out.write_all("\u{feff}".as_bytes())?;
+    let headers: Vec<String> = reader.headers()?.iter().map(str::to_owned).collect();
+    let mut writer = csv::WriterBuilder::new()
+        .delimiter(b';')
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(out);
+    writer.write_record(headers.iter().map(|h| {
+        DUTCH_HEADERS
+            .iter()
+            .find(|(o, _)| o == h)
+            .map(|(_, d)| *d)
+            .unwrap_or(h.as_str())
+    }))?;
+    let mut record = csv::StringRecord::new();
+    let mut fields: Vec<String> = Vec::with_capacity(headers.len());
+    while reader.read_record(&mut record)? {
+        fields.clear();
+        for (h, v) in headers.iter().zip(record.iter()) {
+            fields.push(match h.as_str() {
+                _ if v.is_empty() => String::new(),
+                "debtor_type" if v == "consumer" => "Particulier".into(),
+                "debtor_type" if v == "business" => "Zakelijk".into(),
+                "principal" => Money::parse(v)
+                    .map_err(|e| anyhow::anyhow!("generated amount {v}: {e}"))?
+                    .to_dutch()
+                    .trim_start_matches("€ ")
+                    .to_owned(),
+                h if h.ends_with("_date") && v.len() == 10 => {
+                    format!("{}-{}-{}", &v[8..10], &v[5..7], &v[0..4])
+                }
+                _ => v.to_owned(),
+            });
+        }
+        writer.write_record(&fields)?;
+    }
+    writer.flush()?;
+    Ok(())
 }
 
 /// Loads one party, address, case, link and claim per line with plain

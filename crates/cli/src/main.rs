@@ -16,6 +16,7 @@ mod bench_statement;
 mod cases_cmd;
 mod demo;
 mod erasure_cmd;
+mod import_cmd;
 mod law_cmd;
 mod next_cmd;
 mod payments_cmd;
@@ -208,6 +209,9 @@ enum ClientsCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Save (--file MAP.toml, or --file nl) or --show the column mapping the
+    /// client's claim files are read with
+    Mapping(import_cmd::MappingArgs),
     /// What the client lets the agency do in collection
     Settings {
         #[arg(long = "ref")]
@@ -294,14 +298,9 @@ enum ImportCommand {
         #[command(flatten)]
         trust: trust_account::TrustAccountArgs,
     },
-    /// Import claims from a CSV file (format: docs/claims-csv.md): all or nothing
-    Claims {
-        file: PathBuf,
-        #[arg(long)]
-        client: String,
-        #[arg(long)]
-        json: bool,
-    },
+    /// Import claims from a CSV or .xlsx file (format: docs/claims-csv.md):
+    /// all or nothing
+    Claims(import_cmd::ClaimsArgs),
 }
 
 #[derive(Subcommand)]
@@ -600,7 +599,12 @@ fn input_error(e: ServiceError) -> anyhow::Error {
 
 fn intake_error(e: IntakeError) -> anyhow::Error {
     match e {
-        IntakeError::Refused(_) | IntakeError::Service(ServiceError::Invalid(_)) => refused(e),
+        IntakeError::Refused(_)
+        | IntakeError::NotClaims { .. }
+        | IntakeError::Mapping(_)
+        | IntakeError::Service(ServiceError::Invalid(_) | ServiceError::UnknownClient(_)) => {
+            refused(e)
+        }
         e => e.into(),
     }
 }
@@ -827,6 +831,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                         }
                     }
                 }
+                ClientsCommand::Mapping(args) => import_cmd::mapping(&svc, &actor, args)?,
                 ClientsCommand::EndMandate { reference, on } => {
                     recipients_cmd::end_mandate(&svc, &actor, &reference, &on)?;
                 }
@@ -944,26 +949,9 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             }
         }
-        Command::Import(ImportCommand::Claims { file, client, json }) => {
+        Command::Import(ImportCommand::Claims(args)) => {
             let svc = open_service(&cli.database_url)?;
-            let started = std::time::Instant::now();
-            let r = import_file(&svc, &cli_actor(), &client, &file)?;
-            if json {
-                let v: serde_json::Value = serde_json::from_str(&r.to_json())?;
-                print_json(&v)?;
-            } else {
-                println!(
-                    "{}: {} lines, {} claims added, {} already known; {} cases opened, {} extended ({:.1?})",
-                    r.source,
-                    r.lines,
-                    r.claims_added,
-                    r.claims_known,
-                    r.cases_added,
-                    r.cases_extended,
-                    started.elapsed()
-                );
-            }
-            Ok(())
+            import_cmd::claims(&svc, &cli_actor(), args)
         }
         Command::Cases(c) => {
             let svc = open_service(&cli.database_url)?;

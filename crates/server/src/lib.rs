@@ -135,6 +135,12 @@ impl From<IntakeError> for AppError {
             }
             IntakeError::Service(s) => s.into(),
             IntakeError::Read { .. } => AppError::bad_request(e.to_string()),
+            IntakeError::NotClaims { .. } | IntakeError::Mapping(_) => AppError {
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+                code: "refused",
+                message: e.to_string(),
+                details: None,
+            },
         }
     }
 }

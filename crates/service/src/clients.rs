@@ -1,8 +1,9 @@
 //! Clients (creditors) and the agency's role under each mandate (R1).
 
 use kwijting_domain::{Actor, ClientRole};
-use kwijting_store::{ClientRow, NewClient};
+use kwijting_store::{ClientMappingStore, ClientRow, NewClient};
 
+use crate::intake::ColumnMapping;
 use crate::{Access, Kwijting, ServiceError};
 
 /// The longest client reference accepted.
@@ -98,5 +99,43 @@ impl Kwijting {
         }
         self.store.set_client_settings(client.id, settings)?;
         self.client(actor, reference)
+    }
+}
+
+impl Kwijting {
+    /// Saves the column mapping the client's claim files are read with when
+    /// they are imported without one (a new one replaces the old).
+    pub fn save_client_mapping(
+        &self,
+        actor: &Actor,
+        reference: &str,
+        mapping: &ColumnMapping,
+    ) -> Result<(), ServiceError> {
+        let client = self.client(actor, reference)?;
+        self.door()
+            .check(actor, Some(client.id), &[], Access::Write, "client mapping")?;
+        self.store
+            .save_client_mapping(client.id, mapping.text(), self.clock().today())?;
+        Ok(())
+    }
+
+    /// The client's saved column mapping, if any, named after the client.
+    pub fn client_mapping(
+        &self,
+        actor: &Actor,
+        reference: &str,
+    ) -> Result<Option<ColumnMapping>, ServiceError> {
+        let client = self.client(actor, reference)?;
+        let Some((text, saved_on)) = self.store.client_mapping(client.id)? else {
+            return Ok(None);
+        };
+        let name = format!("saved for client {reference} on {saved_on}");
+        // It was checked when saved; a mapping that no longer reads (a
+        // column renamed since) is an internal fault, not the user's input.
+        ColumnMapping::parse(&name, &text).map(Some).map_err(|e| {
+            ServiceError::Store(kwijting_store::StoreError::Invariant(format!(
+                "the saved mapping of client {reference} no longer reads: {e}"
+            )))
+        })
     }
 }

@@ -183,6 +183,12 @@ pub static CATALOG: &[Table] = &[
         ],
     },
     Table {
+        // A client's column mapping for claim files: headers, no personal data.
+        name: "client_mappings",
+        subject: Subject::None,
+        columns: &[plain("client_id"), plain("mapping"), plain("saved_on")],
+    },
+    Table {
         // A client's mandate over time (R1), with who recorded it.
         name: "client_mandates",
         subject: Subject::Staff("recorded_by"),

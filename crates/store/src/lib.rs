@@ -17,6 +17,7 @@ pub mod designation;
 pub mod erasure;
 pub mod ledger;
 pub mod mandate;
+pub mod mapping;
 mod model;
 mod pg;
 pub mod recipients;
@@ -42,6 +43,7 @@ pub use ledger::{
     LedgerStore, PaymentAssignment,
 };
 pub use mandate::{MandateChange, MandateStore};
+pub use mapping::ClientMappingStore;
 pub use model::*;
 pub use recipients::{NewRecipient, RecipientRow, RecipientStore};
 pub use remit::{ClientAgreementRow, Payer, RemitStore, RemittanceRow};

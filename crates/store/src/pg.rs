@@ -73,6 +73,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         include_str!("../migrations/postgres/0016_costs_terms.sql"),
     ),
     (
+        17,
+        include_str!("../migrations/postgres/0017_client_mappings.sql"),
+    ),
+    (
         20,
         include_str!("../migrations/postgres/0020_consumer_sale.sql"),
     ),

@@ -3,6 +3,9 @@
 
 #![allow(dead_code)]
 
+pub mod dutch;
+pub mod xlsx;
+
 use std::sync::Arc;
 
 use kwijting_domain::{Actor, parse_date};

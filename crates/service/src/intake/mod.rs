@@ -1,6 +1,25 @@
-//! Claim intake: a client's claims from a CSV file or an API request, all or
-//! nothing, idempotent on the natural key (client, invoice number), grouped
-//! into one case per debtor. The format is documented in docs/claims-csv.md.
+//! Claim intake: a client's claims from a file (CSV text or an xlsx
+//! workbook, `file`) or an API request, all or nothing, idempotent on the
+//! natural key (client, invoice number), grouped into one case per debtor.
+//! The format is documented in docs/claims-csv.md.
+//!
+//! Here: the columns, the checks of one line, and the import's matching and
+//! writing. `file` detects a file's kind and style and reads its header
+//! through a column mapping (`mapping`); `text` reads CSV records with
+//! bounded memory, `xlsx` a workbook's sheet; `format` reads amounts and
+//! dates in the style detected.
+
+mod file;
+pub mod format;
+pub mod mapping;
+mod text;
+mod xlsx;
+
+pub use file::FileOptions;
+pub use format::{Detected, FileKind, NumberStyle};
+pub use mapping::{ColumnMapping, MappingError};
+pub use text::{FIELD_BYTES_MAX, RECORD_BYTES_MAX};
+pub use xlsx::XLSX_BYTES_MAX;
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;
@@ -23,6 +42,16 @@ use crate::{Access, Kwijting, ServiceError};
 pub const LINES_MAX: u64 = 5_000_000;
 pub const FIELD_LEN_MAX: usize = 200;
 pub const DESCRIPTION_LEN_MAX: usize = 500;
+/// The largest principal of one claim: the law engine's limit (it refuses
+/// a case with a larger claim).
+pub const PRINCIPAL_MAX: Money = kwijting_law::statement::PRINCIPAL_MAX;
+/// The largest principal of one case, all its claims together: the ledger
+/// posts a case's principal in one posting, and refuses a larger one.
+pub const CASE_PRINCIPAL_MAX: Money = kwijting_ledger::transfer::POSTING_AMOUNT_MAX;
+/// Claims of one case at most: the law engine's limit.
+pub const CLAIMS_PER_CASE_MAX: usize = kwijting_law::statement::CLAIMS_PER_CASE_MAX;
+/// Names listed in a report for one `debtor_ref` given with different names.
+pub const NAME_CONFLICTS_LISTED_MAX: usize = 100;
 /// Lines validated and written per chunk inside the one transaction.
 pub const CHUNK_LINES: usize = 10_000;
 /// Errors listed in a refusal; the count says how many there were in all.
@@ -41,7 +70,7 @@ const WRITES: &[&str] = &[
 
 macro_rules! columns {
     ($($variant:ident = $name:literal, $required:literal;)*) => {
-        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         #[repr(usize)]
         enum Col { $($variant,)* }
         const COLUMNS: &[(Col, &str, bool)] = &[$((Col::$variant, $name, $required),)*];
@@ -105,6 +134,9 @@ fn column_by_name(name: &str) -> Option<Col> {
 struct RawRow {
     buf: String,
     spans: [Option<(u32, u32)>; N_COLUMNS],
+    /// Columns whose value is in the canonical form (`1234.56`,
+    /// `2026-12-31`) whatever the file's style: typed spreadsheet cells.
+    canonical: u64,
 }
 
 impl RawRow {
@@ -112,12 +144,22 @@ impl RawRow {
         RawRow {
             buf: String::with_capacity(512),
             spans: [None; N_COLUMNS],
+            canonical: 0,
         }
     }
 
     fn clear(&mut self) {
         self.buf.clear();
         self.spans = [None; N_COLUMNS];
+        self.canonical = 0;
+    }
+
+    fn set_canonical(&mut self, col: Col) {
+        self.canonical |= 1 << (col as usize);
+    }
+
+    fn is_canonical(&self, col: Col) -> bool {
+        self.canonical & (1 << (col as usize)) != 0
     }
 
     /// Sets a field; white space around it is dropped and empty means absent.
@@ -190,6 +232,13 @@ pub enum IntakeError {
     Service(#[from] ServiceError),
     #[error("{input}: cannot be read: {message}")]
     Read { input: String, message: String },
+    /// The input is not a claim file at all (empty, binary, another format):
+    /// refused, nothing was imported.
+    #[error("{input}: refused, nothing was imported: the file {message}")]
+    NotClaims { input: String, message: String },
+    /// The column mapping cannot be used: refused, nothing was imported.
+    #[error("refused, nothing was imported: the column mapping {0}")]
+    Mapping(#[from] MappingError),
 }
 
 impl From<StoreError> for IntakeError {
@@ -210,6 +259,22 @@ pub struct ImportReport {
     /// Existing open cases that received new claims.
     pub cases_extended: u64,
     pub parties_added: u64,
+    /// What was detected about a file (none for API requests).
+    pub detected: Option<Detected>,
+    /// Lines whose `debtor_ref` came earlier in the input with another
+    /// name: the first [`NAME_CONFLICTS_LISTED_MAX`].
+    pub name_conflicts: Vec<NameConflict>,
+    pub name_conflict_count: u64,
+}
+
+/// One `debtor_ref` with two names in one input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NameConflict {
+    pub debtor_ref: String,
+    pub first_line: u64,
+    pub first_name: String,
+    pub line: u64,
+    pub name: String,
 }
 
 /// Progress of a long import, for a progress bar.
@@ -265,6 +330,8 @@ struct LineCheck<'r> {
     row: &'r RawRow,
     line: u64,
     today: Date,
+    /// The style a file was detected in; `None` for API records (plain).
+    style: Option<NumberStyle>,
     errors: Vec<FieldError>,
 }
 
@@ -318,8 +385,77 @@ impl<'r> LineCheck<'r> {
         }
     }
 
+    /// A date: ISO `2026-12-31`, or `31-12-2026` in a file of Dutch style;
+    /// within the law engine's calendar (it refuses a case outside it).
     fn date(&mut self, col: Col, required: bool) -> Option<Date> {
-        self.parsed(col, required, kwijting_domain::parse_date)
+        let canonical = self.row.is_canonical(col);
+        let style = self.style;
+        let d = self.parsed(col, required, |s| {
+            if style == Some(NumberStyle::Dutch) && !canonical && format::looks_dutch_date(s) {
+                return format::parse_dutch_date(s);
+            }
+            match kwijting_domain::parse_date(s) {
+                Ok(d) => Ok(d),
+                Err(e) => match style {
+                    Some(NumberStyle::Dutch) if !canonical => format::parse_dutch_date(s),
+                    Some(NumberStyle::Plain) if format::is_dutch_date(s) => Err(format!(
+                        "{e}; a date as 31-12-2026 is read in a file of Dutch style, and this file's style was detected as plain (1234.56)"
+                    )),
+                    _ => Err(e.to_string()),
+                },
+            }
+        })?;
+        if kwijting_law::calendar::check_range(d).is_err() {
+            let (y0, m0, d0) = kwijting_law::calendar::DATE_MIN;
+            let (y1, m1, d1) = kwijting_law::calendar::DATE_MAX;
+            self.err(
+                col,
+                format!(
+                    "{d} is outside the dates the law engine works with ({y0}-{m0:02}-{d0:02} to {y1}-{m1:02}-{d1:02})"
+                ),
+            );
+            return None;
+        }
+        Some(d)
+    }
+
+    /// The principal: more than zero, written in the file's style, at most
+    /// [`PRINCIPAL_MAX`].
+    fn principal(&mut self) -> Option<Money> {
+        let col = Col::Principal;
+        let style = match self.style {
+            Some(s) if !self.row.is_canonical(col) => Some(s),
+            _ => None,
+        };
+        let m = self.parsed(col, true, |s| {
+            let parsed = match style {
+                Some(NumberStyle::Dutch) => format::parse_dutch_amount(s).map_err(|_| {
+                    format!(
+                        "'{s}' is not an amount in the style detected for this file: Dutch, as 1.234,56 (thousands dots, a decimal comma, at most two decimals)"
+                    )
+                }),
+                Some(NumberStyle::Plain) => Money::parse(s).map_err(|e| {
+                    format!(
+                        "{e}; this file's number style was detected as plain (1234.56)"
+                    )
+                }),
+                None => Money::parse(s).map_err(|e| e.to_string()),
+            }?;
+            if parsed.cents() <= 0 {
+                return Err(kwijting_domain::MoneyError::NotPositive(s.to_owned()).to_string());
+            }
+            Ok(parsed)
+        })?;
+        if m > PRINCIPAL_MAX {
+            self.err(
+                col,
+                format!(
+                    "EUR {m} is more than the largest principal of one claim, EUR {PRINCIPAL_MAX} (the law engine's limit)"
+                ),
+            );
+            return None;
+        }
+        Some(m)
     }
 
     fn birth_date(&mut self, col: Col) -> Option<Date> {
@@ -475,7 +611,7 @@ impl<'r> LineCheck<'r> {
         {
             self.err(Col::DueDate, format!("{d} is before the invoice date {i}"));
         }
-        let principal = self.parsed(Col::Principal, true, Money::parse_positive);
+        let principal = self.principal();
         let description = self.name(Col::Description, false);
         let agreement_ref = self.name(Col::AgreementRef, false);
         let consumer_sale = self.consumer_sale(debtor_type);
@@ -747,6 +883,13 @@ struct Intake<'a> {
     report: ImportReport,
     errors: Vec<FieldError>,
     error_count: u64,
+    /// Refuse one `debtor_ref` given with different names.
+    strict: bool,
+    /// Per `debtor_ref` key in this input: its first line and name.
+    ref_names: KeyMap<Key, (u32, Box<str>)>,
+    /// Per case key in this input: its claims and principal so far (the
+    /// law engine's and the ledger's limits per case).
+    case_totals: KeyMap<Key, (u32, i64)>,
 }
 
 impl<'a> Intake<'a> {
@@ -756,6 +899,7 @@ impl<'a> Intake<'a> {
         import: &NewImport,
         today: Date,
         preload: bool,
+        strict: bool,
     ) -> Result<Intake<'a>, StoreError> {
         let import_id = tx.open_import(import)?;
         let mut intake = Intake {
@@ -778,6 +922,9 @@ impl<'a> Intake<'a> {
             },
             errors: Vec::new(),
             error_count: 0,
+            strict,
+            ref_names: KeyMap::default(),
+            case_totals: KeyMap::default(),
         };
         if preload {
             for (invoice, fp) in tx.known_claims(client.id)? {
@@ -893,6 +1040,7 @@ impl<'a> Intake<'a> {
             fingerprint: fp,
             invoice: ikey,
         } = c.keys;
+        self.same_ref_same_name(line, &c, debtor_key);
         let mut known = self.claims.get(&ikey).copied();
         if known.is_none() && !self.preloaded {
             let tx = tx.as_deref_mut().ok_or_else(no_database)?;
@@ -948,6 +1096,9 @@ impl<'a> Intake<'a> {
             ),
         };
         let ckey = case_key(debtor_key, c.debtor_type);
+        if !self.within_case_limits(line, ckey, c.principal) {
+            return Ok(());
+        }
         let case = match self.cases.get(&ckey.into()) {
             Some(s) => *s,
             None => {
@@ -1004,6 +1155,77 @@ impl<'a> Intake<'a> {
         });
         self.report.claims_added += 1;
         Ok(())
+    }
+
+    /// Lists (or under `strict` refuses) a line whose `debtor_ref` came
+    /// earlier in this input with another name.
+    fn same_ref_same_name(&mut self, line: u64, c: &ClaimLine, debtor_key: u128) {
+        let Some(debtor_ref) = &c.debtor_ref else {
+            return;
+        };
+        let line32 = u32::try_from(line).unwrap_or(u32::MAX);
+        let first = match self.ref_names.entry(debtor_key.into()) {
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert((line32, c.name.as_str().into()));
+                return;
+            }
+            std::collections::hash_map::Entry::Occupied(o) => o.into_mut(),
+        };
+        if *first.1 == *c.name || normalise_name(&first.1) == normalise_name(&c.name) {
+            return;
+        }
+        let conflict = NameConflict {
+            debtor_ref: debtor_ref.clone(),
+            first_line: u64::from(first.0),
+            first_name: first.1.to_string(),
+            line,
+            name: c.name.clone(),
+        };
+        if self.strict {
+            self.refuse([FieldError {
+                line,
+                field: "debtor_name".into(),
+                message: format!(
+                    "debtor_ref '{}' is named '{}' here and '{}' on line {} (refused under --strict)",
+                    conflict.debtor_ref, conflict.name, conflict.first_name, conflict.first_line
+                ),
+            }]);
+        }
+        self.report.name_conflict_count += 1;
+        if self.report.name_conflicts.len() < NAME_CONFLICTS_LISTED_MAX {
+            self.report.name_conflicts.push(conflict);
+        }
+    }
+
+    /// Whether the claim keeps its case within the law engine's claims per
+    /// case and the ledger's principal per case; refuses the line if not.
+    fn within_case_limits(&mut self, line: u64, ckey: u128, principal: Money) -> bool {
+        let t = self.case_totals.entry(ckey.into()).or_insert((0, 0));
+        t.0 += 1;
+        t.1 = t.1.saturating_add(principal.cents());
+        let (claims, cents) = *t;
+        if claims as usize > CLAIMS_PER_CASE_MAX {
+            self.refuse([FieldError {
+                line,
+                field: "invoice_number".into(),
+                message: format!(
+                    "is claim {claims} against this debtor in this input; a case holds at most {CLAIMS_PER_CASE_MAX} claims (the law engine's limit)"
+                ),
+            }]);
+            return false;
+        }
+        if cents > CASE_PRINCIPAL_MAX.cents() {
+            self.refuse([FieldError {
+                line,
+                field: "principal".into(),
+                message: format!(
+                    "brings this debtor's case to EUR {}, more than EUR {CASE_PRINCIPAL_MAX}, the largest principal of one case (the ledger's limit)",
+                    Money::from_cents(cents)
+                ),
+            }]);
+            return false;
+        }
+        true
     }
 
     /// Hands over the chunk built so far and starts the next.
@@ -1106,6 +1328,7 @@ fn run_lines(
                     row: &row,
                     line,
                     today: intake.today,
+                    style: lines.style(),
                     errors: Vec::new(),
                 };
                 match check.line() {
@@ -1177,63 +1400,9 @@ trait LineSource {
         row: &mut RawRow,
     ) -> Result<Option<Result<u64, Vec<FieldError>>>, IntakeError>;
     fn bytes_read(&self) -> u64;
-}
-
-struct CsvLines<R: Read> {
-    reader: csv::Reader<R>,
-    record: csv::StringRecord,
-    columns: Vec<Option<Col>>,
-    source: String,
-}
-
-impl<R: Read> LineSource for CsvLines<R> {
-    fn next_line(
-        &mut self,
-        row: &mut RawRow,
-    ) -> Result<Option<Result<u64, Vec<FieldError>>>, IntakeError> {
-        row.clear();
-        match self.reader.read_record(&mut self.record) {
-            Ok(false) => Ok(None),
-            Ok(true) => {
-                let line = self.record.position().map(|p| p.line()).unwrap_or(0);
-                for (i, col) in self.columns.iter().enumerate() {
-                    if let (Some(col), Some(v)) = (col, self.record.get(i)) {
-                        row.set(*col, v);
-                    }
-                }
-                Ok(Some(Ok(line)))
-            }
-            Err(e) => {
-                let line = e.position().map(|p| p.line()).unwrap_or(0);
-                match e.kind() {
-                    csv::ErrorKind::Io(_) => Err(IntakeError::Read {
-                        input: self.source.clone(),
-                        message: e.to_string(),
-                    }),
-                    csv::ErrorKind::UnequalLengths {
-                        expected_len, len, ..
-                    } => Ok(Some(Err(vec![FieldError {
-                        line,
-                        field: "(line)".into(),
-                        message: format!("has {len} fields where the header has {expected_len}"),
-                    }]))),
-                    csv::ErrorKind::Utf8 { .. } => Ok(Some(Err(vec![FieldError {
-                        line,
-                        field: "(line)".into(),
-                        message: "is not valid UTF-8".into(),
-                    }]))),
-                    _ => Ok(Some(Err(vec![FieldError {
-                        line,
-                        field: "(line)".into(),
-                        message: e.to_string(),
-                    }]))),
-                }
-            }
-        }
-    }
-
-    fn bytes_read(&self) -> u64 {
-        self.reader.position().byte()
+    /// The number style lines are read in; `None`: API records (plain).
+    fn style(&self) -> Option<NumberStyle> {
+        None
     }
 }
 
@@ -1281,7 +1450,9 @@ impl LineSource for RecordLines<'_> {
 type Outcome = (ImportReport, Option<Refusal>, Vec<CaseId>);
 
 impl Kwijting {
-    /// Imports a CSV file of claims for a client: all or nothing.
+    /// Imports a claim file for a client: all or nothing, read as
+    /// [`Kwijting::import_claims_file`] reads it with the default options
+    /// (the client's saved column mapping, the first sheet, not strict).
     pub fn import_claims_csv<R: Read + Send>(
         &self,
         actor: &Actor,
@@ -1290,61 +1461,14 @@ impl Kwijting {
         input: R,
         progress: &mut dyn FnMut(Progress),
     ) -> Result<ImportReport, IntakeError> {
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(true)
-            .flexible(false)
-            .buffer_capacity(1 << 20)
-            .from_reader(input);
-        let headers = reader.headers().map_err(|e| IntakeError::Read {
-            input: source.to_owned(),
-            message: e.to_string(),
-        })?;
-        let mut errors = Vec::new();
-        let mut columns = Vec::with_capacity(headers.len());
-        let mut seen = HashSet::new();
-        for h in headers.iter() {
-            let name = h.trim().trim_start_matches('\u{feff}');
-            let col = column_by_name(name);
-            if col.is_none() {
-                errors.push(FieldError {
-                    line: 1,
-                    field: name.to_owned(),
-                    message: "is not a column of the claim format (see docs/claims-csv.md)".into(),
-                });
-            }
-            if !seen.insert(name.to_owned()) {
-                errors.push(FieldError {
-                    line: 1,
-                    field: name.to_owned(),
-                    message: "appears twice in the header".into(),
-                });
-            }
-            columns.push(col);
-        }
-        for (col, name, required) in COLUMNS {
-            if *required && !columns.contains(&Some(*col)) {
-                errors.push(FieldError {
-                    line: 1,
-                    field: (*name).to_owned(),
-                    message: "required column is missing from the header".into(),
-                });
-            }
-        }
-        if !errors.is_empty() {
-            return Err(IntakeError::Refused(Refusal {
-                source: source.to_owned(),
-                error_count: errors.len() as u64,
-                errors,
-            }));
-        }
-        let mut lines = CsvLines {
-            reader,
-            record: csv::StringRecord::new(),
-            columns,
-            source: source.to_owned(),
-        };
-        // A file may be large: load what the client has once, up front.
-        self.import_lines(actor, client_ref, source, &mut lines, true, progress)
+        self.import_claims_file(
+            actor,
+            client_ref,
+            source,
+            input,
+            &FileOptions::default(),
+            progress,
+        )
     }
 
     /// Imports claims given as field/value pairs (the JSON API): all or
@@ -1367,9 +1491,18 @@ impl Kwijting {
             index: 0,
         };
         // A request is small: look up each claim and debtor as it comes.
-        self.import_lines(actor, client_ref, source, &mut lines, false, &mut |_| {})
+        self.import_lines(
+            actor,
+            client_ref,
+            source,
+            &mut lines,
+            false,
+            false,
+            &mut |_| {},
+        )
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn import_lines(
         &self,
         actor: &Actor,
@@ -1377,6 +1510,7 @@ impl Kwijting {
         source: &str,
         lines: &mut (dyn LineSource + Send),
         preload: bool,
+        strict: bool,
         progress: &mut dyn FnMut(Progress),
     ) -> Result<ImportReport, IntakeError> {
         let client = self.client(actor, client_ref)?;
@@ -1401,6 +1535,7 @@ impl Kwijting {
                 },
                 today,
                 preload,
+                strict,
             )?;
             let read = if preload {
                 // Everything the client had is loaded: reading, checking and
