@@ -56,7 +56,13 @@ pub fn run(args: BenchImportArgs) -> anyhow::Result<()> {
             kwijting_domain::parse_date("2026-11-01")?,
         ),
     )?;
-    eprintln!("generated {summary:?} in {:.1?}", t.elapsed());
+    eprintln!(
+        "generated {} cases, {} claims ({} MB) in {:.1?}",
+        summary.cases,
+        summary.lines,
+        summary.bytes / 1_000_000,
+        t.elapsed()
+    );
 
     let engines = engines(&args.engine)?;
     match args.style.as_str() {

@@ -84,6 +84,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         21,
         include_str!("../migrations/postgres/0021_payment_designations.sql"),
     ),
+    (
+        22,
+        include_str!("../migrations/postgres/0022_pending_decisions.sql"),
+    ),
 ];
 
 /// Connections kept open for reuse; more are opened on demand and closed

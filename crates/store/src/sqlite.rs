@@ -72,6 +72,10 @@ const MIGRATIONS: &[(i64, &str)] = &[
         21,
         include_str!("../migrations/sqlite/0021_payment_designations.sql"),
     ),
+    (
+        22,
+        include_str!("../migrations/sqlite/0022_pending_decisions.sql"),
+    ),
 ];
 
 pub struct SqliteStore {
