@@ -636,33 +636,33 @@ impl Store for SqliteStore {
             {
                 let mut insert = c.prepare_cached(
                     "INSERT INTO decisions (case_id, run_date, strategy_id, strategy_version, rule, action, inputs, needs_review, review_state) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (case_id, run_date) DO NOTHING RETURNING id",
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (case_id, run_date) DO NOTHING",
                 )?;
                 let mut item = c.prepare_cached(
                     "INSERT INTO work_items (decision_id, case_id, kind, due_at, state) VALUES (?1, ?2, ?3, ?4, 'queued')",
                 )?;
                 for d in &work.decisions {
-                    let id: Option<i64> = insert
-                        .query_row(
-                            params![
-                                d.case.0,
-                                day,
-                                d.strategy_id,
-                                d.strategy_version,
-                                d.rule,
-                                d.action,
-                                d.inputs,
-                                d.needs_review,
-                                if d.needs_review {
-                                    "pending"
-                                } else {
-                                    "automatic"
-                                },
-                            ],
-                            |r| r.get(0),
-                        )
-                        .optional()?;
-                    let Some(id) = id else { continue };
+                    // A decision already made for the case and day stays
+                    // (no row changed): nothing more to write for it.
+                    let written = insert.execute(params![
+                        d.case.0,
+                        day,
+                        d.strategy_id,
+                        d.strategy_version,
+                        d.rule,
+                        d.action,
+                        d.inputs,
+                        d.needs_review,
+                        if d.needs_review {
+                            "pending"
+                        } else {
+                            "automatic"
+                        },
+                    ])?;
+                    if written == 0 {
+                        continue;
+                    }
+                    let id = c.last_insert_rowid();
                     decisions += 1;
                     if let Some((kind, at)) = &d.work {
                         item.execute(params![id, d.case.0, kind, at.to_string()])?;
