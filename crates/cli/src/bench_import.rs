@@ -189,42 +189,6 @@ fn measure_import(
     })
 }
 
-/// The Dutch header of each column of the claim format, as the built-in
-/// `nl` mapping reads it.
-const DUTCH_HEADERS: &[(&str, &str)] = &[
-    ("debtor_ref", "Debiteurnummer"),
-    ("debtor_type", "Soort"),
-    ("debtor_name", "Naam"),
-    ("birth_date", "Geboortedatum"),
-    ("kvk_number", "KvK-nummer"),
-    ("street", "Adres"),
-    ("postcode", "Postcode"),
-    ("city", "Plaats"),
-    ("country", "Land"),
-    ("email", "E-mail"),
-    ("phone", "Telefoon"),
-    ("iban", "Rekeningnummer"),
-    ("invoice_number", "Factuurnummer"),
-    ("invoice_date", "Factuurdatum"),
-    ("due_date", "Vervaldatum"),
-    ("principal", "Bedrag"),
-    ("description", "Omschrijving"),
-    ("agreement_ref", "Contractnummer"),
-    ("co_debtor_name", "Medeschuldenaar"),
-    ("co_debtor_birth_date", "Medeschuldenaar_geboortedatum"),
-    ("co_debtor_street", "Medeschuldenaar_adres"),
-    ("co_debtor_postcode", "Medeschuldenaar_postcode"),
-    ("co_debtor_city", "Medeschuldenaar_plaats"),
-    ("co_debtor_country", "Medeschuldenaar_land"),
-    ("co_debtor_email", "Medeschuldenaar_e-mail"),
-    ("guarantor_name", "Borg"),
-    ("guarantor_birth_date", "Borg_geboortedatum"),
-    ("guarantor_street", "Borg_adres"),
-    ("guarantor_postcode", "Borg_postcode"),
-    ("guarantor_city", "Borg_plaats"),
-    ("guarantor_country", "Borg_land"),
-];
-
 /// Rewrites a plain claim file as a Dutch Excel CSV export of the same
 /// claims: a UTF-8 BOM, CR LF, `;`, Dutch headers, `Particulier`/`Zakelijk`,
 /// `1.234,56` amounts and `31-12-2026` dates.
@@ -242,7 +206,7 @@ fn write_dutch(plain: &Path, dutch: &Path) -> anyhow::Result<()> {
         .terminator(csv::Terminator::CRLF)
         .from_writer(out);
     writer.write_record(headers.iter().map(|h| {
-        DUTCH_HEADERS
+        kwijting_synth::DUTCH_HEADERS
             .iter()
             .find(|(o, _)| o == h)
             .map(|(_, d)| *d)

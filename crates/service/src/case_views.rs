@@ -231,43 +231,10 @@ pub fn euros(m: Money, lang: Language) -> String {
     format!("EUR {sign}{grouped}{decimal}{:02}", abs % 100)
 }
 
-const MONTHS_NL: [&str; 12] = [
-    "januari",
-    "februari",
-    "maart",
-    "april",
-    "mei",
-    "juni",
-    "juli",
-    "augustus",
-    "september",
-    "oktober",
-    "november",
-    "december",
-];
-const MONTHS_EN: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
-
-/// A date as a person reads it: `1 februari 2026`, `1 February 2026`.
+/// A date as a person reads it: `1 februari 2026`, `1 February 2026`
+/// (the explanations' words).
 pub fn day_text(d: Date, lang: Language) -> String {
-    let months = match lang {
-        Language::Nl => &MONTHS_NL,
-        Language::En => &MONTHS_EN,
-    };
-    let month = months[usize::from(d.month().unsigned_abs()).saturating_sub(1) % 12];
-    format!("{} {month} {}", d.day(), d.year())
+    kwijting_strategy::day_text(d, lang)
 }
 
 /// A percentage: `8,00%` in Dutch, `8.00%` in English.

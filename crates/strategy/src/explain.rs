@@ -53,7 +53,8 @@ const MONTHS_EN: [&str; 12] = [
     "December",
 ];
 
-fn date(d: Date, lang: Language) -> String {
+/// A date as a person reads it: `1 februari 2026`, `1 February 2026`.
+pub fn day_text(d: Date, lang: Language) -> String {
     let months = match lang {
         Nl => &MONTHS_NL,
         En => &MONTHS_EN,
@@ -63,7 +64,7 @@ fn date(d: Date, lang: Language) -> String {
 }
 
 fn date_time(dt: DateTime, lang: Language) -> String {
-    let day = date(dt.date(), lang);
+    let day = day_text(dt.date(), lang);
     match lang {
         Nl => format!("{day} om {:02}:{:02} uur", dt.hour(), dt.minute()),
         En => format!("{day} at {:02}:{:02}", dt.hour(), dt.minute()),
@@ -435,13 +436,13 @@ fn value_text(value: &VarValue, lang: Language) -> String {
         }) => match lang {
             Nl => format!(
                 "verstuurd op {}. Zonder incassokosten betalen kan tot en met {}",
-                date(sent_on, lang),
-                date(add_days(costs_from, -1), lang)
+                day_text(sent_on, lang),
+                day_text(add_days(costs_from, -1), lang)
             ),
             En => format!(
                 "sent on {}. Paying without collection costs is possible up to and including {}",
-                date(sent_on, lang),
-                date(add_days(costs_from, -1), lang)
+                day_text(sent_on, lang),
+                day_text(add_days(costs_from, -1), lang)
             ),
         },
         VarValue::Letter(LetterState::TermPassed {
@@ -450,13 +451,13 @@ fn value_text(value: &VarValue, lang: Language) -> String {
         }) => match lang {
             Nl => format!(
                 "verstuurd op {}. Zonder incassokosten betalen kon tot en met {}",
-                date(sent_on, lang),
-                date(add_days(costs_from, -1), lang)
+                day_text(sent_on, lang),
+                day_text(add_days(costs_from, -1), lang)
             ),
             En => format!(
                 "sent on {}. Paying without collection costs was possible up to and including {}",
-                date(sent_on, lang),
-                date(add_days(costs_from, -1), lang)
+                day_text(sent_on, lang),
+                day_text(add_days(costs_from, -1), lang)
             ),
         },
         VarValue::ScoreBand(b) => code(Var::ScoreBand, b.code()),
@@ -465,7 +466,7 @@ fn value_text(value: &VarValue, lang: Language) -> String {
         VarValue::Dispute(d) => code(Var::Dispute, d.code()),
         VarValue::Bool(b) => yes_no(b, lang).to_owned(),
         VarValue::Limitation { days, last_day } => {
-            let last = date(last_day, lang);
+            let last = day_text(last_day, lang);
             match (lang, days >= 0) {
                 (Nl, true) => format!("de vordering kan nog worden geëist tot en met {last}"),
                 (Nl, false) => format!("de vordering is verjaard: de laatste dag was {last}"),
@@ -545,9 +546,9 @@ fn arrangement_input_value(i: ArrangementInput, raw: &str, lang: Language) -> Op
         K::Count => raw.parse::<u64>().ok()?.to_string(),
         K::Days => days(raw.parse().ok()?, lang),
         K::Cents => money(Money::from_cents(raw.parse().ok()?), lang),
-        K::Date => date(raw.parse().ok()?, lang),
+        K::Date => day_text(raw.parse().ok()?, lang),
         K::DateOrNone if raw == "none" => if lang == Nl { "geen" } else { "none" }.to_owned(),
-        K::DateOrNone => date(raw.parse().ok()?, lang),
+        K::DateOrNone => day_text(raw.parse().ok()?, lang),
         K::Bool => yes_no(raw.parse().ok()?, lang).to_owned(),
         // A reference the debtor may see on a bank statement, or a bank's
         // reason code (AM04): shown as given, if it is one.
@@ -630,7 +631,7 @@ fn skip_text(reason: &SkipReason, lang: Language) -> String {
 // dropped.
 
 fn write_heading(out: &mut String, day: Date, lang: Language) {
-    let day = date(day, lang);
+    let day = day_text(day, lang);
     let _ = match lang {
         Nl => writeln!(out, "Beslissing over uw dossier op {day}\n"),
         En => writeln!(out, "Decision on your case on {day}\n"),
@@ -817,45 +818,45 @@ impl Decision {
                 match (reason, lang) {
                     (WaitReason::WaitingPeriod, Nl) => format!(
                         "Wij doen vandaag niets. Op zijn vroegst op {} gaan wij {next}.",
-                        date(*until, lang)
+                        day_text(*until, lang)
                     ),
                     (WaitReason::WaitingPeriod, En) => format!(
                         "We do nothing today. On {} at the earliest, we will {next}.",
-                        date(*until, lang)
+                        day_text(*until, lang)
                     ),
                     (WaitReason::FourteenDayTerm { costs_from, .. }, Nl) => format!(
                         "Wij doen vandaag niets. U kunt nog zonder incassokosten betalen tot en \
                          met {}. Pas vanaf {} mogen wij {next}.",
-                        date(add_days(*costs_from, -1), lang),
-                        date(*costs_from, lang)
+                        day_text(add_days(*costs_from, -1), lang),
+                        day_text(*costs_from, lang)
                     ),
                     (WaitReason::FourteenDayTerm { costs_from, .. }, En) => format!(
                         "We do nothing today. You can still pay without collection costs up to \
                          and including {}. Only from {} may we {next}.",
-                        date(add_days(*costs_from, -1), lang),
-                        date(*costs_from, lang)
+                        day_text(add_days(*costs_from, -1), lang),
+                        day_text(*costs_from, lang)
                     ),
                     (WaitReason::NotInDefault { in_default_from }, Nl) => format!(
                         "Wij doen vandaag niets. De betaaltermijn is nog niet voorbij. Pas vanaf \
                          {} bent u te laat met betalen (in verzuim). Dan mogen wij {next}.",
-                        date(*in_default_from, lang)
+                        day_text(*in_default_from, lang)
                     ),
                     (WaitReason::NotInDefault { in_default_from }, En) => format!(
                         "We do nothing today. The time to pay has not ended yet. Only from {} \
                          are you late in paying (in default). Then we may {next}.",
-                        date(*in_default_from, lang)
+                        day_text(*in_default_from, lang)
                     ),
                     (WaitReason::ConditionNotMet(c), Nl) => format!(
                         "Wij doen vandaag niets. De volgende stap is: {next}. Die stap wacht tot \
                          {}. Wij kijken opnieuw op {}.",
                         condition_text(c, lang),
-                        date(*until, lang)
+                        day_text(*until, lang)
                     ),
                     (WaitReason::ConditionNotMet(c), En) => format!(
                         "We do nothing today. The next step is: {next}. That step waits until \
                          {}. We will look again on {}.",
                         condition_text(c, lang),
-                        date(*until, lang)
+                        day_text(*until, lang)
                     ),
                 }
             }

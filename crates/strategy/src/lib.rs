@@ -48,7 +48,7 @@ pub use engine::{
     Blocked, ClientSettings, Decision, Outcome, Skip, SkipReason, StepRef, WaitReason, decide,
 };
 pub use error::{Problem, StrategyError};
-pub use explain::{Language, Review, StoredDecision};
+pub use explain::{Language, Review, StoredDecision, day_text};
 pub use facts::{
     AddressStatus, ArrangementState, CaseFacts, DisputeState, Hold, HoldSet, ScoreBand, StepDone,
 };

@@ -60,6 +60,43 @@ pub const COLUMNS: [&str; 32] = [
     "guarantor_country",
 ];
 
+/// The Dutch header of each column of the claim format, as a Dutch
+/// client's export writes it and the built-in `nl` mapping reads it.
+pub const DUTCH_HEADERS: &[(&str, &str)] = &[
+    ("debtor_ref", "Debiteurnummer"),
+    ("debtor_type", "Soort"),
+    ("debtor_name", "Naam"),
+    ("birth_date", "Geboortedatum"),
+    ("kvk_number", "KvK-nummer"),
+    ("street", "Adres"),
+    ("postcode", "Postcode"),
+    ("city", "Plaats"),
+    ("country", "Land"),
+    ("email", "E-mail"),
+    ("phone", "Telefoon"),
+    ("iban", "Rekeningnummer"),
+    ("invoice_number", "Factuurnummer"),
+    ("invoice_date", "Factuurdatum"),
+    ("due_date", "Vervaldatum"),
+    ("principal", "Bedrag"),
+    ("description", "Omschrijving"),
+    ("agreement_ref", "Contractnummer"),
+    ("consumer_sale", "Consumentenkoop"),
+    ("co_debtor_name", "Medeschuldenaar"),
+    ("co_debtor_birth_date", "Medeschuldenaar_geboortedatum"),
+    ("co_debtor_street", "Medeschuldenaar_adres"),
+    ("co_debtor_postcode", "Medeschuldenaar_postcode"),
+    ("co_debtor_city", "Medeschuldenaar_plaats"),
+    ("co_debtor_country", "Medeschuldenaar_land"),
+    ("co_debtor_email", "Medeschuldenaar_e-mail"),
+    ("guarantor_name", "Borg"),
+    ("guarantor_birth_date", "Borg_geboortedatum"),
+    ("guarantor_street", "Borg_adres"),
+    ("guarantor_postcode", "Borg_postcode"),
+    ("guarantor_city", "Borg_plaats"),
+    ("guarantor_country", "Borg_land"),
+];
+
 /// At most three claims per case and at most 5,000,000 lines per import
 /// file: this many cases always fit in one file.
 pub const CASES_MAX: u64 = 1_666_666;

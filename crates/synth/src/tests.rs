@@ -407,3 +407,19 @@ fn quoting_follows_rfc_4180() {
     );
     check("'t Hart", "'t Hart");
 }
+
+#[test]
+fn every_column_has_a_dutch_header_the_nl_mapping_reads_back() {
+    let mapping = include_str!("../../../mappings/nl.toml");
+    for col in COLUMNS {
+        let (_, dutch) = crate::DUTCH_HEADERS
+            .iter()
+            .find(|(ours, _)| *ours == col)
+            .unwrap_or_else(|| panic!("no Dutch header for {col}"));
+        let line = format!("{} = \"{col}\"", dutch.to_lowercase());
+        assert!(
+            mapping.lines().any(|l| l.trim() == line),
+            "nl.toml lacks: {line}"
+        );
+    }
+}

@@ -8,40 +8,7 @@
 
 use super::xlsx::{Cell, workbook};
 
-/// The Dutch header for each column of the claim format.
-pub const DUTCH_HEADERS: &[(&str, &str)] = &[
-    ("debtor_ref", "Debiteurnummer"),
-    ("debtor_type", "Soort"),
-    ("debtor_name", "Naam"),
-    ("birth_date", "Geboortedatum"),
-    ("kvk_number", "KvK-nummer"),
-    ("street", "Adres"),
-    ("postcode", "Postcode"),
-    ("city", "Plaats"),
-    ("country", "Land"),
-    ("email", "E-mail"),
-    ("phone", "Telefoon"),
-    ("iban", "Rekeningnummer"),
-    ("invoice_number", "Factuurnummer"),
-    ("invoice_date", "Factuurdatum"),
-    ("due_date", "Vervaldatum"),
-    ("principal", "Bedrag"),
-    ("description", "Omschrijving"),
-    ("agreement_ref", "Contractnummer"),
-    ("co_debtor_name", "Medeschuldenaar"),
-    ("co_debtor_birth_date", "Medeschuldenaar_geboortedatum"),
-    ("co_debtor_street", "Medeschuldenaar_adres"),
-    ("co_debtor_postcode", "Medeschuldenaar_postcode"),
-    ("co_debtor_city", "Medeschuldenaar_plaats"),
-    ("co_debtor_country", "Medeschuldenaar_land"),
-    ("co_debtor_email", "Medeschuldenaar_e-mail"),
-    ("guarantor_name", "Borg"),
-    ("guarantor_birth_date", "Borg_geboortedatum"),
-    ("guarantor_street", "Borg_adres"),
-    ("guarantor_postcode", "Borg_postcode"),
-    ("guarantor_city", "Borg_plaats"),
-    ("guarantor_country", "Borg_land"),
-];
+pub use kwijting_synth::DUTCH_HEADERS;
 
 fn dutch_header(ours: &str) -> &str {
     DUTCH_HEADERS
